@@ -1,0 +1,56 @@
+package io.streamlearn.core.example;
+
+/**
+ * One labeled example (or, with {@link #NO_LABEL}, one prediction request) as it travels on the
+ * examples and requests topics.
+ *
+ * @param id          non-empty identifier; the Kafka key and the holdout hash input
+ * @param features    the feature vector
+ * @param label       class index, or {@link #NO_LABEL} for a request
+ * @param weight      example weight, finite and non-negative (default 1)
+ * @param timestampMs event time in epoch milliseconds, or {@link #NO_TIMESTAMP}
+ */
+public record Example(String id, Features features, int label, float weight, long timestampMs) {
+
+    /** Label of an unlabeled record (a prediction request). */
+    public static final int NO_LABEL = -1;
+    /** Timestamp of a record that carries none. */
+    public static final long NO_TIMESTAMP = Long.MIN_VALUE;
+    /** Longest id in UTF-8 bytes (the binary layout stores the length in two bytes). */
+    public static final int MAX_ID_BYTES = 0xFFFF;
+
+    public Example {
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("example id must be a non-empty string");
+        }
+        if (features == null) {
+            throw new IllegalArgumentException("example " + id + ": features must not be null");
+        }
+        if (label < NO_LABEL) {
+            throw new IllegalArgumentException("example " + id + ": label " + label + " is negative");
+        }
+        if (!Float.isFinite(weight) || weight < 0) {
+            throw new IllegalArgumentException("example " + id + ": weight " + weight + " must be finite and >= 0");
+        }
+    }
+
+    /** A labeled example with weight 1 and no timestamp. */
+    public static Example labeled(String id, Features features, int label) {
+        return new Example(id, features, label, 1f, NO_TIMESTAMP);
+    }
+
+    /** An unlabeled prediction request. */
+    public static Example request(String id, Features features) {
+        return new Example(id, features, NO_LABEL, 1f, NO_TIMESTAMP);
+    }
+
+    /** Whether this record carries a label. */
+    public boolean hasLabel() {
+        return label != NO_LABEL;
+    }
+
+    /** Whether this record carries an event time. */
+    public boolean hasTimestamp() {
+        return timestampMs != NO_TIMESTAMP;
+    }
+}

@@ -1,0 +1,117 @@
+package io.streamlearn.core.kafka;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The platform's topic names under one prefix (default {@value #DEFAULT_PREFIX}), and their creation.
+ *
+ * @param prefix prepended to every topic name, may be empty
+ */
+public record Topics(String prefix) {
+    public static final String DEFAULT_PREFIX = "streamlearn.";
+
+    public Topics {
+        prefix = prefix == null ? DEFAULT_PREFIX : prefix;
+        if (!prefix.isEmpty() && !prefix.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("topic prefix '" + prefix
+                    + "' may contain only letters, digits, '.', '_' and '-'");
+        }
+    }
+
+    public static Topics defaults() {
+        return new Topics(DEFAULT_PREFIX);
+    }
+
+    /** Labeled examples, JSON or binary. */
+    public String examples() {
+        return prefix + "examples";
+    }
+
+    /** Examples that failed validation, with the reason in headers. */
+    public String examplesDlq() {
+        return prefix + "examples.dlq";
+    }
+
+    /** Compacted, key = model name: the manifest of the newest published version. */
+    public String models() {
+        return prefix + "models";
+    }
+
+    /** Prediction requests. */
+    public String requests() {
+        return prefix + "requests";
+    }
+
+    /** Predictions, keyed like the request. */
+    public String predictions() {
+        return prefix + "predictions";
+    }
+
+    /** Requests that could not be answered, with the reason. */
+    public String predictionsDlq() {
+        return prefix + "predictions.dlq";
+    }
+
+    /** Late ground-truth labels keyed by id. */
+    public String feedback() {
+        return prefix + "feedback";
+    }
+
+    /** Drift, quality-gate and lifecycle events. */
+    public String events() {
+        return prefix + "events";
+    }
+
+    public List<String> all() {
+        return List.of(examples(), examplesDlq(), models(), requests(), predictions(), predictionsDlq(), feedback(),
+                events());
+    }
+
+    /**
+     * Creates every platform topic that does not exist yet; {@code models} is compacted.
+     *
+     * @param partitions partitions of the data topics (examples, requests, predictions)
+     * @param replication replication factor of all topics
+     */
+    public void createAll(Admin admin, int partitions, short replication) {
+        try {
+            Set<String> existing = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+            List<NewTopic> missing = new ArrayList<>();
+            for (String t : all()) {
+                if (existing.contains(t)) {
+                    continue;
+                }
+                boolean data = t.equals(examples()) || t.equals(requests()) || t.equals(predictions());
+                NewTopic nt = new NewTopic(t, data ? partitions : 1, replication);
+                if (t.equals(models())) {
+                    nt.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                }
+                missing.add(nt);
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topics " + all() + ": " + e.getCause().getMessage(),
+                        e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out after 30 s creating topics: is the broker reachable?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.streamlearn.core.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.streamlearn.core.example.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A model as data: input, network layers, loss, optimizer and batch size, read from and written as
+ * JSON ({@code spec.json} in every snapshot). {@link NetworkBuilder} turns it into a DJL block.
+ *
+ * <pre>{@code
+ * {"name":"mlp","input":{"shape":[784],"dtype":"uint8"},"classes":10,
+ *  "layers":[{"type":"dense","units":256},{"type":"relu"},{"type":"dense","units":10}],
+ *  "loss":"softmax_cross_entropy","optimizer":{"type":"adam","learning_rate":0.001},"batch_size":128}
+ * }</pre>
+ *
+ * @param name       model name: the key on the models topic and the store's folder
+ * @param input      shape and dtype of one example's features
+ * @param classes    number of classes (output units of the last layer)
+ * @param layers     the network, input to output; the last layer emits logits
+ * @param loss       training loss
+ * @param optimizer  optimizer and its hyper-parameters
+ * @param batchSize  examples per mini-batch
+ * @param seed       seed of parameter initialization and of dropout
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelSpec(
+        @JsonProperty("name") String name,
+        @JsonProperty("input") InputSpec input,
+        @JsonProperty("classes") int classes,
+        @JsonProperty("layers") List<LayerSpec> layers,
+        @JsonProperty("loss") LossKind loss,
+        @JsonProperty("optimizer") OptimizerSpec optimizer,
+        @JsonProperty("batch_size") int batchSize,
+        @JsonProperty("seed") long seed) {
+
+    public ModelSpec {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new IllegalArgumentException("model name '" + name
+                    + "' must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        if (input == null) {
+            throw new IllegalArgumentException("model " + name + ": 'input' is required");
+        }
+        if (classes < 1) {
+            throw new IllegalArgumentException("model " + name + ": 'classes' is " + classes + ", must be >= 1");
+        }
+        if (layers == null || layers.isEmpty()) {
+            throw new IllegalArgumentException("model " + name + ": 'layers' must list at least one layer");
+        }
+        // ArrayList, not List.copyOf: Kryo cannot restore immutable collections (DESIGN.md).
+        layers = new ArrayList<>(layers);
+        loss = loss == null ? LossKind.SOFTMAX_CROSS_ENTROPY : loss;
+        optimizer = optimizer == null ? OptimizerSpec.adam(1e-3f) : optimizer;
+        if (batchSize == 0) {
+            batchSize = 32;
+        }
+        if (batchSize < 1 || batchSize > 65536) {
+            throw new IllegalArgumentException("model " + name + ": 'batch_size' " + batchSize + " must be 1..65536");
+        }
+    }
+
+    /** Number of feature values one example carries (the product of the input shape). */
+    public int featureCount() {
+        return input.featureCount();
+    }
+
+    public String toJson() {
+        try {
+            return Json.MAPPER.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("model spec cannot be written as JSON", e);
+        }
+    }
+
+    public static ModelSpec fromJson(String json) {
+        try {
+            return Json.MAPPER.readValue(json, ModelSpec.class);
+        } catch (JsonProcessingException e) {
+            Throwable root = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+            throw new IllegalArgumentException("invalid model spec: " + (root == e ? e.getOriginalMessage()
+                    : root.getMessage()), e);
+        }
+    }
+
+    public static ModelSpec read(Path file) {
+        try {
+            return fromJson(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model spec " + file, e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A copy with another name. */
+    public ModelSpec withName(String newName) {
+        return new ModelSpec(newName, input, classes, layers, loss, optimizer, batchSize, seed);
+    }
+
+    /** A copy with another optimizer. */
+    public ModelSpec withOptimizer(OptimizerSpec newOptimizer) {
+        return new ModelSpec(name, input, classes, layers, loss, newOptimizer, batchSize, seed);
+    }
+
+    /** A multi-layer perceptron with ReLU hidden layers: the textbook default. */
+    public static ModelSpec mlp(String name, int features, int classes, int... hidden) {
+        List<LayerSpec> layers = new ArrayList<>();
+        for (int h : hidden) {
+            layers.add(LayerSpec.dense(h));
+            layers.add(LayerSpec.activation("relu"));
+        }
+        layers.add(LayerSpec.dense(classes));
+        return new ModelSpec(name, InputSpec.float32(features), classes, layers, LossKind.SOFTMAX_CROSS_ENTROPY,
+                OptimizerSpec.adam(1e-3f), 32, 42);
+    }
+}

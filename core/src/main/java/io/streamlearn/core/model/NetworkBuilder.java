@@ -1,0 +1,80 @@
+package io.streamlearn.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import java.util.List;
+
+/**
+ * Turns a {@link ModelSpec} into a DJL {@link Block} that maps a batch of raw features
+ * ({@code (B, N)} uint8 or float32, as they come off the wire) to logits {@code (B, classes)}.
+ * The first block casts, scales and reshapes on the device, so uint8 pixels cross to the device as
+ * bytes. A trailing {@code softmax} layer is not part of the block: the loss and serving apply it.
+ */
+public final class NetworkBuilder {
+    private NetworkBuilder() {}
+
+    public static SequentialBlock build(ModelSpec spec) {
+        SequentialBlock net = new SequentialBlock();
+        float scale = spec.input().scale();
+        long[] dims = spec.input().dims();
+        net.add(LambdaBlock.singleton(x -> normalize(x, scale, dims), "normalize"));
+        List<LayerSpec> layers = spec.layers();
+        int last = layers.size() - 1;
+        if (layers.get(last).isSoftmax()) {
+            last--;
+        }
+        for (int i = 0; i <= last; i++) {
+            net.add(layer(layers.get(i), spec));
+        }
+        return net;
+    }
+
+    /** Shape of one input batch of {@code batch} examples as it enters the block. */
+    public static Shape inputShape(ModelSpec spec, long batch) {
+        return new Shape(batch, spec.featureCount());
+    }
+
+    private static NDArray normalize(NDArray x, float scale, long[] dims) {
+        NDArray f = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        if (scale != 1f) {
+            f = f.mul(scale);
+        }
+        long[] shape = new long[dims.length + 1];
+        shape[0] = x.getShape().get(0);
+        System.arraycopy(dims, 0, shape, 1, dims.length);
+        return f.reshape(new Shape(shape));
+    }
+
+    private static Block layer(LayerSpec l, ModelSpec spec) {
+        return switch (l.type()) {
+            case "dense" -> Linear.builder().setUnits(l.units()).build();
+            case "activation" -> switch (l.fn()) {
+                case "relu" -> Activation.reluBlock();
+                case "sigmoid" -> Activation.sigmoidBlock();
+                case "tanh" -> Activation.tanhBlock();
+                case "softmax" -> LambdaBlock.singleton(a -> a.softmax(-1), "softmax");
+                default -> throw new IllegalArgumentException("unknown activation " + l.fn());
+            };
+            case "dropout" -> Dropout.builder().optRate(l.rate()).build();
+            case "flatten" -> Blocks.batchFlattenBlock();
+            case "conv2d" -> Conv2d.builder()
+                    .setFilters(l.filters())
+                    .setKernelShape(new Shape(l.kernel(), l.kernel()))
+                    .optStride(new Shape(l.stride(), l.stride()))
+                    .optPadding(new Shape(l.padding(), l.padding()))
+                    .build();
+            case "max_pool" -> Pool.maxPool2dBlock(new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()));
+            default -> throw new IllegalArgumentException("model " + spec.name() + ": unknown layer " + l.type());
+        };
+    }
+}

@@ -1,0 +1,41 @@
+package io.streamlearn.core.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Locale;
+
+/**
+ * Optimizer and its hyper-parameters: {@code sgd} (with {@code momentum}), {@code adam} or
+ * {@code adagrad}, a {@code learning_rate} and L2 {@code weight_decay}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OptimizerSpec(
+        @JsonProperty("type") String type,
+        @JsonProperty("learning_rate") float learningRate,
+        @JsonProperty("momentum") Float momentum,
+        @JsonProperty("weight_decay") Float weightDecay) {
+
+    public OptimizerSpec {
+        type = type == null ? "adam" : type.toLowerCase(Locale.ROOT);
+        if (!type.equals("sgd") && !type.equals("adam") && !type.equals("adagrad")) {
+            throw new IllegalArgumentException("unknown optimizer '" + type + "', expected sgd, adam or adagrad");
+        }
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            throw new IllegalArgumentException("optimizer 'learning_rate' " + learningRate + " must be > 0");
+        }
+        if (momentum != null && !(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("optimizer 'momentum' " + momentum + " must be in [0, 1)");
+        }
+        if (weightDecay != null && !(weightDecay >= 0) || weightDecay != null && !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("optimizer 'weight_decay' " + weightDecay + " must be >= 0");
+        }
+    }
+
+    public static OptimizerSpec adam(float learningRate) {
+        return new OptimizerSpec("adam", learningRate, null, null);
+    }
+
+    public static OptimizerSpec sgd(float learningRate, float momentum) {
+        return new OptimizerSpec("sgd", learningRate, momentum, null);
+    }
+}

@@ -1,0 +1,78 @@
+package io.streamlearn.core.prediction;
+
+import io.streamlearn.core.example.CodecException;
+import io.streamlearn.core.example.WireReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The compact binary form of a {@link Prediction}, little-endian:
+ *
+ * <pre>
+ * 0   2   magic 'S' 'P' (0x53 0x50)
+ * 2   1   layout version, 1
+ * 3   2   id length L (u16), then L bytes UTF-8
+ * .   4   label (i32)
+ * .   2   model name length M (u16), then M bytes UTF-8
+ * .   8   version (i64)
+ * .   4   latency ms (f32)
+ * .   2   score count K (u16), then K times: label (i32), probability (f32)
+ * </pre>
+ */
+public final class PredictionBinaryCodec {
+    public static final int VERSION = 1;
+
+    private PredictionBinaryCodec() {}
+
+    public static byte[] encode(Prediction p) {
+        byte[] id = p.id().getBytes(StandardCharsets.UTF_8);
+        byte[] model = p.model().getBytes(StandardCharsets.UTF_8);
+        if (id.length > 0xFFFF || model.length > 0xFFFF || p.scores().size() > 0xFFFF) {
+            throw new CodecException("prediction " + p.id() + ": id, model name or score list longer than 65535");
+        }
+        ByteBuffer out = ByteBuffer.allocate(3 + 2 + id.length + 4 + 2 + model.length + 8 + 4 + 2
+                + 8 * p.scores().size()).order(ByteOrder.LITTLE_ENDIAN);
+        out.put((byte) 'S').put((byte) 'P').put((byte) VERSION);
+        out.putShort((short) id.length).put(id).putInt(p.label());
+        out.putShort((short) model.length).put(model).putLong(p.version()).putFloat(p.latencyMs());
+        out.putShort((short) p.scores().size());
+        for (Prediction.Score s : p.scores()) {
+            out.putInt(s.label()).putFloat(s.probability());
+        }
+        return out.array();
+    }
+
+    public static Prediction decode(byte[] value) {
+        if (value == null || value.length == 0) {
+            throw new CodecException("empty record: expected a binary prediction starting with magic 'SP'");
+        }
+        WireReader in = new WireReader(value, "binary prediction");
+        if (in.u8("magic") != 'S' || in.u8("magic") != 'P') {
+            throw new CodecException("binary prediction: bad magic, expected 'SP'");
+        }
+        int version = in.u8("version");
+        if (version != VERSION) {
+            throw new CodecException("binary prediction: layout version " + version + " is not supported, this "
+                    + "reader knows version " + VERSION);
+        }
+        String id = in.utf8(in.u16("id length"), "id");
+        int label = in.i32("label");
+        String model = in.utf8(in.u16("model length"), "model");
+        long modelVersion = in.i64("version");
+        float latency = in.f32("latency");
+        int k = in.u16("score count");
+        List<Prediction.Score> scores = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            scores.add(new Prediction.Score(in.i32("score label"), in.f32("score probability")));
+        }
+        in.expectEnd();
+        try {
+            return new Prediction(id, label, scores, model, modelVersion, latency);
+        } catch (IllegalArgumentException e) {
+            throw new CodecException("binary prediction: " + e.getMessage(), e);
+        }
+    }
+}

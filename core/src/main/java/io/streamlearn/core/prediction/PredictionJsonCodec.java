@@ -1,0 +1,80 @@
+package io.streamlearn.core.prediction;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamlearn.core.example.CodecException;
+import io.streamlearn.core.example.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON form of a {@link Prediction}:
+ * {@code {"id":"r1","label":3,"scores":[{"label":3,"p":0.91}],"model":"mlp","version":7,"latency_ms":1.8}}.
+ */
+public final class PredictionJsonCodec {
+    private PredictionJsonCodec() {}
+
+    public static byte[] encode(Prediction p) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", p.id());
+            g.writeNumberField("label", p.label());
+            g.writeArrayFieldStart("scores");
+            for (Prediction.Score s : p.scores()) {
+                g.writeStartObject();
+                g.writeNumberField("label", s.label());
+                g.writeNumberField("p", s.probability());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringField("model", p.model());
+            g.writeNumberField("version", p.version());
+            g.writeNumberField("latency_ms", p.latencyMs());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static Prediction decode(byte[] value) {
+        if (value == null || value.length == 0) {
+            throw new CodecException("empty record: expected a JSON prediction object");
+        }
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new CodecException("JSON prediction: not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new CodecException("JSON prediction: expected an object");
+        }
+        List<Prediction.Score> scores = new ArrayList<>();
+        for (JsonNode s : n.path("scores")) {
+            scores.add(new Prediction.Score(s.path("label").asInt(), (float) s.path("p").asDouble()));
+        }
+        try {
+            return new Prediction(required(n, "id").asText(), required(n, "label").asInt(), scores,
+                    required(n, "model").asText(), required(n, "version").asLong(),
+                    (float) n.path("latency_ms").asDouble());
+        } catch (IllegalArgumentException e) {
+            throw new CodecException("JSON prediction: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode required(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new CodecException("JSON prediction: missing required field '" + field + "'");
+        }
+        return v;
+    }
+}

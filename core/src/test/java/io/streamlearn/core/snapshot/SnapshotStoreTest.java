@@ -1,0 +1,79 @@
+package io.streamlearn.core.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamlearn.core.model.ModelSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotStoreTest {
+    @TempDir
+    Path dir;
+
+    private final ModelSpec spec = ModelSpec.mlp("m", 4, 2, 8);
+
+    private SnapshotDraft draft(byte[] params) {
+        return new SnapshotDraft(spec, params, 10, 2, 5, 0, "PyTorch", "cpu()", Map.of("acc", 0.5), Map.of());
+    }
+
+    @Test
+    void publishesIncreasingVersionsWithManifestAndSpec() {
+        SnapshotStore store = new SnapshotStore(dir, Clock.fixed(Instant.ofEpochMilli(1234), ZoneOffset.UTC));
+        SnapshotManifest v1 = store.publish(draft(new byte[] {1, 2, 3}));
+        SnapshotManifest v2 = store.publish(draft(new byte[] {4}));
+        assertThat(v1.version()).isEqualTo(1);
+        assertThat(v2.version()).isEqualTo(2);
+        assertThat(v2.createdMs()).isEqualTo(1234);
+        assertThat(store.latest("m")).contains(v2);
+        assertThat(store.spec("m", 1)).isEqualTo(spec);
+        assertThat(store.verify(v1)).isEqualTo(dir.resolve("m/1"));
+        assertThat(SnapshotManifest.fromJson(v2.toJsonBytes())).isEqualTo(v2);
+    }
+
+    @Test
+    void neverReusesAVersionUnderConcurrentPublishers() throws Exception {
+        SnapshotStore store = new SnapshotStore(dir);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<SnapshotManifest>> futures = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            futures.add(pool.submit(() -> new SnapshotStore(dir).publish(draft(new byte[] {9}))));
+        }
+        List<Long> versions = new ArrayList<>();
+        for (Future<SnapshotManifest> f : futures) {
+            versions.add(f.get().version());
+        }
+        pool.shutdown();
+        assertThat(versions).doesNotHaveDuplicates().hasSize(40);
+        assertThat(store.versions("m")).hasSize(40);
+        assertThat(store.latestVersion("m")).isEqualTo(40);
+    }
+
+    @Test
+    void refusesSnapshotWhoseChecksumDoesNotMatch() throws Exception {
+        SnapshotStore store = new SnapshotStore(dir);
+        SnapshotManifest m = store.publish(draft(new byte[] {1, 2, 3}));
+        Files.write(store.directory("m", 1).resolve(m.paramsFile()), new byte[] {1, 2, 4});
+        assertThatThrownBy(() -> store.verify(m)).isInstanceOf(ChecksumMismatchException.class)
+                .hasMessageContaining("but its manifest says " + m.paramsSha256());
+    }
+
+    @Test
+    void refusesUnknownManifestFormats() {
+        String json = "{\"format\":\"streamlearn.snapshot.v9\",\"model\":\"m\",\"version\":1,"
+                + "\"params_file\":\"p\",\"params_sha256\":\"x\"}";
+        assertThatThrownBy(() -> SnapshotManifest.fromJson(json.getBytes()))
+                .hasMessageContaining("format 'streamlearn.snapshot.v9' is not supported");
+    }
+}

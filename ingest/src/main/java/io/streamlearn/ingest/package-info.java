@@ -1,0 +1,2 @@
+/** streamlearn ingest. */
+package io.streamlearn.ingest;

@@ -1,0 +1,2 @@
+/** streamlearn monitor. */
+package io.streamlearn.monitor;

@@ -1,0 +1,2 @@
+/** streamlearn serving. */
+package io.streamlearn.serving;

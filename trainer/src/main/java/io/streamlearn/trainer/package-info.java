@@ -1,0 +1,2 @@
+/** streamlearn trainer. */
+package io.streamlearn.trainer;
