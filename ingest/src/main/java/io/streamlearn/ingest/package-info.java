@@ -1,2 +1,0 @@
-/** streamlearn ingest. */
-package io.streamlearn.ingest;

@@ -1,2 +1,0 @@
-/** streamlearn trainer. */
-package io.streamlearn.trainer;
