@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class OnlineLearnerTest {
+public class OnlineLearnerTest {
     static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(io.streamlearn.core.model.OptimizerSpec.adam(0.01f));
 
     /** Three well separated Gaussian blobs in 4 dimensions. */
-    static List<Example> blobs(int n, long seed, String prefix) {
+    public static List<Example> blobs(int n, long seed, String prefix) {
         Random r = new Random(seed);
         List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {

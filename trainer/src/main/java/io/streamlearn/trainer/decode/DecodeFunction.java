@@ -1,0 +1,53 @@
+package io.streamlearn.trainer.decode;
+
+import io.streamlearn.core.example.CodecException;
+import io.streamlearn.core.example.Example;
+import io.streamlearn.core.example.ExampleCodec;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/** Decodes and validates records; what fails goes to the {@link #DEAD_LETTERS} side output with its reason. */
+public class DecodeFunction extends ProcessFunction<RawRecord, Example> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {
+        private static final long serialVersionUID = 1L;
+    };
+
+    private final ExampleValidator validator;
+    private transient Counter decoded;
+    private transient Counter rejected;
+
+    public DecodeFunction(ExampleValidator validator) {
+        this.validator = validator;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        var group = getRuntimeContext().getMetricGroup().addGroup("streamlearn");
+        decoded = group.counter("decoded_records");
+        rejected = group.counter("rejected_records");
+    }
+
+    @Override
+    public void processElement(RawRecord r, Context ctx, Collector<Example> out) {
+        String reason;
+        try {
+            Example e = ExampleCodec.decode(r.value, r.contentType);
+            reason = validator.problem(e);
+            if (reason == null) {
+                decoded.inc();
+                out.collect(e);
+                return;
+            }
+            reason = "example " + e.id() + ": " + reason;
+        } catch (CodecException | IllegalArgumentException ex) {
+            reason = ex.getMessage();
+        }
+        rejected.inc();
+        ctx.output(DEAD_LETTERS, new DeadLetter(r, reason + " (" + r.position() + ")"));
+    }
+}

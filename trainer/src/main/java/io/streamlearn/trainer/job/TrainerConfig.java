@@ -1,0 +1,195 @@
+package io.streamlearn.trainer.job;
+
+import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.core.model.ModelSpec;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Settings of the trainer job, immutable after {@link Builder#build()}.
+ *
+ * <pre>{@code
+ * TrainerConfig c = TrainerConfig.builder().setBootstrapServers("127.0.0.1:9092")
+ *         .setSpec(ModelSpec.read(Path.of("specs/mlp.json"))).setStoreRoot("/var/lib/streamlearn/snapshots")
+ *         .optCheckpointIntervalMs(5000).build();
+ * }</pre>
+ */
+public final class TrainerConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String bootstrapServers;
+    private final String topicPrefix;
+    private final String specJson;
+    private final String storeRoot;
+    private final String groupId;
+    private final long checkpointIntervalMs;
+    private final long maxWaitMs;
+    private final double holdoutFraction;
+    private final String device;
+    private final int decodeParallelism;
+    private final HashMap<String, String> kafkaOverrides;
+
+    private TrainerConfig(Builder b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.topicPrefix = b.topicPrefix;
+        this.specJson = b.spec.toJson();
+        this.storeRoot = b.storeRoot;
+        this.groupId = b.groupId == null ? "streamlearn-trainer-" + b.spec.name() : b.groupId;
+        this.checkpointIntervalMs = b.checkpointIntervalMs;
+        this.maxWaitMs = b.maxWaitMs;
+        this.holdoutFraction = b.holdoutFraction;
+        this.device = b.device;
+        this.decodeParallelism = b.decodeParallelism;
+        this.kafkaOverrides = new HashMap<>(b.kafkaOverrides);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public Topics topics() {
+        return new Topics(topicPrefix);
+    }
+
+    public ModelSpec spec() {
+        return ModelSpec.fromJson(specJson);
+    }
+
+    public String storeRoot() {
+        return storeRoot;
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    public long checkpointIntervalMs() {
+        return checkpointIntervalMs;
+    }
+
+    public long maxWaitMs() {
+        return maxWaitMs;
+    }
+
+    public double holdoutFraction() {
+        return holdoutFraction;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public int decodeParallelism() {
+        return decodeParallelism;
+    }
+
+    public Map<String, String> kafkaOverrides() {
+        return new HashMap<>(kafkaOverrides);
+    }
+
+    /** Builder of {@link TrainerConfig}: {@code setX} for what is required, {@code optX} for the rest. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private ModelSpec spec;
+        private String storeRoot;
+        private String topicPrefix = Topics.DEFAULT_PREFIX;
+        private String groupId;
+        private long checkpointIntervalMs = 5_000;
+        private long maxWaitMs = 200;
+        private double holdoutFraction = 0.1;
+        private String device = "auto";
+        private int decodeParallelism = 1;
+        private Map<String, String> kafkaOverrides = Map.of();
+
+        public Builder setBootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        public Builder setSpec(ModelSpec spec) {
+            this.spec = spec;
+            return this;
+        }
+
+        public Builder setStoreRoot(String storeRoot) {
+            this.storeRoot = storeRoot;
+            return this;
+        }
+
+        public Builder optTopicPrefix(String prefix) {
+            this.topicPrefix = prefix;
+            return this;
+        }
+
+        public Builder optGroupId(String groupId) {
+            this.groupId = groupId;
+            return this;
+        }
+
+        /** How often state is checkpointed and, so, how often a snapshot can be published (ms). */
+        public Builder optCheckpointIntervalMs(long ms) {
+            this.checkpointIntervalMs = ms;
+            return this;
+        }
+
+        /** Longest time an example waits for its mini-batch to fill (ms); a slow stream still learns. */
+        public Builder optMaxWaitMs(long ms) {
+            this.maxWaitMs = ms;
+            return this;
+        }
+
+        /** Fraction of ids (by hash) held out from training for the holdout metrics. */
+        public Builder optHoldoutFraction(double fraction) {
+            this.holdoutFraction = fraction;
+            return this;
+        }
+
+        /** auto, cpu, gpu or gpu:N. */
+        public Builder optDevice(String device) {
+            this.device = device;
+            return this;
+        }
+
+        public Builder optDecodeParallelism(int parallelism) {
+            this.decodeParallelism = parallelism;
+            return this;
+        }
+
+        /** Kafka client properties for the source, sinks and publisher (SASL, SSL, ...). */
+        public Builder optKafkaOverrides(Map<String, String> overrides) {
+            this.kafkaOverrides = Map.copyOf(overrides);
+            return this;
+        }
+
+        public TrainerConfig build() {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                throw new IllegalArgumentException("trainer: bootstrap servers are required (--bootstrap-server)");
+            }
+            if (spec == null) {
+                throw new IllegalArgumentException("trainer: a model spec is required (--spec)");
+            }
+            if (storeRoot == null || storeRoot.isBlank()) {
+                throw new IllegalArgumentException("trainer: a snapshot store directory is required (--store)");
+            }
+            if (checkpointIntervalMs < 10) {
+                throw new IllegalArgumentException("trainer: checkpoint interval " + checkpointIntervalMs
+                        + " ms is below the minimum of 10 ms");
+            }
+            if (maxWaitMs < 1) {
+                throw new IllegalArgumentException("trainer: max wait " + maxWaitMs + " ms must be >= 1");
+            }
+            if (!(holdoutFraction >= 0 && holdoutFraction < 1)) {
+                throw new IllegalArgumentException("trainer: holdout fraction " + holdoutFraction + " must be in [0, 1)");
+            }
+            if (decodeParallelism < 1) {
+                throw new IllegalArgumentException("trainer: decode parallelism must be >= 1");
+            }
+            return new TrainerConfig(this);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.streamlearn.trainer.job;
+
+import io.streamlearn.core.example.Example;
+import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.trainer.decode.DeadLetter;
+import io.streamlearn.trainer.decode.DeadLetterSerializer;
+import io.streamlearn.trainer.decode.DecodeFunction;
+import io.streamlearn.trainer.decode.ExampleValidator;
+import io.streamlearn.trainer.decode.RawRecord;
+import io.streamlearn.trainer.decode.RawRecordDeserializer;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The trainer topology: examples topic → decode and validate (parallel; rejects to the DLQ) →
+ * online trainer (parallelism 1). Every operator has a stable uid so savepoints survive upgrades.
+ * {@link #main} runs it with {@code flink run}; {@link #runLocal} on an in-process MiniCluster.
+ */
+public final class TrainerJob {
+    private TrainerJob() {}
+
+    /** Adds the trainer topology to {@code env} and returns the validated example stream. */
+    @SuppressWarnings("deprecation")
+    public static DataStream<Example> build(StreamExecutionEnvironment env, TrainerConfig config) {
+        Topics topics = config.topics();
+        env.enableCheckpointing(config.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
+        Properties kafka = KafkaClients.consumerConfig(config.bootstrapServers(), config.groupId(),
+                config.kafkaOverrides());
+        kafka.remove("key.deserializer");
+        kafka.remove("value.deserializer");
+        kafka.remove("enable.auto.commit");
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(topics.examples())
+                .setGroupId(config.groupId())
+                .setProperties(kafka)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawRecordDeserializer())
+                .build();
+
+        SingleOutputStreamOperator<Example> examples = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "examples")
+                .uid("examples-source")
+                .setParallelism(config.decodeParallelism())
+                .process(new DecodeFunction(new ExampleValidator(config.spec())))
+                .uid("decode")
+                .name("decode and validate")
+                .setParallelism(config.decodeParallelism());
+
+        DataStream<DeadLetter> deadLetters = examples.getSideOutput(DecodeFunction.DEAD_LETTERS);
+        Properties sinkProps = KafkaClients.producerConfig(config.bootstrapServers(), config.kafkaOverrides());
+        sinkProps.remove("key.serializer");
+        sinkProps.remove("value.serializer");
+        deadLetters.sinkTo(KafkaSink.<DeadLetter>builder()
+                        .setBootstrapServers(config.bootstrapServers())
+                        .setKafkaProducerConfig(sinkProps)
+                        .setRecordSerializer(new DeadLetterSerializer(topics.examplesDlq()))
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .build())
+                .uid("examples-dlq-sink")
+                .name("examples.dlq")
+                .setParallelism(config.decodeParallelism());
+
+        String model = config.spec().name();
+        examples.keyBy(new ModelKey(model))
+                .process(new OnlineTrainerFunction(config))
+                .uid("online-trainer")
+                .name("online trainer " + model)
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .sinkTo(new DiscardingSink<>())
+                .uid("trainer-out")
+                .setParallelism(1);
+        return examples;
+    }
+
+    /** Runs the job on a MiniCluster in this JVM and returns its client (cancel it to stop). */
+    public static JobClient runLocal(TrainerConfig config, Configuration flinkConf) throws Exception {
+        Configuration conf = new Configuration(flinkConf);
+        if (!conf.contains(RestartStrategyOptions.RESTART_STRATEGY)) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofSeconds(1));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
+                Math.max(1, config.decodeParallelism()), conf);
+        build(env, config);
+        return env.executeAsync("streamlearn-trainer-" + config.spec().name());
+    }
+
+    /** All examples of one model go to the one trainer subtask. */
+    static final class ModelKey implements KeySelector<Example, String> {
+        private static final long serialVersionUID = 1L;
+        private final String model;
+
+        ModelKey(String model) {
+            this.model = model;
+        }
+
+        @Override
+        public String getKey(Example e) {
+            return model;
+        }
+    }
+}
