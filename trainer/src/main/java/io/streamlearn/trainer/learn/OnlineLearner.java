@@ -109,7 +109,7 @@ public final class OnlineLearner implements AutoCloseable {
             try (NDManager scope = trainer.getManager().newSubManager()) {
                 NDArray x = scope.create(batchBuffer.flip(), new Shape(n, features),
                         dtype == FeatureType.UINT8 ? DataType.UINT8 : DataType.FLOAT32);
-                NDArray y = scope.create(labels, new Shape(n));
+                NDArray y = scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n));
                 NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
                 long[] predicted = logits.argMax(1).toLongArray();
                 int trainCorrect = 0;

@@ -1,0 +1,37 @@
+package io.streamlearn.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code streamlearn} command. */
+@Command(name = "streamlearn", mixinStandardHelpOptions = true, version = "streamlearn 0.1.0",
+        description = "Streaming learning on Kafka and Flink: examples in, continuously trained models, "
+                + "predictions out.",
+        subcommands = {DemoCommand.class, BrokerCommand.class, IngestCommand.class, TrainCommand.class,
+                ServeCommand.class, CommandLine.HelpCommand.class})
+public final class StreamlearnCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and tests. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new StreamlearnCommand());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("streamlearn " + commandLine.getCommandName() + ": " + ex.getMessage());
+            if (System.getenv("STREAMLEARN_DEBUG") != null) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cl;
+    }
+}

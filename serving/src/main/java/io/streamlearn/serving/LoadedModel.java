@@ -1,0 +1,370 @@
+package io.streamlearn.serving;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.streamlearn.core.example.FeatureType;
+import io.streamlearn.core.example.Features;
+import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.model.NetworkBuilder;
+import io.streamlearn.core.prediction.Prediction;
+import io.streamlearn.core.snapshot.SnapshotException;
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.SnapshotStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One verified snapshot version loaded into DJL on the CPU, answering batches of raw features with
+ * the predicted class and the top-k class probabilities.
+ *
+ * <p>{@link #predict} reuses one direct batch buffer, so it is serialized; the request loop is its
+ * only caller. The model is reference-counted: {@link #close()} drops the owner's reference and the
+ * native memory is freed when the last in-flight batch that {@link #tryRetain() retained} it ends.
+ */
+public final class LoadedModel implements AutoCloseable {
+    private final SnapshotManifest manifest;
+    private final ModelSpec spec;
+    private final Model model;
+    private final Block block;
+    private final ParameterStore parameters;
+    private final int features;
+    private final FeatureType dtype;
+    private final int maxBatch;
+    private final int topK;
+    private final ByteBuffer batchBuffer;
+    private final FloatBuffer floatView;
+    // 1 for the owner plus 1 per in-flight batch; the natives are freed when it reaches 0.
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LoadedModel(SnapshotManifest manifest, ModelSpec spec, Model model, int maxBatch, int topK) {
+        this.manifest = manifest;
+        this.spec = spec;
+        this.model = model;
+        this.block = model.getBlock();
+        this.parameters = new ParameterStore(model.getNDManager(), false);
+        this.features = spec.featureCount();
+        this.dtype = spec.input().featureType();
+        this.maxBatch = maxBatch;
+        this.topK = Math.min(topK, spec.classes());
+        long bytes = (long) maxBatch * features * dtype.bytesPerValue();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new SnapshotException("model " + spec.name() + " v" + manifest.version() + ": a batch of " + maxBatch
+                    + " x " + features + " " + dtype + " features needs " + bytes + " bytes, more than "
+                    + Integer.MAX_VALUE + "; lower maxBatch");
+        }
+        // Direct and native-order: DJL hands it to libtorch without a copy (DESIGN.md).
+        this.batchBuffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        this.floatView = dtype == FeatureType.FLOAT32 ? batchBuffer.asFloatBuffer() : null;
+    }
+
+    /**
+     * Verifies and loads {@code manifest}'s snapshot from {@code store}, then runs one warm-up batch.
+     *
+     * @param maxBatch most rows one {@link #predict} call may carry (the batch buffer's size)
+     * @param topK     class scores per prediction, capped at the model's class count
+     * @throws io.streamlearn.core.snapshot.ChecksumMismatchException when the parameter file does not match
+     * @throws SnapshotException when the spec does not fit the manifest or the parameters cannot be loaded
+     */
+    public static LoadedModel load(SnapshotStore store, SnapshotManifest manifest, int maxBatch, int topK) {
+        if (maxBatch < 1 || topK < 1) {
+            throw new IllegalArgumentException("maxBatch " + maxBatch + " and topK " + topK + " must be >= 1");
+        }
+        String where = "snapshot " + manifest.model() + " v" + manifest.version() + " in "
+                + store.directory(manifest.model(), manifest.version());
+        String expectedParams = SnapshotStore.paramsFileName(manifest.model());
+        if (!expectedParams.equals(manifest.paramsFile())) {
+            throw new SnapshotException(where + ": manifest names parameter file '" + manifest.paramsFile()
+                    + "', expected '" + expectedParams + "' (what DJL Model.save writes); republish the snapshot");
+        }
+        Path dir = store.verify(manifest);
+        ModelSpec spec;
+        try {
+            spec = store.spec(manifest.model(), manifest.version());
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotException(where + ": invalid " + SnapshotStore.SPEC + ": " + e.getMessage(), e);
+        }
+        if (!spec.name().equals(manifest.model())) {
+            throw new SnapshotException(where + ": " + SnapshotStore.SPEC + " names model '" + spec.name()
+                    + "' but the manifest names '" + manifest.model() + "'; the snapshot was assembled wrongly");
+        }
+        Model model = Model.newInstance(spec.name(), Device.cpu());
+        LoadedModel loaded = null;
+        boolean ok = false;
+        try {
+            Block block = NetworkBuilder.build(spec);
+            model.setBlock(block);
+            // Initializing first gives every parameter its shape; load then replaces the values.
+            block.initialize(model.getNDManager(), DataType.FLOAT32, NetworkBuilder.inputShape(spec, 1));
+            Map<String, Shape> specShapes = parameterShapes(block);
+            model.load(dir, spec.name());
+            // DJL loads arrays of any shape without complaint: a 64-unit layer would silently replace a 16-unit one.
+            Map<String, Shape> loadedShapes = parameterShapes(block);
+            if (!loadedShapes.equals(specShapes)) {
+                throw new SnapshotException(where + ": the parameters of " + expectedParams + " do not fit the network "
+                        + "of " + SnapshotStore.SPEC + ": expected shapes " + specShapes + ", found " + loadedShapes
+                        + "; the snapshot was written by another network, republish it with its own spec");
+            }
+            loaded = new LoadedModel(manifest, spec, model, maxBatch, topK);
+            loaded.warmUp(where);
+            ok = true;
+            return loaded;
+        } catch (IOException | MalformedModelException e) {
+            throw new SnapshotException(where + ": DJL cannot load " + expectedParams + " into the network of "
+                    + SnapshotStore.SPEC + ": " + e.getMessage() + "; the parameters do not fit the spec", e);
+        } catch (SnapshotException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // DJL reports shape mismatches and engine errors unchecked; a refused snapshot keeps the cause.
+            throw new SnapshotException(where + ": cannot load into DJL: " + e, e);
+        } finally {
+            if (!ok) {
+                if (loaded != null) {
+                    loaded.close();
+                } else {
+                    model.close();
+                }
+            }
+        }
+    }
+
+    private static Map<String, Shape> parameterShapes(Block block) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray a = p.getValue().getArray();
+            shapes.put(p.getKey(), a.getShape());
+        }
+        return shapes;
+    }
+
+    private void warmUp(String where) {
+        List<Features> zero = List.of(dtype == FeatureType.UINT8 ? Features.ofUint8(new byte[features])
+                : Features.ofFloats(new float[features]));
+        Scored[] out;
+        try {
+            out = predict(zero);
+        } catch (RuntimeException e) {
+            throw new SnapshotException(where + ": warm-up forward pass failed: " + e, e);
+        }
+        for (Prediction.Score s : out[0].scores()) {
+            if (!Float.isFinite(s.probability())) {
+                throw new SnapshotException(where + ": warm-up forward pass of an all-zero input gives probability "
+                        + s.probability() + " for class " + s.label() + "; the parameters are not finite");
+            }
+        }
+    }
+
+    /** Model name. */
+    public String name() {
+        return spec.name();
+    }
+
+    /** Snapshot version. */
+    public long version() {
+        return manifest.version();
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public SnapshotManifest manifest() {
+        return manifest;
+    }
+
+    /** Most rows one {@link #predict} call may carry. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** Class scores each prediction carries. */
+    public int topK() {
+        return topK;
+    }
+
+    /**
+     * Why this model cannot answer a request with {@code f}, or null when it can: a feature count
+     * other than {@code spec.featureCount()}, a non-finite value, or a float that is no uint8 value for a
+     * uint8 model.
+     */
+    public String rejectReason(Features f) {
+        if (f.size() != features) {
+            return "feature count " + f.size() + ", expected " + features + " for model " + name() + " v" + version();
+        }
+        int bad = f.firstNonFinite();
+        if (bad >= 0) {
+            return "non-finite feature value " + f.get(bad) + " at index " + bad;
+        }
+        if (dtype == FeatureType.UINT8 && f instanceof Features.Float32 floats) {
+            float[] v = floats.values();
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] < 0f || v[i] > 255f || v[i] != Math.rint(v[i])) {
+                    return "float32 feature value " + v[i] + " at index " + i + " is not a uint8 value (an integer "
+                            + "0..255), which the input dtype uint8 of model " + name() + " requires";
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * One forward pass over {@code batch}: for each row, the most probable class and the top-k class
+     * probabilities, highest first.
+     *
+     * @throws IllegalArgumentException when the batch is empty, larger than {@link #maxBatch()}, or a row is one
+     *                                  {@link #rejectReason} refuses
+     */
+    public synchronized Scored[] predict(List<Features> batch) {
+        if (refs.get() == 0) {
+            throw new IllegalStateException("model " + name() + " v" + version() + " is closed");
+        }
+        int n = batch.size();
+        if (n == 0 || n > maxBatch) {
+            throw new IllegalArgumentException("batch of " + n + " rows for model " + name() + " v" + version()
+                    + ", must be 1.." + maxBatch + " (maxBatch)");
+        }
+        for (int i = 0; i < n; i++) {
+            String reason = rejectReason(batch.get(i));
+            if (reason != null) {
+                throw new IllegalArgumentException("batch row " + i + ": " + reason);
+            }
+        }
+        fill(batch);
+        float[] probs;
+        try (NDManager scope = model.getNDManager().newSubManager()) {
+            NDArray x = scope.create(batchBuffer.flip(), new Shape(n, features),
+                    dtype == FeatureType.UINT8 ? DataType.UINT8 : DataType.FLOAT32);
+            NDArray logits = block.forward(parameters, new NDList(x), false).singletonOrThrow();
+            // One device-to-host copy per batch: the softmax runs on the device.
+            probs = logits.softmax(1).toFloatArray();
+        }
+        int classes = spec.classes();
+        if (probs.length != n * classes) {
+            throw new IllegalStateException("model " + name() + " v" + version() + " returned " + probs.length
+                    + " scores for " + n + " rows of " + classes + " classes; its last layer does not match 'classes'");
+        }
+        Scored[] out = new Scored[n];
+        for (int r = 0; r < n; r++) {
+            out[r] = topK(probs, r * classes, classes);
+        }
+        return out;
+    }
+
+    private void fill(List<Features> batch) {
+        batchBuffer.clear();
+        int n = batch.size();
+        if (dtype == FeatureType.UINT8) {
+            for (Features f : batch) {
+                if (f instanceof Features.Uint8 u) {
+                    batchBuffer.put(u.values());
+                } else {
+                    for (int i = 0; i < features; i++) {
+                        batchBuffer.put((byte) (int) f.get(i));
+                    }
+                }
+            }
+        } else {
+            floatView.clear();
+            for (Features f : batch) {
+                if (f instanceof Features.Float32 v) {
+                    floatView.put(v.values());
+                } else {
+                    for (int i = 0; i < features; i++) {
+                        floatView.put(f.get(i));
+                    }
+                }
+            }
+            batchBuffer.position(n * features * Float.BYTES);
+        }
+    }
+
+    private Scored topK(float[] probs, int offset, int classes) {
+        List<Prediction.Score> scores = new ArrayList<>(topK);
+        long taken = 0; // bit set of chosen classes when classes <= 64
+        boolean[] chosen = classes > 64 ? new boolean[classes] : null;
+        for (int k = 0; k < topK; k++) {
+            int best = -1;
+            float bestP = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                boolean used = chosen == null ? (taken & (1L << c)) != 0 : chosen[c];
+                float p = probs[offset + c];
+                if (!used && (best < 0 || p > bestP)) {
+                    best = c;
+                    bestP = p;
+                }
+            }
+            if (chosen == null) {
+                taken |= 1L << best;
+            } else {
+                chosen[best] = true;
+            }
+            scores.add(new Prediction.Score(best, bestP));
+        }
+        return new Scored(scores.get(0).label(), scores);
+    }
+
+    /** Takes a reference for one batch; false when the model was already released by everyone. */
+    boolean tryRetain() {
+        while (true) {
+            int r = refs.get();
+            if (r == 0) {
+                return false;
+            }
+            if (refs.compareAndSet(r, r + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Returns a reference taken with {@link #tryRetain()}; the last one frees the native memory. */
+    void release() {
+        if (refs.decrementAndGet() == 0) {
+            model.close();
+        }
+    }
+
+    /** Whether the native memory has been freed. */
+    boolean isFreed() {
+        return refs.get() == 0;
+    }
+
+    /** Drops the owner's reference: frees the model now, or when the last in-flight batch ends. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LoadedModel[" + name() + " v" + version() + "]";
+    }
+
+    /**
+     * The answer for one row.
+     *
+     * @param label  the most probable class
+     * @param scores the top-k classes with their probabilities, highest first
+     */
+    public record Scored(int label, List<Prediction.Score> scores) {}
+}

@@ -1,0 +1,150 @@
+package io.streamlearn.serving;
+
+import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the compacted models topic from the beginning, without a consumer group, and hands every
+ * manifest newer than the last one tried for our model to {@link PredictionService#tryInstall}.
+ */
+final class ModelFollower implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final PredictionService service;
+    private final ServingConfig config;
+    private final byte[] modelKey;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private long highestTried;
+
+    ModelFollower(PredictionService service, ServingConfig config) {
+        this.service = service;
+        this.config = config;
+        this.modelKey = config.model().getBytes(StandardCharsets.UTF_8);
+    }
+
+    void wakeup() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        Map<String, String> overrides = new HashMap<>(config.kafkaOverrides());
+        // No group: every serving instance reads every manifest; a group would split them.
+        overrides.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        overrides.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamlearn-serving-models-" + config.model());
+        String topic = config.topics().models();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config.bootstrapServers(), null, overrides)) {
+            consumer = c;
+            if (!service.running()) {
+                return;
+            }
+            List<TopicPartition> partitions = awaitPartitions(c, topic);
+            if (partitions == null) {
+                return;
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            LOG.info("following {} for model {} ({} partitions)", topic, config.model(), partitions.size());
+            while (service.running()) {
+                SnapshotManifest newest = null;
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
+                    SnapshotManifest m = manifestOf(r);
+                    if (m != null && (newest == null || m.version() > newest.version())) {
+                        newest = m;
+                    }
+                }
+                // Of a burst of manifests (a restart reading the topic's history), only the newest is loaded.
+                if (newest != null && newest.version() > highestTried) {
+                    highestTried = newest.version();
+                    service.tryInstall(newest);
+                }
+            }
+        } catch (WakeupException e) {
+            if (service.running()) {
+                throw e;
+            }
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private SnapshotManifest manifestOf(ConsumerRecord<byte[], byte[]> r) {
+        if (r.key() == null || !Arrays.equals(r.key(), modelKey)) {
+            return null;
+        }
+        if (r.value() == null) {
+            // A tombstone retires the model on the topic; the loaded version keeps serving until shutdown.
+            LOG.info("{}: tombstone for model {} at partition {} offset {}; keeping the serving version",
+                    r.topic(), config.model(), r.partition(), r.offset());
+            return null;
+        }
+        SnapshotManifest m;
+        try {
+            m = SnapshotManifest.fromJson(r.value());
+        } catch (IllegalArgumentException e) {
+            service.refuse(0, r.topic() + ": unreadable manifest at partition " + r.partition() + ", offset "
+                    + r.offset() + ": " + e.getMessage(), null);
+            return null;
+        }
+        if (!m.model().equals(config.model())) {
+            service.refuse(m.version(), r.topic() + ": manifest keyed '" + config.model() + "' names model '"
+                    + m.model() + "' (partition " + r.partition() + ", offset " + r.offset()
+                    + "); the publisher must key each manifest by its model name", null);
+            return null;
+        }
+        return m;
+    }
+
+    /** The topic's partitions once it exists; null when the service closes first. */
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> c, String topic) {
+        long warnAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (service.running()) {
+            List<PartitionInfo> infos;
+            try {
+                infos = c.partitionsFor(topic, Duration.ofSeconds(5));
+            } catch (TimeoutException e) {
+                infos = List.of();
+            }
+            if (infos != null && !infos.isEmpty()) {
+                List<TopicPartition> out = new ArrayList<>(infos.size());
+                for (PartitionInfo p : infos) {
+                    out.add(new TopicPartition(p.topic(), p.partition()));
+                }
+                return out;
+            }
+            if (System.nanoTime() > warnAt) {
+                LOG.warn("topic {} does not exist on {}; waiting for it (create the platform topics first)", topic,
+                        config.bootstrapServers());
+                warnAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            }
+            // partitionsFor of a missing topic can return at once: back off instead of spinning.
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+}

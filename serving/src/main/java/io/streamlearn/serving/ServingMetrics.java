@@ -1,0 +1,55 @@
+package io.streamlearn.serving;
+
+import io.prometheus.client.Collector;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import java.util.List;
+
+/** The serving metrics of one {@link PredictionService}, registered into the registry it was given. */
+final class ServingMetrics {
+    static final String OUTCOME_SERVED = "served";
+    static final String OUTCOME_REJECTED = "rejected";
+
+    private final CollectorRegistry registry;
+    final Counter.Child served;
+    final Counter.Child rejected;
+    final Gauge modelVersion;
+    final Counter swaps;
+    final Counter refusedSnapshots;
+    final Histogram latency;
+    final Histogram batchSize;
+    private final List<Collector> all;
+
+    ServingMetrics(CollectorRegistry registry) {
+        this.registry = registry;
+        Counter requests = Counter.build("streamlearn_serving_requests_total",
+                "Prediction requests handled, by outcome: served (a prediction was written) or rejected (sent to "
+                        + "the predictions dead-letter topic).").labelNames("outcome").create();
+        this.served = requests.labels(OUTCOME_SERVED);
+        this.rejected = requests.labels(OUTCOME_REJECTED);
+        this.modelVersion = Gauge.build("streamlearn_model_version",
+                "Snapshot version currently serving predictions, 0 before the first model is loaded.").create();
+        this.swaps = Counter.build("streamlearn_serving_swaps_total",
+                "Snapshot versions put into service, the first one included.").create();
+        this.refusedSnapshots = Counter.build("streamlearn_serving_refused_snapshots_total",
+                "Snapshots refused by serving (checksum mismatch, spec mismatch, load or warm-up failure).").create();
+        this.latency = Histogram.build("streamlearn_serving_latency_seconds",
+                "Time from a request's arrival at serving to its prediction, in seconds.")
+                .buckets(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).create();
+        this.batchSize = Histogram.build("streamlearn_serving_batch_size",
+                "Requests per forward pass.")
+                .buckets(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536).create();
+        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, latency, batchSize);
+        for (Collector c : all) {
+            registry.register(c);
+        }
+    }
+
+    void unregister() {
+        for (Collector c : all) {
+            registry.unregister(c);
+        }
+    }
+}

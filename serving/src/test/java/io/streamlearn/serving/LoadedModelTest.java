@@ -1,0 +1,178 @@
+package io.streamlearn.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Model;
+import io.streamlearn.core.example.Features;
+import io.streamlearn.core.model.InputSpec;
+import io.streamlearn.core.model.LayerSpec;
+import io.streamlearn.core.model.LossKind;
+import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.model.OptimizerSpec;
+import io.streamlearn.core.prediction.Prediction;
+import io.streamlearn.core.snapshot.ChecksumMismatchException;
+import io.streamlearn.core.snapshot.SnapshotException;
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.SnapshotStore;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LoadedModelTest {
+    private static final ModelSpec MLP = ModelSpec.mlp("mlp", 8, 5, 16);
+
+    @Test
+    void answersLikeTheModelThatWroteTheSnapshot(@TempDir Path root) {
+        SnapshotStore store = new SnapshotStore(root);
+        float[] a = ServingTestKit.row(8, 1);
+        float[] b = ServingTestKit.row(8, 2);
+        float[] expectedA;
+        float[] expectedB;
+        SnapshotManifest m;
+        try (Model source = ServingTestKit.initializedModel(MLP)) {
+            m = ServingTestKit.publish(store, MLP, ServingTestKit.paramsOf(source));
+            expectedA = ServingTestKit.probabilities(source, a);
+            expectedB = ServingTestKit.probabilities(source, b);
+        }
+        try (LoadedModel model = LoadedModel.load(store, m, 4, 3)) {
+            assertThat(model.version()).isEqualTo(1);
+            assertThat(model.topK()).isEqualTo(3);
+            LoadedModel.Scored[] out = model.predict(List.of(Features.ofFloats(a), Features.ofFloats(b)));
+            assertThat(out).hasSize(2);
+            assertMatches(out[0], expectedA);
+            assertMatches(out[1], expectedB);
+        }
+    }
+
+    private static void assertMatches(LoadedModel.Scored s, float[] expected) {
+        assertThat(s.scores()).hasSize(3);
+        assertThat(s.label()).isEqualTo(s.scores().get(0).label());
+        int argmax = 0;
+        for (int c = 1; c < expected.length; c++) {
+            if (expected[c] > expected[argmax]) {
+                argmax = c;
+            }
+        }
+        assertThat(s.label()).isEqualTo(argmax);
+        float previous = Float.POSITIVE_INFINITY;
+        for (Prediction.Score score : s.scores()) {
+            assertThat(score.probability()).isCloseTo(expected[score.label()], within(1e-5f));
+            assertThat(score.probability()).isLessThanOrEqualTo(previous);
+            previous = score.probability();
+        }
+    }
+
+    @Test
+    void capsTopKAtTheClassCount(@TempDir Path root) {
+        SnapshotStore store = new SnapshotStore(root);
+        ModelSpec two = ModelSpec.mlp("two", 3, 2);
+        try (LoadedModel model = LoadedModel.load(store, ServingTestKit.publish(store, two), 2, 5)) {
+            LoadedModel.Scored s = model.predict(List.of(Features.ofFloats(1, 2, 3)))[0];
+            assertThat(s.scores()).hasSize(2);
+            assertThat(s.scores().get(0).probability() + s.scores().get(1).probability()).isCloseTo(1f, within(1e-5f));
+        }
+    }
+
+    @Test
+    void keepsUint8FeaturesAsBytesAndScalesThemInTheModel(@TempDir Path root) {
+        SnapshotStore store = new SnapshotStore(root);
+        ModelSpec pixels = new ModelSpec("pixels", InputSpec.uint8(4, 4), 3,
+                List.of(LayerSpec.flatten(), LayerSpec.dense(8), LayerSpec.activation("relu"), LayerSpec.dense(3)),
+                LossKind.SOFTMAX_CROSS_ENTROPY, OptimizerSpec.adam(1e-3f), 8, 7);
+        byte[] bytes = new byte[16];
+        float[] scaled = new float[16];
+        for (int i = 0; i < 16; i++) {
+            bytes[i] = (byte) (i * 16);
+            scaled[i] = (i * 16) / 255f;
+        }
+        float[] expected;
+        SnapshotManifest m;
+        try (Model source = ServingTestKit.initializedModel(pixels)) {
+            m = ServingTestKit.publish(store, pixels, ServingTestKit.paramsOf(source));
+            // The float path of the same block: uint8 must give what the scaled floats give.
+            expected = ServingTestKit.probabilities(source, times(scaled, 255f));
+        }
+        try (LoadedModel model = LoadedModel.load(store, m, 2, 3)) {
+            LoadedModel.Scored s = model.predict(List.of(Features.ofUint8(bytes)))[0];
+            assertMatches(s, expected);
+            float[] half = new float[16];
+            half[3] = 12.5f;
+            float[] over = new float[16];
+            over[5] = 300f;
+            assertThat(model.rejectReason(Features.ofFloats(half))).startsWith("float32 feature value 12.5 at index 3 "
+                    + "is not a uint8 value");
+            assertThat(model.rejectReason(Features.ofFloats(over))).startsWith("float32 feature value 300.0 at index 5");
+            // Whole numbers 0..255 sent as floats are pixels all the same, and answer like the bytes.
+            float[] asFloats = times(scaled, 255f);
+            assertThat(model.rejectReason(Features.ofFloats(asFloats))).isNull();
+            assertMatches(model.predict(List.of(Features.ofFloats(asFloats)))[0], expected);
+        }
+    }
+
+    private static float[] times(float[] v, float k) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Math.round(v[i] * k);
+        }
+        return out;
+    }
+
+    @Test
+    void refusesARequestWhoseFeatureCountDiffersFromTheSpec(@TempDir Path root) {
+        SnapshotStore store = new SnapshotStore(root);
+        try (LoadedModel model = LoadedModel.load(store, ServingTestKit.publish(store, MLP), 4, 3)) {
+            assertThat(model.rejectReason(Features.ofFloats(new float[7])))
+                    .isEqualTo("feature count 7, expected 8 for model mlp v1");
+            assertThat(model.rejectReason(Features.ofFloats(1, 2, 3, 4, 5, 6, Float.NaN, 8)))
+                    .isEqualTo("non-finite feature value NaN at index 6");
+            assertThatThrownBy(() -> model.predict(List.of(Features.ofFloats(new float[8]),
+                    Features.ofFloats(new float[9]))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("batch row 1: feature count 9, expected 8 for model mlp v1");
+            assertThatThrownBy(() -> model.predict(List.of()))
+                    .hasMessageContaining("must be 1..4 (maxBatch)");
+        }
+    }
+
+    @Test
+    void refusesSnapshotWhoseChecksumDoesNotMatch(@TempDir Path root) throws Exception {
+        SnapshotStore store = new SnapshotStore(root);
+        SnapshotManifest m = ServingTestKit.publish(store, MLP);
+        ServingTestKit.corruptParams(store, m);
+        assertThatThrownBy(() -> LoadedModel.load(store, m, 4, 3))
+                .isInstanceOf(ChecksumMismatchException.class)
+                .hasMessageContaining("mlp v1");
+    }
+
+    @Test
+    void refusesParametersThatDoNotFitTheSpec(@TempDir Path root) {
+        SnapshotStore store = new SnapshotStore(root);
+        byte[] otherShape;
+        try (Model wide = ServingTestKit.initializedModel(ModelSpec.mlp("mlp", 8, 5, 64))) {
+            otherShape = ServingTestKit.paramsOf(wide);
+        }
+        SnapshotManifest m = ServingTestKit.publish(store, MLP, otherShape);
+        assertThatThrownBy(() -> LoadedModel.load(store, m, 4, 3))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("snapshot mlp v1")
+                .hasMessageContaining("do not fit the network");
+    }
+
+    @Test
+    void freesTheModelOnlyAfterTheLastInFlightBatchReleasesIt(@TempDir Path root) {
+        SnapshotStore store = new SnapshotStore(root);
+        LoadedModel model = LoadedModel.load(store, ServingTestKit.publish(store, MLP), 4, 3);
+        assertThat(model.tryRetain()).isTrue();
+        model.close();
+        assertThat(model.isFreed()).isFalse();
+        assertThat(model.predict(List.of(Features.ofFloats(new float[8])))).hasSize(1);
+        model.release();
+        assertThat(model.isFreed()).isTrue();
+        assertThat(model.tryRetain()).isFalse();
+        model.close();
+        assertThat(model.isFreed()).isTrue();
+    }
+}

@@ -1,0 +1,62 @@
+package io.streamlearn.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamlearn.core.kafka.Topics;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServingConfigTest {
+
+    @Test
+    void appliesTheDocumentedDefaults() {
+        ServingConfig c = ServingConfig.builder().setBootstrapServers("127.0.0.1:9092").setModel("mlp")
+                .setStoreRoot(Path.of("snapshots")).build();
+        assertThat(c.topics()).isEqualTo(Topics.defaults());
+        assertThat(c.groupId()).isEqualTo("streamlearn-serving");
+        assertThat(c.maxBatch()).isEqualTo(256);
+        assertThat(c.maxWaitMicros()).isEqualTo(2000);
+        assertThat(c.topK()).isEqualTo(3);
+        assertThat(c.pinVersion()).isZero();
+        assertThat(c.pinned()).isFalse();
+        assertThat(c.kafkaOverrides()).isEmpty();
+        assertThat(c.clock()).isEqualTo(Clock.systemUTC());
+        assertThat(c.storeRoot()).isAbsolute();
+    }
+
+    @Test
+    void isImmutableAfterBuild() {
+        Map<String, String> overrides = new HashMap<>(Map.of("security.protocol", "SSL"));
+        ServingConfig c = ServingConfig.builder().setBootstrapServers("b:1").setModel("m").setStoreRoot(Path.of("s"))
+                .optKafkaOverrides(overrides).build();
+        overrides.put("sasl.mechanism", "PLAIN");
+        assertThat(c.kafkaOverrides()).containsOnlyKeys("security.protocol");
+    }
+
+    @Test
+    void namesEveryMissingRequiredSettingAndItsSetter() {
+        assertThatThrownBy(() -> ServingConfig.builder().build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("setBootstrapServers")
+                .hasMessageContaining("setModel")
+                .hasMessageContaining("setStoreRoot");
+    }
+
+    @Test
+    void refusesOutOfRangeSettingsWithTheValueAndTheLimit() {
+        assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("m")
+                .setStoreRoot(Path.of("s")).optMaxBatch(0).optMaxWaitMicros(-1).optTopK(0).optPinVersion(-2).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxBatch is 0, must be 1..65536")
+                .hasMessageContaining("maxWaitMicros is -1")
+                .hasMessageContaining("topK is 0")
+                .hasMessageContaining("pinVersion is -2");
+        assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("bad/name")
+                .setStoreRoot(Path.of("s")).build())
+                .hasMessageContaining("model name 'bad/name'");
+    }
+}

@@ -1,0 +1,172 @@
+package io.streamlearn.serving;
+
+import static org.awaitility.Awaitility.await;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.streamlearn.core.example.ContentTypes;
+import io.streamlearn.core.example.Example;
+import io.streamlearn.core.example.ExampleJsonCodec;
+import io.streamlearn.core.example.Features;
+import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.model.NetworkBuilder;
+import io.streamlearn.core.snapshot.SnapshotDraft;
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.SnapshotStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** Test helpers: real DJL snapshots in a real store, and reading topics back. */
+final class ServingTestKit {
+    private ServingTestKit() {}
+
+    /** A DJL model of {@code spec} with freshly initialized parameters; the caller closes it. */
+    static Model initializedModel(ModelSpec spec) {
+        Model model = Model.newInstance(spec.name(), Device.cpu());
+        model.setBlock(NetworkBuilder.build(spec));
+        model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, NetworkBuilder.inputShape(spec, 1));
+        return model;
+    }
+
+    /** The DJL parameter file of {@code model}, as {@code Model.save} writes it. */
+    static byte[] paramsOf(Model model) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("serving-test-params-");
+            model.save(dir, model.getName());
+            return Files.readAllBytes(dir.resolve(SnapshotStore.paramsFileName(model.getName())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Publishes freshly initialized parameters of {@code spec} as its next version. */
+    static SnapshotManifest publish(SnapshotStore store, ModelSpec spec) {
+        try (Model model = initializedModel(spec)) {
+            return publish(store, spec, paramsOf(model));
+        }
+    }
+
+    static SnapshotManifest publish(SnapshotStore store, ModelSpec spec, byte[] params) {
+        long parent = store.latestVersion(spec.name());
+        return store.publish(new SnapshotDraft(spec, params, 1000, 10, -1, parent, "PyTorch", "cpu",
+                Map.of("prequential_accuracy", 0.5), Map.of("topic", "test")));
+    }
+
+    /** Flips one byte in the middle of a published parameter file. */
+    static void corruptParams(SnapshotStore store, SnapshotManifest m) throws IOException {
+        Path file = store.directory(m.model(), m.version()).resolve(m.paramsFile());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(file, bytes);
+    }
+
+    /** Class probabilities the model computes for one row, straight through DJL. */
+    static float[] probabilities(Model model, float[] row) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray x = m.create(row, new Shape(1, row.length));
+            return model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false)
+                    .singletonOrThrow().softmax(1).toFloatArray();
+        }
+    }
+
+    static void announce(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
+        producer.send(new ProducerRecord<>(topics.models(), utf8(m.model()), m.toJsonBytes()));
+        producer.flush();
+    }
+
+    static ProducerRecord<byte[], byte[]> jsonRequest(Topics topics, String id, float[] features) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
+        return new ProducerRecord<>(topics.requests(), null, utf8(id),
+                ExampleJsonCodec.encode(Example.request(id, Features.ofFloats(features))), h);
+    }
+
+    static float[] row(int n, int seed) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = ((seed * 31 + i * 17) % 11) / 5f - 1f;
+        }
+        return v;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+        Header h = r.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Reads a whole topic from the beginning, without a group. */
+    static final class TopicReader implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+
+        TopicReader(String bootstrap, String topic) {
+            consumer = KafkaClients.consumer(bootstrap, null, Map.of());
+            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+        }
+
+        /** Everything read so far, after polling once more. */
+        List<ConsumerRecord<byte[], byte[]>> poll() {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                records.add(r);
+            }
+            return records;
+        }
+
+        /** Polls until at least {@code n} records were read; the consumer stays on this thread. */
+        List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int n) {
+            await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
+                    .until(() -> poll().size() >= n);
+            return records;
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
