@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestLoop implements Runnable {
     /** Dead-letter header: why the request was not answered. */
-    static final String ERROR_REASON_HEADER = "streamlearn.error.reason";
+    static final String ERROR_REASON_HEADER = io.streamlearn.core.example.DeadLetterHeaders.REASON;
     /** Dead-letter header: where the request came from, {@code topic/partition/offset}. */
-    static final String ERROR_SOURCE_HEADER = "streamlearn.error.source";
+    static final String ERROR_SOURCE_HEADER = io.streamlearn.core.example.DeadLetterHeaders.SOURCE;
     /** Prediction header: the request id. */
     static final String CORRELATION_ID_HEADER = "correlation-id";
     /** Prediction header: the snapshot version that answered. */

@@ -67,6 +67,12 @@ public record ModelSpec(
         }
     }
 
+    /** The schema examples for this model must fit (default record size cap). */
+    public io.streamlearn.core.example.ExampleSchema schema() {
+        return new io.streamlearn.core.example.ExampleSchema(featureCount(), input.featureType(), classes,
+                io.streamlearn.core.example.ExampleSchema.DEFAULT_MAX_RECORD_BYTES);
+    }
+
     /** Number of feature values one example carries (the product of the input shape). */
     public int featureCount() {
         return input.featureCount();

@@ -6,8 +6,8 @@ import java.io.Serializable;
 public class DeadLetter implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    public static final String REASON_HEADER = "streamlearn.error.reason";
-    public static final String SOURCE_HEADER = "streamlearn.error.source";
+    public static final String REASON_HEADER = io.streamlearn.core.example.DeadLetterHeaders.REASON;
+    public static final String SOURCE_HEADER = io.streamlearn.core.example.DeadLetterHeaders.SOURCE;
 
     public RawRecord record;
     public String reason;

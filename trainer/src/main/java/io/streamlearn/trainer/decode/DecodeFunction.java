@@ -3,6 +3,7 @@ package io.streamlearn.trainer.decode;
 import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleCodec;
+import io.streamlearn.core.example.ExampleSchema;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -17,12 +18,12 @@ public class DecodeFunction extends ProcessFunction<RawRecord, Example> {
         private static final long serialVersionUID = 1L;
     };
 
-    private final ExampleValidator validator;
+    private final ExampleSchema schema;
     private transient Counter decoded;
     private transient Counter rejected;
 
-    public DecodeFunction(ExampleValidator validator) {
-        this.validator = validator;
+    public DecodeFunction(ExampleSchema schema) {
+        this.schema = schema;
     }
 
     @Override
@@ -36,8 +37,14 @@ public class DecodeFunction extends ProcessFunction<RawRecord, Example> {
     public void processElement(RawRecord r, Context ctx, Collector<Example> out) {
         String reason;
         try {
+            reason = schema.recordProblem(r.value);
+            if (reason != null) {
+                rejected.inc();
+                ctx.output(DEAD_LETTERS, new DeadLetter(r, reason + " (" + r.position() + ")"));
+                return;
+            }
             Example e = ExampleCodec.decode(r.value, r.contentType);
-            reason = validator.problem(e);
+            reason = schema.problem(e);
             if (reason == null) {
                 decoded.inc();
                 out.collect(e);

@@ -6,7 +6,6 @@ import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.trainer.decode.DeadLetter;
 import io.streamlearn.trainer.decode.DeadLetterSerializer;
 import io.streamlearn.trainer.decode.DecodeFunction;
-import io.streamlearn.trainer.decode.ExampleValidator;
 import io.streamlearn.trainer.decode.RawRecord;
 import io.streamlearn.trainer.decode.RawRecordDeserializer;
 import java.util.Properties;
@@ -57,7 +56,7 @@ public final class TrainerJob {
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "examples")
                 .uid("examples-source")
                 .setParallelism(config.decodeParallelism())
-                .process(new DecodeFunction(new ExampleValidator(config.spec())))
+                .process(new DecodeFunction(config.spec().schema()))
                 .uid("decode")
                 .name("decode and validate")
                 .setParallelism(config.decodeParallelism());

@@ -1,0 +1,14 @@
+package io.streamlearn.core.example;
+
+/**
+ * Headers every dead-letter record carries (examples.dlq, predictions.dlq), beside the original key,
+ * value and headers: why it was rejected and where it came from.
+ */
+public final class DeadLetterHeaders {
+    /** Human-readable reason, e.g. "feature count 783, expected 784". */
+    public static final String REASON = "streamlearn.error.reason";
+    /** Source position: "topic/partition/offset", or "file line N" for ingest. */
+    public static final String SOURCE = "streamlearn.error.source";
+
+    private DeadLetterHeaders() {}
+}
