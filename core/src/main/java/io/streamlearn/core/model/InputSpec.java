@@ -13,11 +13,15 @@ import java.util.Locale;
  * @param shape  shape of one example without the batch axis, e.g. {@code [784]} or {@code [1,28,28]}
  * @param dtype  {@code float32} or {@code uint8}
  * @param scale  multiplier applied to every value; defaults to 1/255 for uint8 and 1 for float32
+ * @param normalization {@code scale} (default: only the fixed scale) or {@code running}: after the
+ *               scale, a running mean and variance per feature (per channel for images), learned
+ *               online and saved with the parameters
  */
 public record InputSpec(
         @JsonProperty("shape") List<Integer> shape,
         @JsonProperty("dtype") String dtype,
-        @JsonProperty("scale") Float scale) {
+        @JsonProperty("scale") Float scale,
+        @JsonProperty("normalization") String normalization) {
 
     public InputSpec {
         if (shape == null || shape.isEmpty()) {
@@ -32,6 +36,10 @@ public record InputSpec(
         dtype = dtype == null ? "float32" : dtype.toLowerCase(Locale.ROOT);
         if (!dtype.equals("float32") && !dtype.equals("uint8")) {
             throw new IllegalArgumentException("input dtype '" + dtype + "' must be float32 or uint8");
+        }
+        normalization = normalization == null ? "scale" : normalization.toLowerCase(Locale.ROOT);
+        if (!normalization.equals("scale") && !normalization.equals("running")) {
+            throw new IllegalArgumentException("input normalization '" + normalization + "' must be scale or running");
         }
         if (scale == null) {
             scale = dtype.equals("uint8") ? 1f / 255f : 1f;
@@ -49,8 +57,13 @@ public record InputSpec(
         }
     }
 
+    /** An input with the fixed scale only. */
+    public InputSpec(List<Integer> shape, String dtype, Float scale) {
+        this(shape, dtype, scale, null);
+    }
+
     public static InputSpec float32(int features) {
-        return new InputSpec(List.of(features), "float32", 1f);
+        return new InputSpec(List.of(features), "float32", 1f, null);
     }
 
     public static InputSpec uint8(int... shape) {
@@ -58,7 +71,12 @@ public record InputSpec(
         for (int d : shape) {
             s.add(d);
         }
-        return new InputSpec(s, "uint8", null);
+        return new InputSpec(s, "uint8", null, null);
+    }
+
+    /** A copy with running mean and variance normalization. */
+    public InputSpec withRunningNormalization() {
+        return new InputSpec(shape, dtype, scale, "running");
     }
 
     public int featureCount() {

@@ -29,6 +29,7 @@ import java.util.List;
  * @param optimizer  optimizer and its hyper-parameters
  * @param batchSize  examples per mini-batch
  * @param seed       seed of parameter initialization and of dropout
+ * @param initializer weight initializer: {@code xavier} (default) or {@code he}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelSpec(
@@ -39,7 +40,8 @@ public record ModelSpec(
         @JsonProperty("loss") LossKind loss,
         @JsonProperty("optimizer") OptimizerSpec optimizer,
         @JsonProperty("batch_size") int batchSize,
-        @JsonProperty("seed") long seed) {
+        @JsonProperty("seed") long seed,
+        @JsonProperty("initializer") String initializer) {
 
     public ModelSpec {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
@@ -59,12 +61,27 @@ public record ModelSpec(
         layers = new ArrayList<>(layers);
         loss = loss == null ? LossKind.SOFTMAX_CROSS_ENTROPY : loss;
         optimizer = optimizer == null ? OptimizerSpec.adam(1e-3f) : optimizer;
+        initializer = initializer == null ? "xavier" : initializer.toLowerCase(java.util.Locale.ROOT);
+        if (!initializer.equals("xavier") && !initializer.equals("he")) {
+            throw new IllegalArgumentException("model " + name + ": initializer '" + initializer
+                    + "' must be xavier or he");
+        }
         if (batchSize == 0) {
             batchSize = 32;
+        }
+        if (loss == LossKind.SIGMOID_BINARY_CROSS_ENTROPY && classes != 2) {
+            throw new IllegalArgumentException("model " + name + ": sigmoid_binary_cross_entropy needs classes = 2 "
+                    + "(one output unit), got " + classes);
         }
         if (batchSize < 1 || batchSize > 65536) {
             throw new IllegalArgumentException("model " + name + ": 'batch_size' " + batchSize + " must be 1..65536");
         }
+    }
+
+    /** A spec with the default (Xavier) initializer. */
+    public ModelSpec(String name, InputSpec input, int classes, List<LayerSpec> layers, LossKind loss,
+            OptimizerSpec optimizer, int batchSize, long seed) {
+        this(name, input, classes, layers, loss, optimizer, batchSize, seed, null);
     }
 
     /** The schema examples for this model must fit (default record size cap). */
@@ -108,12 +125,35 @@ public record ModelSpec(
 
     /** A copy with another name. */
     public ModelSpec withName(String newName) {
-        return new ModelSpec(newName, input, classes, layers, loss, optimizer, batchSize, seed);
+        return new ModelSpec(newName, input, classes, layers, loss, optimizer, batchSize, seed, initializer);
+    }
+
+    /** A copy with another loss. */
+    public ModelSpec withLoss(LossKind newLoss) {
+        return new ModelSpec(name, input, classes, layers, newLoss, optimizer, batchSize, seed, initializer);
+    }
+
+    /** A copy with another input spec. */
+    public ModelSpec withInput(InputSpec newInput) {
+        return new ModelSpec(name, newInput, classes, layers, loss, optimizer, batchSize, seed, initializer);
+    }
+
+    /** A copy with another batch size. */
+    public ModelSpec withBatchSize(int newBatchSize) {
+        return new ModelSpec(name, input, classes, layers, loss, optimizer, newBatchSize, seed, initializer);
+    }
+
+    /**
+     * Number of output units the network must end with: {@code classes} for softmax cross-entropy and
+     * L2 (one-hot targets), 1 for sigmoid binary cross-entropy (classes must then be 2).
+     */
+    public int outputUnits() {
+        return loss == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? 1 : classes;
     }
 
     /** A copy with another optimizer. */
     public ModelSpec withOptimizer(OptimizerSpec newOptimizer) {
-        return new ModelSpec(name, input, classes, layers, loss, newOptimizer, batchSize, seed);
+        return new ModelSpec(name, input, classes, layers, loss, newOptimizer, batchSize, seed, initializer);
     }
 
     /** A multi-layer perceptron with ReLU hidden layers: the textbook default. */
@@ -125,6 +165,6 @@ public record ModelSpec(
         }
         layers.add(LayerSpec.dense(classes));
         return new ModelSpec(name, InputSpec.float32(features), classes, layers, LossKind.SOFTMAX_CROSS_ENTROPY,
-                OptimizerSpec.adam(1e-3f), 32, 42);
+                OptimizerSpec.adam(1e-3f), 32, 42, "xavier");
     }
 }

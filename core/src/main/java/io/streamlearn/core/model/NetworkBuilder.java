@@ -10,6 +10,7 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import java.util.List;
@@ -28,6 +29,11 @@ public final class NetworkBuilder {
         float scale = spec.input().scale();
         long[] dims = spec.input().dims();
         net.add(LambdaBlock.singleton(x -> normalize(x, scale, dims), "normalize"));
+        if ("running".equals(spec.input().normalization())) {
+            // Running mean and variance per feature (per channel for images), no learned affine:
+            // the statistics are saved in the parameter file and used as they stand at inference.
+            net.add(BatchNorm.builder().optCenter(false).optScale(false).optMomentum(0.99f).build());
+        }
         List<LayerSpec> layers = spec.layers();
         int last = layers.size() - 1;
         if (layers.get(last).isSoftmax()) {

@@ -6,16 +6,18 @@ import java.util.Locale;
 
 /**
  * Optimizer and its hyper-parameters: {@code sgd} (with {@code momentum}), {@code adam} or
- * {@code adagrad}, a {@code learning_rate} and L2 {@code weight_decay}.
+ * {@code adagrad}, a {@code learning_rate}, L2 {@code weight_decay} and a learning-rate {@code schedule}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OptimizerSpec(
         @JsonProperty("type") String type,
         @JsonProperty("learning_rate") float learningRate,
         @JsonProperty("momentum") Float momentum,
-        @JsonProperty("weight_decay") Float weightDecay) {
+        @JsonProperty("weight_decay") Float weightDecay,
+        @JsonProperty("schedule") ScheduleSpec schedule) {
 
     public OptimizerSpec {
+        schedule = schedule == null ? ScheduleSpec.fixed() : schedule;
         type = type == null ? "adam" : type.toLowerCase(Locale.ROOT);
         if (!type.equals("sgd") && !type.equals("adam") && !type.equals("adagrad")) {
             throw new IllegalArgumentException("unknown optimizer '" + type + "', expected sgd, adam or adagrad");
@@ -31,11 +33,30 @@ public record OptimizerSpec(
         }
     }
 
+    /** An optimizer with a fixed learning rate. */
+    public OptimizerSpec(String type, float learningRate, Float momentum, Float weightDecay) {
+        this(type, learningRate, momentum, weightDecay, null);
+    }
+
     public static OptimizerSpec adam(float learningRate) {
-        return new OptimizerSpec("adam", learningRate, null, null);
+        return new OptimizerSpec("adam", learningRate, null, null, null);
+    }
+
+    public static OptimizerSpec adagrad(float learningRate) {
+        return new OptimizerSpec("adagrad", learningRate, null, null, null);
+    }
+
+    /** A copy with L2 weight decay {@code wd}. */
+    public OptimizerSpec withWeightDecay(float wd) {
+        return new OptimizerSpec(type, learningRate, momentum, wd, schedule);
+    }
+
+    /** A copy with another schedule. */
+    public OptimizerSpec withSchedule(ScheduleSpec s) {
+        return new OptimizerSpec(type, learningRate, momentum, weightDecay, s);
     }
 
     public static OptimizerSpec sgd(float learningRate, float momentum) {
-        return new OptimizerSpec("sgd", learningRate, momentum, null);
+        return new OptimizerSpec("sgd", learningRate, momentum, null, null);
     }
 }

@@ -10,7 +10,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import ai.djl.Device;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,7 +63,8 @@ class ModelSpecTest {
         ModelSpec spec = ModelSpec.mlp("step", 4, 2, 8).withOptimizer(OptimizerSpec.sgd(0.5f, 0f));
         try (Model model = Model.newInstance(spec.name(), Device.cpu())) {
             model.setBlock(NetworkBuilder.build(spec));
-            try (Trainer trainer = model.newTrainer(TrainingSetup.config(spec, Device.cpu()))) {
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.5f)).build()))) {
                 trainer.initialize(NetworkBuilder.inputShape(spec, 8));
                 NDManager m = trainer.getManager();
                 NDArray x = m.create(new float[] {1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0, 1, 0, 1,

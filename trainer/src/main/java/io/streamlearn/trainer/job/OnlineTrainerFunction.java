@@ -9,20 +9,30 @@ import io.streamlearn.trainer.learn.BatchOutcome;
 import io.streamlearn.trainer.learn.DeviceSelector;
 import io.streamlearn.trainer.learn.LearningMetrics;
 import io.streamlearn.trainer.learn.OnlineLearner;
+import io.streamlearn.trainer.snapshot.QualityGate;
 import io.streamlearn.trainer.snapshot.SnapshotPublisher;
 import io.streamlearn.trainer.state.TrainerState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -34,8 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The online trainer operator, kept thin: it buffers examples into mini-batches (flushed when full
  * or after the max wait), hands them to {@link OnlineLearner}, checkpoints everything in
- * {@link TrainerState}, and publishes the state of each completed checkpoint as a snapshot.
- * Runs at parallelism 1, keyed by model name so that processing-time timers are available.
+ * {@link TrainerState}, and publishes the state of each completed checkpoint as a snapshot when the
+ * {@link QualityGate} lets it. Runs at parallelism 1, keyed by model name so that processing-time
+ * timers are available.
  */
 public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example, Void>
         implements CheckpointedFunction, CheckpointListener {
@@ -47,40 +58,41 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
     private transient ModelSpec spec;
     private transient OnlineLearner learner;
     private transient SnapshotPublisher publisher;
+    private transient QualityGate gate;
     private transient List<Example> buffer;
     private transient LearningMetrics metrics;
     private transient long parentVersion;
+    private transient double bestHoldout;
     private transient long timerAt;
     private transient ListState<byte[]> checkpointed;
-    private transient byte[] restoredParams;
-    private transient TreeMap<Long, SnapshotDraft> pending;
+    private transient TrainerState restored;
+    private transient TreeMap<Long, Pending> pending;
     private transient long lastDraftExamples;
     private transient Counter examplesCounter;
     private transient Counter stepsCounter;
+    private transient Counter refusedCounter;
+    private transient Histogram stepMillis;
+    private transient int lastBatchSize;
 
     public OnlineTrainerFunction(TrainerConfig config) {
         this.config = config;
     }
+
+    /** A checkpoint's state waiting for that checkpoint to complete. */
+    private record Pending(SnapshotDraft draft, boolean parametersFinite) {}
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         checkpointed = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("trainer-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         buffer = new ArrayList<>();
-        metrics = new LearningMetrics();
         pending = new TreeMap<>();
         lastDraftExamples = -1;
+        bestHoldout = Double.NaN;
         if (context.isRestored()) {
             for (byte[] blob : checkpointed.get()) {
-                TrainerState s = TrainerState.decode(blob);
-                restoredParams = s.params();
-                metrics = s.metrics();
-                buffer.addAll(s.buffered());
-                parentVersion = s.parentVersion();
-                lastDraftExamples = metrics.examples;
+                restored = TrainerState.decode(blob);
             }
-            LOG.info("trainer restored: {} examples trained, {} buffered, parent version {}", metrics.examples,
-                    buffer.size(), parentVersion);
         }
     }
 
@@ -89,26 +101,88 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
         // DJL finds its engine through the context class loader; on a cluster that is Flink's user loader.
         Thread.currentThread().setContextClassLoader(getClass().getClassLoader());
         spec = config.spec();
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        learner = new OnlineLearner(spec, DeviceSelector.select(config.device(), subtask), config.holdoutFraction(),
-                spec.batchSize(), restoredParams);
-        restoredParams = null;
         SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()));
-        publisher = new SnapshotPublisher(store, config.bootstrapServers(), config.topics().models(),
-                config.kafkaOverrides());
-        if (parentVersion == 0) {
-            parentVersion = store.latestVersion(spec.name());
+        byte[] params = null;
+        byte[] optimizerState = null;
+        if (restored != null) {
+            params = restored.params();
+            optimizerState = restored.optimizerState();
+            metrics = restored.metrics();
+            buffer.addAll(restored.buffered());
+            parentVersion = restored.parentVersion();
+            bestHoldout = restored.bestHoldout();
+            lastDraftExamples = metrics.examples;
+            LOG.info("trainer {} restored: {} examples trained, {} buffered, parent version {}", spec.name(),
+                    metrics.examples, buffer.size(), parentVersion);
+            restored = null;
+        } else {
+            metrics = new LearningMetrics(spec.classes());
+            bestHoldout = bestPublishedHoldout(store);
+            if (config.initFromVersion() > 0) {
+                params = warmStartParameters(store, config.initFromVersion());
+                parentVersion = config.initFromVersion();
+            } else {
+                parentVersion = store.latestVersion(spec.name());
+            }
         }
-        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("streamlearn");
-        examplesCounter = group.counter("examples_trained");
-        stepsCounter = group.counter("steps");
-        group.gauge("prequential_accuracy", () -> metrics.prequentialAccuracy());
-        group.gauge("holdout_accuracy", () -> metrics.holdoutAccuracy());
-        group.gauge("loss", () -> metrics.lastLoss);
-        group.gauge("model_version", () -> parentVersion);
-        group.gauge("skipped_steps", () -> metrics.skippedSteps);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        learner = new OnlineLearner(spec, DeviceSelector.select(config.device(), subtask,
+                ai.djl.engine.Engine.getInstance().getGpuCount(), assignedGpu()), config.holdoutFraction(),
+                spec.batchSize(), params, optimizerState);
+        publisher = new SnapshotPublisher(store, config.bootstrapServers(), config.topics().models(),
+                config.topics().events(), config.kafkaOverrides());
+        gate = new QualityGate(config.gateMargin(), config.gateMinHoldout());
+        registerMetrics(getRuntimeContext().getMetricGroup().addGroup("streamlearn"));
         LOG.info("trainer for {} on {} ({}), batch {}, holdout {}", spec.name(), learner.device(),
                 learner.engineDescription(), spec.batchSize(), config.holdoutFraction());
+    }
+
+    private void registerMetrics(MetricGroup group) {
+        examplesCounter = group.counter("examples_trained");
+        stepsCounter = group.counter("steps");
+        refusedCounter = group.counter("refused_snapshots");
+        stepMillis = group.histogram("step_time_ms", new DescriptiveStatisticsHistogram(1000));
+        group.gauge("prequential_accuracy", () -> metrics.prequentialAccuracy());
+        group.gauge("holdout_accuracy", () -> metrics.holdoutAccuracy());
+        group.gauge("macro_f1", () -> metrics.macroF1());
+        group.gauge("loss", () -> metrics.fadingLoss);
+        group.gauge("model_version", () -> parentVersion);
+        group.gauge("skipped_steps", () -> metrics.skippedSteps);
+        group.gauge("batch_fill", () -> (double) lastBatchSize / spec.batchSize());
+        group.gauge("learning_rate", () -> learner.currentLearningRate());
+    }
+
+    /** The GPU Flink's external resource framework gave this subtask (resource name {@code gpu}), if any. */
+    private OptionalInt assignedGpu() {
+        for (ExternalResourceInfo info : getRuntimeContext().getExternalResourceInfos("gpu")) {
+            var index = info.getProperty("index");
+            if (index.isPresent()) {
+                return OptionalInt.of(Integer.parseInt(index.get().trim()));
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    private double bestPublishedHoldout(SnapshotStore store) {
+        double best = Double.NaN;
+        for (long v : store.versions(spec.name())) {
+            double h = store.manifest(spec.name(), v).metric("holdout_accuracy");
+            if (!Double.isNaN(h) && (Double.isNaN(best) || h > best)) {
+                best = h;
+            }
+        }
+        return best;
+    }
+
+    private byte[] warmStartParameters(SnapshotStore store, long version) {
+        SnapshotManifest m = store.manifest(spec.name(), version);
+        Path dir = store.verify(m);
+        try {
+            LOG.info("trainer {} warm-starts from version {}", spec.name(), version);
+            return Files.readAllBytes(dir.resolve(m.paramsFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read parameters of " + spec.name() + " v" + version, e);
+        }
     }
 
     @Override
@@ -137,11 +211,18 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
     }
 
     private void trainBuffered() {
+        long start = System.nanoTime();
         BatchOutcome o = learner.step(buffer);
+        stepMillis.update((System.nanoTime() - start) / 1_000_000);
+        lastBatchSize = buffer.size();
         metrics.record(o);
         examplesCounter.inc(o.trained());
         if (o.stepped()) {
             stepsCounter.inc();
+        }
+        if (o.rolledBack()) {
+            LOG.warn("trainer {}: loss not finite at step {}, step skipped and parameters returned to the last good "
+                    + "state ({} skipped so far)", spec.name(), metrics.steps + 1, metrics.skippedSteps);
         }
         buffer.clear();
     }
@@ -149,13 +230,17 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         byte[] params = learner.saveParameters();
-        checkpointed.update(List.of(new TrainerState(params, metrics, new ArrayList<>(buffer), parentVersion).encode()));
+        checkpointed.update(List.of(new TrainerState(params, learner.saveOptimizerState(), metrics,
+                new ArrayList<>(buffer), parentVersion, bestHoldout).encode()));
         if (metrics.examples > lastDraftExamples) {
             lastDraftExamples = metrics.examples;
-            pending.put(context.getCheckpointId(), new SnapshotDraft(spec, params, metrics.examples, metrics.steps,
-                    context.getCheckpointId(), parentVersion, learner.engineDescription(), learner.device().toString(),
-                    metrics.toManifestMetrics(), Map.of("topic", config.topics().examples(),
-                            "examples_seen", Long.toString(metrics.examples + metrics.heldOut))));
+            Map<String, String> source = new LinkedHashMap<>();
+            source.put("topic", config.topics().examples());
+            source.put("examples_seen", Long.toString(metrics.examples + metrics.heldOut));
+            source.put("group_id", config.groupId());
+            pending.put(context.getCheckpointId(), new Pending(new SnapshotDraft(spec, params, metrics.examples,
+                    metrics.steps, context.getCheckpointId(), parentVersion, learner.engineDescription(),
+                    learner.device().toString(), metrics.toManifestMetrics(), source), learner.parametersFinite()));
         }
     }
 
@@ -166,13 +251,41 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
         if (done.isEmpty()) {
             return;
         }
-        SnapshotDraft newest = done.lastEntry().getValue();
+        Pending newest = done.lastEntry().getValue();
         done.clear();
-        SnapshotManifest m = publisher.publish(newest);
+        SnapshotDraft draft = newest.draft();
+        String refusal = gate.refusal(newest.parametersFinite(), draft.metrics(), bestHoldout);
+        if (refusal != null) {
+            refuse(draft, checkpointId, refusal);
+            return;
+        }
+        SnapshotManifest m = publisher.publish(draft);
         parentVersion = m.version();
+        double holdout = m.metric("holdout_accuracy");
+        if (!Double.isNaN(holdout) && (Double.isNaN(bestHoldout) || holdout > bestHoldout)) {
+            bestHoldout = holdout;
+        }
         LOG.info("published {} v{} at checkpoint {}: {} examples, prequential accuracy {}, holdout accuracy {}",
-                m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric("prequential_accuracy"),
-                m.metric("holdout_accuracy"));
+                m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric("prequential_accuracy"), holdout);
+    }
+
+    private void refuse(SnapshotDraft draft, long checkpointId, String reason) {
+        refusedCounter.inc();
+        LOG.warn("quality gate refused the snapshot of {} at checkpoint {} ({} examples): {}", spec.name(),
+                checkpointId, draft.examplesSeen(), reason);
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "snapshot_refused");
+        event.put("component", "trainer");
+        event.put("model", spec.name());
+        event.put("checkpoint_id", checkpointId);
+        event.put("examples_seen", draft.examplesSeen());
+        event.put("reason", reason);
+        event.put("time_ms", Clock.systemUTC().millis());
+        Exception failed = publisher.sendEvent(spec.name(), event);
+        if (failed != null) {
+            LOG.warn("could not put the refusal of {} on {}: {}", spec.name(), config.topics().events(),
+                    failed.toString());
+        }
     }
 
     @Override

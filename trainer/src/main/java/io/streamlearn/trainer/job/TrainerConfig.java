@@ -29,6 +29,9 @@ public final class TrainerConfig implements Serializable {
     private final String device;
     private final int decodeParallelism;
     private final HashMap<String, String> kafkaOverrides;
+    private final long initFromVersion;
+    private final double gateMargin;
+    private final double gateMinHoldout;
 
     private TrainerConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -42,6 +45,24 @@ public final class TrainerConfig implements Serializable {
         this.device = b.device;
         this.decodeParallelism = b.decodeParallelism;
         this.kafkaOverrides = new HashMap<>(b.kafkaOverrides);
+        this.initFromVersion = b.initFromVersion;
+        this.gateMargin = b.gateMargin;
+        this.gateMinHoldout = b.gateMinHoldout;
+    }
+
+    /** Published version to warm-start from when there is no checkpoint to restore; 0 for none. */
+    public long initFromVersion() {
+        return initFromVersion;
+    }
+
+    /** Largest drop of holdout accuracy below the best published version that may still be published. */
+    public double gateMargin() {
+        return gateMargin;
+    }
+
+    /** Lowest holdout accuracy that may be published (0 disables). */
+    public double gateMinHoldout() {
+        return gateMinHoldout;
     }
 
     public static Builder builder() {
@@ -105,6 +126,27 @@ public final class TrainerConfig implements Serializable {
         private String device = "auto";
         private int decodeParallelism = 1;
         private Map<String, String> kafkaOverrides = Map.of();
+        private long initFromVersion = 0;
+        private double gateMargin = 0.05;
+        private double gateMinHoldout = 0;
+
+        /** Warm-start from this published version of the model (ignored when restoring a checkpoint). */
+        public Builder optInitFromVersion(long version) {
+            this.initFromVersion = version;
+            return this;
+        }
+
+        /** Quality gate: refuse a snapshot whose holdout accuracy is more than this below the best published. */
+        public Builder optGateMargin(double margin) {
+            this.gateMargin = margin;
+            return this;
+        }
+
+        /** Quality gate: refuse a snapshot whose holdout accuracy is below this (default 0: off). */
+        public Builder optGateMinHoldout(double min) {
+            this.gateMinHoldout = min;
+            return this;
+        }
 
         public Builder setBootstrapServers(String bootstrapServers) {
             this.bootstrapServers = bootstrapServers;
@@ -185,6 +227,13 @@ public final class TrainerConfig implements Serializable {
             }
             if (!(holdoutFraction >= 0 && holdoutFraction < 1)) {
                 throw new IllegalArgumentException("trainer: holdout fraction " + holdoutFraction + " must be in [0, 1)");
+            }
+            if (initFromVersion < 0) {
+                throw new IllegalArgumentException("trainer: --init-from version " + initFromVersion + " must be >= 1");
+            }
+            if (!(gateMargin >= 0 && gateMargin <= 1) || !(gateMinHoldout >= 0 && gateMinHoldout <= 1)) {
+                throw new IllegalArgumentException("trainer: quality gate margin " + gateMargin + " and minimum "
+                        + gateMinHoldout + " must be in [0, 1]");
             }
             if (decodeParallelism < 1) {
                 throw new IllegalArgumentException("trainer: decode parallelism must be >= 1");

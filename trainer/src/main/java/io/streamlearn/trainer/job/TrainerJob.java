@@ -9,6 +9,7 @@ import io.streamlearn.trainer.decode.DecodeFunction;
 import io.streamlearn.trainer.decode.RawRecord;
 import io.streamlearn.trainer.decode.RawRecordDeserializer;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
@@ -34,8 +35,17 @@ public final class TrainerJob {
     private TrainerJob() {}
 
     /** Adds the trainer topology to {@code env} and returns the validated example stream. */
-    @SuppressWarnings("deprecation")
     public static DataStream<Example> build(StreamExecutionEnvironment env, TrainerConfig config) {
+        return build(env, config, UnaryOperator.identity());
+    }
+
+    /**
+     * Adds the trainer topology with {@code beforeTrainer} applied to the validated examples just
+     * before the trainer (tests inject failures there).
+     */
+    @SuppressWarnings("deprecation")
+    public static DataStream<Example> build(StreamExecutionEnvironment env, TrainerConfig config,
+            UnaryOperator<DataStream<Example>> beforeTrainer) {
         Topics topics = config.topics();
         env.enableCheckpointing(config.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
         Properties kafka = KafkaClients.consumerConfig(config.bootstrapServers(), config.groupId(),
@@ -76,7 +86,7 @@ public final class TrainerJob {
                 .setParallelism(config.decodeParallelism());
 
         String model = config.spec().name();
-        examples.keyBy(new ModelKey(model))
+        beforeTrainer.apply(examples).keyBy(new ModelKey(model))
                 .process(new OnlineTrainerFunction(config))
                 .uid("online-trainer")
                 .name("online trainer " + model)
@@ -90,6 +100,12 @@ public final class TrainerJob {
 
     /** Runs the job on a MiniCluster in this JVM and returns its client (cancel it to stop). */
     public static JobClient runLocal(TrainerConfig config, Configuration flinkConf) throws Exception {
+        return runLocal(config, flinkConf, UnaryOperator.identity());
+    }
+
+    /** {@link #runLocal(TrainerConfig, Configuration)} with a stage before the trainer (for tests). */
+    public static JobClient runLocal(TrainerConfig config, Configuration flinkConf,
+            UnaryOperator<DataStream<Example>> beforeTrainer) throws Exception {
         Configuration conf = new Configuration(flinkConf);
         if (!conf.contains(RestartStrategyOptions.RESTART_STRATEGY)) {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -98,7 +114,7 @@ public final class TrainerJob {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
                 Math.max(1, config.decodeParallelism()), conf);
-        build(env, config);
+        build(env, config, beforeTrainer);
         return env.executeAsync("streamlearn-trainer-" + config.spec().name());
     }
 

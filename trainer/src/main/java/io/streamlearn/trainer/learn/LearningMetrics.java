@@ -4,16 +4,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Prequential (test-then-train) and holdout accuracy, cumulative and with a fading factor, plus
- * counters. Mutable; part of the trainer's checkpointed state.
+ * Prequential (test-then-train) and holdout learning curves: cumulative counts, accuracies with a
+ * fading factor, a sliding window of the last {@value #WINDOW} prequential predictions, and per-class
+ * precision, recall and F1 (fading). Mutable; part of the trainer's checkpointed state.
  */
 public final class LearningMetrics {
     /** Fading factor of the recent accuracies: about the last 1/(1-alpha) = 1000 examples. */
     public static final double ALPHA = 0.999;
+    /** Size of the sliding window of prequential predictions. */
+    public static final int WINDOW = 1000;
 
+    public final int classes;
     public long examples;
     public long steps;
     public long skippedSteps;
+    public long rollbacks;
     public long correct;
     public long heldOut;
     public long heldOutCorrect;
@@ -22,23 +27,65 @@ public final class LearningMetrics {
     public double holdoutFadingCorrect;
     public double holdoutFadingCount;
     public double lastLoss = Double.NaN;
+    public double fadingLoss = Double.NaN;
+    /** Fading true positives, false positives and false negatives per class (prequential). */
+    public final double[] tp;
+    public final double[] fp;
+    public final double[] fn;
+    /** Ring of the last {@link #WINDOW} prequential outcomes (1 correct, 0 wrong). */
+    public final byte[] window = new byte[WINDOW];
+    public long windowWrites;
+
+    public LearningMetrics(int classes) {
+        this.classes = classes;
+        this.tp = new double[classes];
+        this.fp = new double[classes];
+        this.fn = new double[classes];
+    }
 
     public void record(BatchOutcome o) {
-        examples += o.trained();
-        correct += o.trainedCorrect();
+        int trained = o.trained();
+        int[] predicted = o.predicted();
+        int[] actual = o.actual();
+        int trainedCorrect = 0;
+        for (int i = 0; i < trained; i++) {
+            boolean ok = predicted[i] == actual[i];
+            trainedCorrect += ok ? 1 : 0;
+            for (int k = 0; k < classes; k++) {
+                tp[k] *= ALPHA;
+                fp[k] *= ALPHA;
+                fn[k] *= ALPHA;
+            }
+            if (ok) {
+                tp[actual[i]] += 1;
+            } else {
+                fn[actual[i]] += 1;
+                if (predicted[i] >= 0 && predicted[i] < classes) {
+                    fp[predicted[i]] += 1;
+                }
+            }
+            window[(int) (windowWrites++ % WINDOW)] = (byte) (ok ? 1 : 0);
+        }
+        int holdCorrect = o.heldOutCorrect();
+        examples += trained;
+        correct += trainedCorrect;
         heldOut += o.heldOut();
-        heldOutCorrect += o.heldOutCorrect();
-        double decayTrain = Math.pow(ALPHA, o.trained());
-        fadingCorrect = fadingCorrect * decayTrain + o.trainedCorrect();
-        fadingCount = fadingCount * decayTrain + o.trained();
+        heldOutCorrect += holdCorrect;
+        double decayTrain = Math.pow(ALPHA, trained);
+        fadingCorrect = fadingCorrect * decayTrain + trainedCorrect;
+        fadingCount = fadingCount * decayTrain + trained;
         double decayHold = Math.pow(ALPHA, o.heldOut());
-        holdoutFadingCorrect = holdoutFadingCorrect * decayHold + o.heldOutCorrect();
+        holdoutFadingCorrect = holdoutFadingCorrect * decayHold + holdCorrect;
         holdoutFadingCount = holdoutFadingCount * decayHold + o.heldOut();
         if (o.stepped()) {
             steps++;
             lastLoss = o.loss();
-        } else if (o.trained() > 0) {
+            fadingLoss = Double.isNaN(fadingLoss) ? o.loss() : 0.95 * fadingLoss + 0.05 * o.loss();
+        } else if (trained > 0) {
             skippedSteps++;
+        }
+        if (o.rolledBack()) {
+            rollbacks++;
         }
     }
 
@@ -47,21 +94,69 @@ public final class LearningMetrics {
         return fadingCount == 0 ? Double.NaN : fadingCorrect / fadingCount;
     }
 
+    /** Prequential accuracy over the sliding window of the last {@value #WINDOW} trained examples. */
+    public double windowAccuracy() {
+        int n = (int) Math.min(windowWrites, WINDOW);
+        if (n == 0) {
+            return Double.NaN;
+        }
+        int c = 0;
+        for (int i = 0; i < n; i++) {
+            c += window[i];
+        }
+        return (double) c / n;
+    }
+
     /** Recent holdout accuracy (fading), NaN before the first holdout example. */
     public double holdoutAccuracy() {
         return holdoutFadingCount == 0 ? Double.NaN : holdoutFadingCorrect / holdoutFadingCount;
+    }
+
+    public double precision(int k) {
+        return tp[k] + fp[k] == 0 ? Double.NaN : tp[k] / (tp[k] + fp[k]);
+    }
+
+    public double recall(int k) {
+        return tp[k] + fn[k] == 0 ? Double.NaN : tp[k] / (tp[k] + fn[k]);
+    }
+
+    public double f1(int k) {
+        double p = precision(k);
+        double r = recall(k);
+        return Double.isNaN(p) || Double.isNaN(r) || p + r == 0 ? Double.NaN : 2 * p * r / (p + r);
+    }
+
+    /** Mean F1 over the classes seen so far. */
+    public double macroF1() {
+        double sum = 0;
+        int n = 0;
+        for (int k = 0; k < classes; k++) {
+            double f = f1(k);
+            if (!Double.isNaN(f)) {
+                sum += f;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
     }
 
     /** The metrics a snapshot manifest records. */
     public Map<String, Double> toManifestMetrics() {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("prequential_accuracy", prequentialAccuracy());
+        m.put("prequential_accuracy_window", windowAccuracy());
         m.put("holdout_accuracy", holdoutAccuracy());
         m.put("prequential_accuracy_cumulative", examples == 0 ? Double.NaN : (double) correct / examples);
         m.put("holdout_accuracy_cumulative", heldOut == 0 ? Double.NaN : (double) heldOutCorrect / heldOut);
-        m.put("loss", lastLoss);
+        m.put("loss", fadingLoss);
+        m.put("macro_f1", macroF1());
         m.put("holdout_examples", (double) heldOut);
         m.put("skipped_steps", (double) skippedSteps);
+        for (int k = 0; k < classes; k++) {
+            m.put("precision_" + k, precision(k));
+            m.put("recall_" + k, recall(k));
+            m.put("f1_" + k, f1(k));
+        }
         return m;
     }
 }

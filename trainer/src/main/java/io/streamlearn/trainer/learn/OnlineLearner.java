@@ -6,16 +6,20 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import ai.djl.util.Pair;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.FeatureType;
 import io.streamlearn.core.example.Features;
+import io.streamlearn.core.model.LossKind;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.NetworkBuilder;
-import io.streamlearn.core.model.TrainingSetup;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,36 +28,49 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * A DJL model that learns online, one mini-batch at a time, test-then-train: each batch is first
  * predicted (those predictions are the prequential and holdout metrics), then its non-holdout rows
- * are trained on. Rows are assembled into one reused direct buffer and copied to the device once.
+ * are trained on. Rows are assembled into one reused direct buffer and copied to the device once
+ * (uint8 stays uint8 until the model's first block). A batch whose loss is not finite is not
+ * stepped, and the parameters return to the last state that gave a finite loss.
  * Not thread-safe: one owner (the trainer operator) calls it.
  */
 public final class OnlineLearner implements AutoCloseable {
     /** DJL allows one collecting GradientCollector per JVM; trainers sharing a TaskManager take turns. */
     private static final Object GRADIENT_LOCK = new Object();
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final ModelSpec spec;
     private final Device device;
     private final Model model;
     private final Trainer trainer;
+    private final OnlineOptimizer optimizer;
     private final Holdout holdout;
     private final int features;
     private final FeatureType dtype;
     private final ByteBuffer batchBuffer;
     private final float[] labels;
+    private final float[] oneHot;
     private final Example[] ordered;
+    private final List<NDArray> parameters = new ArrayList<>();
+    private final List<NDArray> lastGood = new ArrayList<>();
 
     /**
-     * @param initialParams a DJL parameter file from {@link #saveParameters()} to start from (a restore
-     *                      or a warm start), or null for a fresh, seeded initialization
+     * @param initialParams  a DJL parameter file from {@link #saveParameters()} to start from (a restore
+     *                       or a warm start), or null for a fresh, seeded initialization
+     * @param optimizerState optimizer state from {@link #saveOptimizerState()}, or null for fresh state
      */
-    public OnlineLearner(ModelSpec spec, Device device, double holdoutFraction, int maxBatch, byte[] initialParams) {
+    public OnlineLearner(ModelSpec spec, Device device, double holdoutFraction, int maxBatch, byte[] initialParams,
+            byte[] optimizerState) {
         this.spec = spec;
         this.device = device;
         this.holdout = new Holdout(holdoutFraction);
@@ -67,12 +84,34 @@ public final class OnlineLearner implements AutoCloseable {
             // Parameter.initialize leaves loaded arrays alone (and marks them as needing gradients).
             loadParameters(initialParams);
         }
-        this.trainer = model.newTrainer(TrainingSetup.config(spec, device));
+        this.optimizer = new OnlineOptimizer(spec.optimizer());
+        this.trainer = model.newTrainer(TrainingSetup.config(spec, device, optimizer));
         trainer.initialize(NetworkBuilder.inputShape(spec, 1));
+        Map<String, String> names = new HashMap<>();
+        for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+            names.put(p.getValue().getId(), p.getKey());
+            if (p.getValue().requiresGradient()) {
+                NDArray array = p.getValue().getArray();
+                parameters.add(array);
+                NDArray copy = array.stopGradient().add(0f);
+                copy.attach(model.getNDManager());
+                lastGood.add(copy);
+            }
+        }
+        optimizer.bindNames(names);
+        if (optimizerState != null) {
+            optimizer.restoreState(optimizerState);
+        }
         this.batchBuffer = ByteBuffer.allocateDirect(maxBatch * features * dtype.bytesPerValue())
                 .order(ByteOrder.nativeOrder());
         this.labels = new float[maxBatch];
+        this.oneHot = new float[maxBatch * spec.classes()];
         this.ordered = new Example[maxBatch];
+    }
+
+    /** A fresh learner with fresh optimizer state. */
+    public OnlineLearner(ModelSpec spec, Device device, double holdoutFraction, int maxBatch, byte[] initialParams) {
+        this(spec, device, holdoutFraction, maxBatch, initialParams, null);
     }
 
     public ModelSpec spec() {
@@ -105,46 +144,102 @@ public final class OnlineLearner implements AutoCloseable {
             }
         }
         fill(n);
+        int[] actual = new int[n];
+        for (int i = 0; i < n; i++) {
+            actual[i] = (int) labels[i];
+        }
         synchronized (GRADIENT_LOCK) {
             try (NDManager scope = trainer.getManager().newSubManager()) {
-                NDArray x = scope.create(batchBuffer.flip(), new Shape(n, features),
-                        dtype == FeatureType.UINT8 ? DataType.UINT8 : DataType.FLOAT32);
-                NDArray y = scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n));
-                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
-                long[] predicted = logits.argMax(1).toLongArray();
-                int trainCorrect = 0;
-                int holdCorrect = 0;
-                for (int i = 0; i < n; i++) {
-                    boolean ok = predicted[i] == (long) labels[i];
-                    if (i < train) {
-                        trainCorrect += ok ? 1 : 0;
-                    } else {
-                        holdCorrect += ok ? 1 : 0;
-                    }
-                }
+                NDArray x = input(scope, n);
+                NDArray y = targets(scope, n);
+                NDArray out = trainer.evaluate(new NDList(x)).singletonOrThrow();
+                int[] predicted = classify(out);
                 float loss = Float.NaN;
                 boolean stepped = false;
+                boolean rolledBack = false;
                 if (train > 0) {
                     NDArray xt = train == n ? x : x.get("0:" + train);
                     NDArray yt = train == n ? y : y.get("0:" + train);
                     try (GradientCollector gc = trainer.newGradientCollector()) {
-                        NDList out = trainer.forward(new NDList(xt));
-                        NDArray l = trainer.getLoss().evaluate(new NDList(yt), out);
+                        NDArray l = trainer.getLoss().evaluate(new NDList(yt), trainer.forward(new NDList(xt)));
                         loss = l.getFloat();
                         if (Float.isFinite(loss)) {
                             gc.backward(l);
                         }
                     }
                     if (Float.isFinite(loss)) {
+                        rememberGoodState();
                         trainer.step();
                         stepped = true;
+                    } else {
+                        returnToLastGoodState();
+                        rolledBack = true;
                     }
                 }
-                return new BatchOutcome(train, trainCorrect, n - train, holdCorrect, loss, stepped);
+                return new BatchOutcome(train, n - train, predicted, actual, loss, stepped, rolledBack);
             } finally {
-                java.util.Arrays.fill(ordered, 0, n, null);
+                Arrays.fill(ordered, 0, n, null);
             }
         }
+    }
+
+    /**
+     * The parameters that produced a finite loss are the last good state. Copied on the device with
+     * an indexed assignment (not arithmetic, which would keep NaN), through detached views so
+     * autograd stays out.
+     */
+    private void rememberGoodState() {
+        for (int i = 0; i < parameters.size(); i++) {
+            try (NDArray live = parameters.get(i).stopGradient()) {
+                lastGood.get(i).set(ALL, live);
+            }
+        }
+    }
+
+    private void returnToLastGoodState() {
+        for (int i = 0; i < parameters.size(); i++) {
+            try (NDArray live = parameters.get(i).stopGradient()) {
+                live.set(ALL, lastGood.get(i));
+            }
+        }
+    }
+
+    private NDArray input(NDManager scope, int n) {
+        return scope.create(batchBuffer.flip(), new Shape(n, features),
+                dtype == FeatureType.UINT8 ? DataType.UINT8 : DataType.FLOAT32);
+    }
+
+    private NDArray targets(NDManager scope, int n) {
+        return switch (spec.loss()) {
+            case SOFTMAX_CROSS_ENTROPY -> scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n));
+            case SIGMOID_BINARY_CROSS_ENTROPY -> scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n, 1));
+            case L2 -> {
+                int k = spec.classes();
+                Arrays.fill(oneHot, 0, n * k, 0f);
+                for (int i = 0; i < n; i++) {
+                    oneHot[i * k + (int) labels[i]] = 1f;
+                }
+                yield scope.create(FloatBuffer.wrap(oneHot, 0, n * k), new Shape(n, k));
+            }
+        };
+    }
+
+    /** Predicted classes: argmax of the outputs, or the sign of the single logit for binary cross-entropy. */
+    private int[] classify(NDArray out) {
+        if (spec.loss() == LossKind.SIGMOID_BINARY_CROSS_ENTROPY) {
+            float[] logits = out.toFloatArray();
+            int[] c = new int[logits.length];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = logits[i] > 0 ? 1 : 0;
+            }
+            return c;
+        }
+        long[] a = out.argMax(1).toLongArray();
+        int[] c = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = (int) a[i];
+        }
+        return c;
     }
 
     private void fill(int n) {
@@ -168,37 +263,50 @@ public final class OnlineLearner implements AutoCloseable {
     }
 
     /** Predicted class of each example (inference mode), for checks against served models. */
-    public long[] predict(List<Example> batch) {
-        return logits(batch).length == 0 ? new long[0] : argMax(logits(batch), spec.classes());
-    }
-
-    private static long[] argMax(float[] logits, int classes) {
-        long[] out = new long[logits.length / classes];
-        for (int i = 0; i < out.length; i++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++) {
-                if (logits[i * classes + k] > logits[i * classes + best]) {
-                    best = k;
-                }
-            }
-            out[i] = best;
+    public int[] predict(List<Example> batch) {
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+            return classify(forward(scope, batch));
         }
-        return out;
     }
 
-    /** Logits of each example (inference mode), row-major {@code (n, classes)}. */
+    /** Raw outputs (logits) of each example (inference mode), row-major {@code (n, outputs)}. */
     public float[] logits(List<Example> batch) {
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+            return forward(scope, batch).toFloatArray();
+        }
+    }
+
+    private NDArray forward(NDManager scope, List<Example> batch) {
         int n = batch.size();
         for (int i = 0; i < n; i++) {
             ordered[i] = batch.get(i);
         }
         fill(n);
-        java.util.Arrays.fill(ordered, 0, n, null);
-        try (NDManager scope = trainer.getManager().newSubManager()) {
-            NDArray x = scope.create(batchBuffer.flip(), new Shape(n, features),
-                    dtype == FeatureType.UINT8 ? DataType.UINT8 : DataType.FLOAT32);
-            return trainer.evaluate(new NDList(x)).singletonOrThrow().toFloatArray();
+        Arrays.fill(ordered, 0, n, null);
+        return trainer.evaluate(new NDList(input(scope, n))).singletonOrThrow();
+    }
+
+    /** Whether every parameter is finite (one device sync; for the quality gate at publish time). */
+    public boolean parametersFinite() {
+        try (NDScope scope = new NDScope()) {
+            for (NDArray p : parameters) {
+                NDArray v = p.stopGradient();
+                if (v.isNaN().logicalOr(v.isInfinite()).any().getBoolean()) {
+                    return false;
+                }
+            }
         }
+        return true;
+    }
+
+    /** The learning rate of the next step (first parameter), for metrics. */
+    public float currentLearningRate() {
+        return optimizer.currentRate(model.getBlock().getParameters().get(0).getKey());
+    }
+
+    /** Optimizer moments, accumulators and step counts, for checkpoints. */
+    public byte[] saveOptimizerState() {
+        return optimizer.exportState();
     }
 
     /** The parameters as the bytes of a DJL parameter file, loadable with plain {@code Model.load}. */

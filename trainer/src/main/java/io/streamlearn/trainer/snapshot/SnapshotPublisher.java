@@ -14,15 +14,21 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** Writes a snapshot to the store and announces its manifest on the compacted models topic (key = model). */
+/**
+ * Writes a snapshot to the store and announces its manifest on the compacted models topic (key =
+ * model); also puts the trainer's lifecycle events (refused snapshots) on the events topic.
+ */
 public final class SnapshotPublisher implements AutoCloseable {
     private final SnapshotStore store;
     private final KafkaProducer<byte[], byte[]> producer;
     private final String modelsTopic;
+    private final String eventsTopic;
 
-    public SnapshotPublisher(SnapshotStore store, String bootstrap, String modelsTopic, Map<String, String> overrides) {
+    public SnapshotPublisher(SnapshotStore store, String bootstrap, String modelsTopic, String eventsTopic,
+            Map<String, String> overrides) {
         this.store = store;
         this.modelsTopic = modelsTopic;
+        this.eventsTopic = eventsTopic;
         this.producer = KafkaClients.producer(bootstrap, overrides);
     }
 
@@ -43,6 +49,24 @@ public final class SnapshotPublisher implements AutoCloseable {
             throw new IllegalStateException("interrupted announcing " + m.model() + " v" + m.version(), e);
         }
         return m;
+    }
+
+    /** Sends a JSON event keyed by model name and waits for it; a failure is returned, not thrown. */
+    public Exception sendEvent(String model, Map<String, Object> event) {
+        try {
+            byte[] json = io.streamlearn.core.example.Json.MAPPER.writeValueAsBytes(event);
+            RecordHeaders h = new RecordHeaders();
+            h.add(io.streamlearn.core.example.ContentTypes.HEADER,
+                    io.streamlearn.core.example.ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
+            producer.send(new ProducerRecord<>(eventsTopic, null, model.getBytes(StandardCharsets.UTF_8), json, h))
+                    .get(30, TimeUnit.SECONDS);
+            return null;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return e;
+        }
     }
 
     public SnapshotStore store() {

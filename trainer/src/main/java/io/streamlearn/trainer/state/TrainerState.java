@@ -16,41 +16,64 @@ import java.util.List;
  * Everything the trainer must get back after a failure so that no example is lost or trained twice,
  * as one blob with a magic ({@code SLTS}) and a format version; unknown versions are refused.
  *
- * @param params         DJL parameter file bytes
- * @param metrics        counters and learning metrics
- * @param buffered       examples received but not yet trained on
- * @param parentVersion  the last snapshot version this job published, 0 for none
+ * @param params          DJL parameter file bytes
+ * @param optimizerState  optimizer moments and step counts ({@code OnlineOptimizer} format)
+ * @param metrics         counters and learning metrics
+ * @param buffered        examples received but not yet trained on
+ * @param parentVersion   the last snapshot version this job published, 0 for none
+ * @param bestHoldout     best holdout accuracy of a published version (quality gate), NaN for none
  */
-public record TrainerState(byte[] params, LearningMetrics metrics, List<Example> buffered, long parentVersion) {
+public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics metrics, List<Example> buffered,
+        long parentVersion, double bestHoldout) {
     private static final int MAGIC = 0x534C5453; // "SLTS"
     public static final int FORMAT_VERSION = 1;
 
     public byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(params.length + 1024);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(params.length + optimizerState.length + 4096);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeInt(FORMAT_VERSION);
             out.writeLong(parentVersion);
+            out.writeDouble(bestHoldout);
             LearningMetrics m = metrics;
-            for (long v : new long[] {m.examples, m.steps, m.skippedSteps, m.correct, m.heldOut, m.heldOutCorrect}) {
+            out.writeInt(m.classes);
+            for (long v : new long[] {m.examples, m.steps, m.skippedSteps, m.rollbacks, m.correct, m.heldOut,
+                    m.heldOutCorrect, m.windowWrites}) {
                 out.writeLong(v);
             }
             for (double v : new double[] {m.fadingCorrect, m.fadingCount, m.holdoutFadingCorrect, m.holdoutFadingCount,
-                    m.lastLoss}) {
+                    m.lastLoss, m.fadingLoss}) {
                 out.writeDouble(v);
             }
-            out.writeInt(params.length);
-            out.write(params);
+            for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
+                for (double v : arr) {
+                    out.writeDouble(v);
+                }
+            }
+            out.write(m.window);
+            writeBytes(out, params);
+            writeBytes(out, optimizerState);
             out.writeInt(buffered.size());
             for (Example e : buffered) {
-                byte[] b = ExampleBinaryCodec.encode(e);
-                out.writeInt(b.length);
-                out.write(b);
+                writeBytes(out, ExampleBinaryCodec.encode(e));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("length " + n + " exceeds the " + in.available() + " bytes left");
+        }
+        return in.readNBytes(n);
     }
 
     public static TrainerState decode(byte[] blob) {
@@ -66,25 +89,36 @@ public record TrainerState(byte[] params, LearningMetrics metrics, List<Example>
                         + "version (knows " + FORMAT_VERSION + "); restore with the release that wrote it");
             }
             long parent = in.readLong();
-            LearningMetrics m = new LearningMetrics();
+            double best = in.readDouble();
+            LearningMetrics m = new LearningMetrics(in.readInt());
             m.examples = in.readLong();
             m.steps = in.readLong();
             m.skippedSteps = in.readLong();
+            m.rollbacks = in.readLong();
             m.correct = in.readLong();
             m.heldOut = in.readLong();
             m.heldOutCorrect = in.readLong();
+            m.windowWrites = in.readLong();
             m.fadingCorrect = in.readDouble();
             m.fadingCount = in.readDouble();
             m.holdoutFadingCorrect = in.readDouble();
             m.holdoutFadingCount = in.readDouble();
             m.lastLoss = in.readDouble();
-            byte[] params = in.readNBytes(in.readInt());
+            m.fadingLoss = in.readDouble();
+            for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
+                for (int k = 0; k < arr.length; k++) {
+                    arr[k] = in.readDouble();
+                }
+            }
+            in.readFully(m.window);
+            byte[] params = readBytes(in);
+            byte[] optimizer = readBytes(in);
             int n = in.readInt();
             List<Example> buffered = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                buffered.add(ExampleBinaryCodec.decode(in.readNBytes(in.readInt())));
+                buffered.add(ExampleBinaryCodec.decode(readBytes(in)));
             }
-            return new TrainerState(params, m, buffered, parent);
+            return new TrainerState(params, optimizer, m, buffered, parent, best);
         } catch (IOException e) {
             throw new IllegalStateException("trainer state is truncated or corrupt: " + e.getMessage(), e);
         }

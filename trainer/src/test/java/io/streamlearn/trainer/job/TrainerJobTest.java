@@ -7,6 +7,7 @@ import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleBinaryCodec;
+import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
@@ -16,11 +17,14 @@ import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.trainer.decode.DeadLetter;
 import io.streamlearn.trainer.learn.OnlineLearnerTest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,74 +33,182 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The trainer job on a Flink MiniCluster against the real embedded broker. */
 class TrainerJobTest {
+    private static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
+    private static EmbeddedKafkaBroker broker;
+
     @TempDir
     Path store;
 
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.builder().build().start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static Topics topics(String name) {
+        Topics t = new Topics(name + ".");
+        try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
+            t.createAll(admin, 2, (short) 1);
+        }
+        return t;
+    }
+
+    private static void produce(Topics topics, List<Example> examples, List<String> rawJson) {
+        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(broker.bootstrapServers(), Map.of())) {
+            for (Example e : examples) {
+                RecordHeaders h = new RecordHeaders();
+                h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
+                p.send(new ProducerRecord<>(topics.examples(), null, e.id().getBytes(StandardCharsets.UTF_8),
+                        ExampleBinaryCodec.encode(e), h));
+            }
+            for (String raw : rawJson) {
+                p.send(new ProducerRecord<>(topics.examples(), raw.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private TrainerConfig.Builder config(Topics topics, ModelSpec spec) {
+        return TrainerConfig.builder().setBootstrapServers(broker.bootstrapServers()).setSpec(spec)
+                .setStoreRoot(store.toString()).optTopicPrefix(topics.prefix()).optCheckpointIntervalMs(300)
+                .optMaxWaitMs(50);
+    }
+
+    private static long seen(SnapshotManifest m) {
+        return m.examplesSeen() + (long) m.metric("holdout_examples");
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(broker.bootstrapServers(), null, Map.of())) {
+            var partitions = c.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+                return out.size() >= atLeast;
+            });
+            c.poll(Duration.ofMillis(300)).forEach(out::add);
+        }
+        return out;
+    }
+
     @Test
     void learnsASeparableStreamPublishesSnapshotsAndDeadLettersBadRecords() throws Exception {
-        ModelSpec spec = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
-        Topics topics = Topics.defaults();
+        Topics topics = topics("learns");
         List<Example> stream = OnlineLearnerTest.blobs(4000, 11, "e");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
-            String bootstrap = broker.bootstrapServers();
-            try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-                topics.createAll(admin, 2, (short) 1);
-            }
-            try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap, Map.of())) {
-                for (Example e : stream) {
-                    RecordHeaders h = new RecordHeaders();
-                    h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
-                    p.send(new ProducerRecord<>(topics.examples(), null, e.id().getBytes(StandardCharsets.UTF_8),
-                            ExampleBinaryCodec.encode(e), h));
-                }
-                for (String bad : List.of("{\"id\":\"b1\",\"features\":[1,2,3],\"label\":0}",
-                        "{\"id\":\"b2\",\"features\":[1,2,3,4],\"label\":7}", "not json at all")) {
-                    p.send(new ProducerRecord<>(topics.examples(), bad.getBytes(StandardCharsets.UTF_8)));
-                }
-            }
-            TrainerConfig config = TrainerConfig.builder().setBootstrapServers(bootstrap).setSpec(spec)
-                    .setStoreRoot(store.toString()).optCheckpointIntervalMs(500).optMaxWaitMs(50).build();
-            JobClient job = TrainerJob.runLocal(config, new Configuration());
-            SnapshotStore snapshots = new SnapshotStore(store);
-            try {
-                await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
-                        .map(m -> m.examplesSeen() + (long) m.metric("holdout_examples") == stream.size())
-                        .orElse(false));
-            } finally {
-                job.cancel().get();
-            }
-            SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
-            assertThat(last.metric("holdout_accuracy")).isGreaterThanOrEqualTo(0.95);
-            assertThat(last.paramsSha256()).isEqualTo(SnapshotStore.sha256(
-                    java.nio.file.Files.readAllBytes(snapshots.directory("blobs", last.version())
-                            .resolve(last.paramsFile()))));
-            List<Long> versions = snapshots.versions("blobs");
-            assertThat(versions).isSorted().doesNotHaveDuplicates().contains(last.version());
-
-            List<String> reasons = new ArrayList<>();
-            List<SnapshotManifest> announced = new ArrayList<>();
-            try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap, "check", Map.of())) {
-                c.subscribe(List.of(topics.examplesDlq(), topics.models()));
-                await().atMost(Duration.ofSeconds(30)).until(() -> {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        if (r.topic().equals(topics.models())) {
-                            announced.add(SnapshotManifest.fromJson(r.value()));
-                        } else {
-                            reasons.add(new String(r.headers().lastHeader(DeadLetter.REASON_HEADER).value(),
-                                    StandardCharsets.UTF_8));
-                        }
-                    }
-                    return reasons.size() >= 3 && !announced.isEmpty()
-                            && announced.get(announced.size() - 1).version() == last.version();
-                });
-            }
-            assertThat(reasons).hasSize(3).anyMatch(r -> r.contains("feature count 3, expected 4"))
-                    .anyMatch(r -> r.contains("label 7 out of range")).anyMatch(r -> r.contains("neither JSON"));
-            assertThat(announced).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
+        produce(topics, stream, List.of("{\"id\":\"b1\",\"features\":[1,2,3],\"label\":0}",
+                "{\"id\":\"b2\",\"features\":[1,2,3,4],\"label\":7}", "not json at all"));
+        JobClient job = TrainerJob.runLocal(config(topics, SPEC).build(), new Configuration());
+        SnapshotStore snapshots = new SnapshotStore(store);
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
+                    .map(m -> seen(m) == stream.size()).orElse(false));
+        } finally {
+            job.cancel().get();
         }
+        SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
+        assertThat(last.metric("holdout_accuracy")).isGreaterThanOrEqualTo(0.95);
+        assertThat(last.metric("macro_f1")).isGreaterThan(0.9);
+        assertThat(last.paramsSha256()).isEqualTo(SnapshotStore.sha256(Files.readAllBytes(
+                snapshots.directory("blobs", last.version()).resolve(last.paramsFile()))));
+
+        List<String> reasons = readAll(topics.examplesDlq(), 3).stream()
+                .map(r -> new String(r.headers().lastHeader(DeadLetter.REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .toList();
+        assertThat(reasons).hasSize(3).anyMatch(r -> r.contains("feature count 3, expected 4"))
+                .anyMatch(r -> r.contains("label 7 out of range")).anyMatch(r -> r.contains("neither JSON"));
+        List<Long> announced = readAll(topics.models(), 1).stream()
+                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
+        assertThat(announced).isSorted().doesNotHaveDuplicates().endsWith(last.version());
+    }
+
+    /** Fails the job once, at the 2,500th example it passes, and never again in this JVM. */
+    static final class FailOnce implements MapFunction<Example, Example> {
+        private static final long serialVersionUID = 1L;
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        private long passed;
+
+        @Override
+        public Example map(Example e) {
+            if (++passed == 2500 && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure for the exactly-once test");
+            }
+            return e;
+        }
+    }
+
+    @Test
+    void resumesAfterFailureWithoutLosingOrRepeatingExamples() throws Exception {
+        Topics topics = topics("failover");
+        List<Example> stream = OnlineLearnerTest.blobs(6000, 12, "f");
+        produce(topics, stream, List.of());
+        FailOnce.FAILED.set(false);
+        JobClient job = TrainerJob.runLocal(config(topics, SPEC).build(), new Configuration(),
+                s -> s.map(new FailOnce()).uid("fail-once").setParallelism(1));
+        SnapshotStore snapshots = new SnapshotStore(store);
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
+                    .map(m -> seen(m) >= stream.size()).orElse(false));
+        } finally {
+            job.cancel().get();
+        }
+        assertThat(FailOnce.FAILED).as("the failure was injected").isTrue();
+        SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
+        assertThat(seen(last)).as("examples trained + held out = examples produced").isEqualTo(stream.size());
+        List<SnapshotManifest> history = snapshots.versions("blobs").stream()
+                .map(v -> snapshots.manifest("blobs", v)).toList();
+        assertThat(history).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
+        assertThat(history).extracting(TrainerJobTest::seen).isSorted();
+        List<Long> announced = readAll(topics.models(), history.size()).stream()
+                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
+        assertThat(announced).isSorted().doesNotHaveDuplicates()
+                .containsExactlyElementsOf(history.stream().map(SnapshotManifest::version).toList());
+    }
+
+    @Test
+    void qualityGateRefusesADivergingRunAndItNeverReachesTheModelsTopic() throws Exception {
+        Topics topics = topics("gate");
+        List<Example> stream = OnlineLearnerTest.blobs(3000, 13, "g");
+        produce(topics, stream, List.of());
+        SnapshotStore snapshots = new SnapshotStore(store);
+        JobClient good = TrainerJob.runLocal(config(topics, SPEC).build(), new Configuration());
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
+                    .map(m -> seen(m) == stream.size()).orElse(false));
+        } finally {
+            good.cancel().get();
+        }
+        long goodVersion = snapshots.latestVersion("blobs");
+
+        // The same model warm-started from the good version with a learning rate far too high.
+        ModelSpec diverging = SPEC.withOptimizer(OptimizerSpec.sgd(500f, 0.9f));
+        JobClient bad = TrainerJob.runLocal(config(topics, diverging).optGroupId("diverging")
+                .optInitFromVersion(goodVersion).build(), new Configuration());
+        List<ConsumerRecord<byte[], byte[]>> events;
+        try {
+            events = readAll(topics.events(), 1);
+        } finally {
+            bad.cancel().get();
+        }
+        var refusal = Json.MAPPER.readTree(events.get(0).value());
+        assertThat(refusal.path("type").asText()).isEqualTo("snapshot_refused");
+        assertThat(refusal.path("component").asText()).isEqualTo("trainer");
+        assertThat(refusal.path("reason").asText()).containsAnyOf("below the best published", "NaN or infinity");
+        assertThat(snapshots.latestVersion("blobs")).as("nothing published after the refusal").isEqualTo(goodVersion);
+        List<Long> announced = readAll(topics.models(), 1).stream()
+                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
+        assertThat(announced).endsWith(goodVersion).allMatch(v -> v <= goodVersion);
     }
 }

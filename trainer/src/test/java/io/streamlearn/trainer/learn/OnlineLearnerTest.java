@@ -31,7 +31,7 @@ public class OnlineLearnerTest {
 
     @Test
     void learnsASeparableStreamTestThenTrain() {
-        LearningMetrics metrics = new LearningMetrics();
+        LearningMetrics metrics = new LearningMetrics(3);
         try (OnlineLearner learner = new OnlineLearner(SPEC, Device.cpu(), 0.2, 32, null)) {
             List<Example> stream = blobs(3200, 1, "e");
             for (int i = 0; i < stream.size(); i += 32) {
@@ -55,7 +55,7 @@ public class OnlineLearnerTest {
             try (OnlineLearner b = new OnlineLearner(SPEC, Device.cpu(), 0.0, 200, params)) {
                 assertThat(b.logits(probe)).containsExactly(a.logits(probe));
                 assertThat(b.predict(probe)).containsExactly(a.predict(probe));
-                LearningMetrics m = new LearningMetrics();
+                LearningMetrics m = new LearningMetrics(3);
                 for (int i = 64; i < 640; i += 32) {
                     m.record(b.step(stream.subList(i, i + 32)));
                 }
