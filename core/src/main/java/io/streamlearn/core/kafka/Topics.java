@@ -1,6 +1,7 @@
 package io.streamlearn.core.kafka;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -84,6 +87,35 @@ public record Topics(String prefix) {
      * @param partitions partitions of the data topics (examples, requests, predictions)
      * @param replication replication factor of all topics
      */
+    /**
+     * Waits until the leader of every partition of {@code names} serves it. Metadata names a leader
+     * a moment before its replica manager takes the partition; a producer that writes then gets
+     * NOT_LEADER_OR_FOLLOWER, and an idempotent one with pipelined batches can be stuck on
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout. ListOffsets is answered by the
+     * replica manager itself, so its success is the signal.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                for (var d : admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+                    for (var p : d.partitions()) {
+                        request.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
+                    }
+                }
+                admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("partitions of " + names + " are not served after 30 s: "
+                            + e.getCause().getMessage());
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
     public void createAll(Admin admin, int partitions, short replication) {
         try {
             Set<String> existing = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
@@ -101,6 +133,7 @@ public record Topics(String prefix) {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -112,6 +145,8 @@ public record Topics(String prefix) {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topics " + all() + ": " + e.getMessage(), e);
         }
     }
 }

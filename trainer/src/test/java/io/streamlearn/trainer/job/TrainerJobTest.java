@@ -64,16 +64,21 @@ class TrainerJobTest {
         return t;
     }
 
-    private static void produce(Topics topics, List<Example> examples, List<String> rawJson) {
+    private static void produce(Topics topics, List<Example> examples, List<String> rawJson) throws Exception {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(broker.bootstrapServers(), Map.of())) {
             for (Example e : examples) {
                 RecordHeaders h = new RecordHeaders();
                 h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
-                p.send(new ProducerRecord<>(topics.examples(), null, e.id().getBytes(StandardCharsets.UTF_8),
-                        ExampleBinaryCodec.encode(e), h));
+                sent.add(p.send(new ProducerRecord<>(topics.examples(), null, e.id().getBytes(StandardCharsets.UTF_8),
+                        ExampleBinaryCodec.encode(e), h)));
             }
             for (String raw : rawJson) {
-                p.send(new ProducerRecord<>(topics.examples(), raw.getBytes(StandardCharsets.UTF_8)));
+                sent.add(p.send(new ProducerRecord<>(topics.examples(), raw.getBytes(StandardCharsets.UTF_8))));
+            }
+            p.flush();
+            for (var f : sent) {
+                f.get();
             }
         }
     }
