@@ -38,6 +38,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
     String device;
 
+    @Option(names = "--init-from", defaultValue = "0",
+            description = "Warm-start from this published version when no checkpoint is restored (0: fresh).")
+    long initFrom;
+
+    @Option(names = "--gate-margin", defaultValue = "0.05",
+            description = "Quality gate: refuse a snapshot whose holdout accuracy is more than this below the best "
+                    + "published (default: ${DEFAULT-VALUE}).")
+    double gateMargin;
+
+    @Option(names = "--gate-min-holdout", defaultValue = "0",
+            description = "Quality gate: refuse a snapshot whose holdout accuracy is below this (default: off).")
+    double gateMinHoldout;
+
     @Option(names = "--duration", description = "Stop after this long (ISO-8601 like PT60S, or seconds); default: until Ctrl-C.")
     String duration;
 
@@ -53,7 +66,8 @@ public final class TrainCommand implements Callable<Integer> {
         TrainerConfig config = TrainerConfig.builder().setBootstrapServers(kafka.bootstrapServers).setSpec(modelSpec)
                 .setStoreRoot(store.toAbsolutePath().toString()).optTopicPrefix(kafka.topicPrefix)
                 .optCheckpointIntervalMs(checkpointIntervalMs).optMaxWaitMs(maxWaitMs).optHoldoutFraction(holdout)
-                .optDevice(device).optKafkaOverrides(kafka.overrides()).build();
+                .optDevice(device).optKafkaOverrides(kafka.overrides()).optInitFromVersion(initFrom)
+                .optGateMargin(gateMargin).optGateMinHoldout(gateMinHoldout).build();
         JobClient job = TrainerJob.runLocal(config, new Configuration());
         System.out.println("train: job " + job.getJobID() + " training " + modelSpec.name() + " from "
                 + kafka.topics().examples() + ", snapshots in " + store.toAbsolutePath());

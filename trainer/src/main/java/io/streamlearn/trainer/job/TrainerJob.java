@@ -118,6 +118,52 @@ public final class TrainerJob {
         return env.executeAsync("streamlearn-trainer-" + config.spec().name());
     }
 
+    /**
+     * Entry point for {@code flink run -c io.streamlearn.trainer.job.TrainerJob streamlearn-trainer-job.jar
+     * --bootstrap-server HOST:PORT --spec specs/mlp.json --store /shared/snapshots [...]}. Flags: see
+     * {@link #fromArgs}.
+     */
+    public static void main(String[] args) throws Exception {
+        TrainerConfig config = fromArgs(org.apache.flink.util.ParameterTool.fromArgs(args));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        build(env, config);
+        env.execute("streamlearn-trainer-" + config.spec().name());
+    }
+
+    /**
+     * The job's settings from {@code flink run} arguments: {@code --bootstrap-server}, {@code --spec}
+     * (a spec JSON file), {@code --store}, and optionally {@code --topic-prefix},
+     * {@code --checkpoint-interval-ms}, {@code --max-wait-ms}, {@code --holdout}, {@code --device},
+     * {@code --init-from}, {@code --gate-margin}, {@code --gate-min-holdout}, {@code --group-id},
+     * {@code --decode-parallelism}, and Kafka client properties as {@code --kafka.KEY VALUE}.
+     */
+    static TrainerConfig fromArgs(org.apache.flink.util.ParameterTool p) {
+        java.util.Map<String, String> kafka = new java.util.HashMap<>();
+        p.toMap().forEach((k, v) -> {
+            if (k.startsWith("kafka.")) {
+                kafka.put(k.substring("kafka.".length()), v);
+            }
+        });
+        TrainerConfig.Builder b = TrainerConfig.builder()
+                .setBootstrapServers(p.getRequired("bootstrap-server"))
+                .setSpec(io.streamlearn.core.model.ModelSpec.read(java.nio.file.Path.of(p.getRequired("spec"))))
+                .setStoreRoot(p.getRequired("store"))
+                .optTopicPrefix(p.get("topic-prefix", Topics.DEFAULT_PREFIX))
+                .optCheckpointIntervalMs(p.getLong("checkpoint-interval-ms", 5000))
+                .optMaxWaitMs(p.getLong("max-wait-ms", 200))
+                .optHoldoutFraction(p.getDouble("holdout", 0.1))
+                .optDevice(p.get("device", "auto"))
+                .optInitFromVersion(p.getLong("init-from", 0))
+                .optGateMargin(p.getDouble("gate-margin", 0.05))
+                .optGateMinHoldout(p.getDouble("gate-min-holdout", 0))
+                .optDecodeParallelism(p.getInt("decode-parallelism", 1))
+                .optKafkaOverrides(kafka);
+        if (p.has("group-id")) {
+            b.optGroupId(p.get("group-id"));
+        }
+        return b.build();
+    }
+
     /** All examples of one model go to the one trainer subtask. */
     static final class ModelKey implements KeySelector<Example, String> {
         private static final long serialVersionUID = 1L;
