@@ -32,8 +32,8 @@ class CommandLineTest {
     @Test
     void refusesUnknownOptionsAndSourcesWithTheReason() {
         assertThat(run(2, "demo", "--no-such-flag")).contains("Unknown option: '--no-such-flag'");
-        assertThat(run(1, "ingest", "--source", "csv:x.csv", "-b", "127.0.0.1:1"))
-                .contains("unknown --source 'csv:x.csv'");
+        assertThat(run(1, "ingest", "--source", "nope:x", "-b", "127.0.0.1:1"))
+                .contains("unknown --source 'nope:x'");
         assertThat(run(1, "train", "--spec", "nope", "-b", "127.0.0.1:1")).contains("ready specs: logreg, mlp, lenet5");
     }
 

@@ -18,11 +18,27 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Sends examples from a source to a topic: key = example id, value = JSON or the binary layout,
- * header {@code content-type}; optional rate limit. Any send failure fails the run with its cause.
+ * header {@code content-type}; optional rate limit. Any send failure fails the run with its cause. This is
+ * the small producer the demo uses; {@link Ingestor} adds validation, dead letters, counts and progress.
  */
 public final class ExampleProducer implements AutoCloseable {
     /** Wire format of produced values. */
-    public enum Format { JSON, BINARY }
+    public enum Format {
+        /** The JSON object any producer can write. */
+        JSON,
+        /** The compact binary layout (pixels stay uint8). */
+        BINARY;
+
+        /** The {@code content-type} header value of this format. */
+        public String contentType() {
+            return this == BINARY ? ContentTypes.EXAMPLE_BINARY : ContentTypes.JSON;
+        }
+
+        /** Encodes {@code e} in this format. */
+        public byte[] encode(Example e) {
+            return this == BINARY ? ExampleBinaryCodec.encode(e) : ExampleJsonCodec.encode(e);
+        }
+    }
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
@@ -66,10 +82,9 @@ public final class ExampleProducer implements AutoCloseable {
     /** Sends one example asynchronously; a failure surfaces on the next call or on {@link #flush()}. */
     public void send(Example e) {
         checkFailure();
-        byte[] value = format == Format.BINARY ? ExampleBinaryCodec.encode(e) : ExampleJsonCodec.encode(e);
+        byte[] value = format.encode(e);
         RecordHeaders headers = new RecordHeaders();
-        headers.add(ContentTypes.HEADER, (format == Format.BINARY ? ContentTypes.EXAMPLE_BINARY : ContentTypes.JSON)
-                .getBytes(StandardCharsets.UTF_8));
+        headers.add(ContentTypes.HEADER, format.contentType().getBytes(StandardCharsets.UTF_8));
         producer.send(new ProducerRecord<>(topic, null, e.id().getBytes(StandardCharsets.UTF_8), value, headers),
                 (md, ex) -> {
                     if (ex != null) {
