@@ -1,0 +1,205 @@
+package io.streamlearn.bench;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import io.streamlearn.app.SpecResolver;
+import io.streamlearn.core.broker.EmbeddedKafkaBroker;
+import io.streamlearn.core.example.ContentTypes;
+import io.streamlearn.core.example.Example;
+import io.streamlearn.core.example.ExampleBinaryCodec;
+import io.streamlearn.core.example.Features;
+import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.model.NetworkBuilder;
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.ingest.source.IdxSource;
+import io.streamlearn.trainer.learn.OnlineLearner;
+import io.streamlearn.trainer.learn.OnlineOptimizer;
+import io.streamlearn.trainer.learn.TrainingSetup;
+import io.streamlearn.trainer.job.TrainerConfig;
+import io.streamlearn.trainer.job.TrainerJob;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Trainer throughput and accuracy on Fashion-MNIST, one pass in stream order: the examples topic
+ * (one partition, so the order is the file's) trained through the Flink job, against the same
+ * model trained by a bare DJL loop on batches already in memory, in the same run. Prints one
+ * {@code RESULT} line; details go to stderr.
+ */
+public final class TrainerBench {
+    private TrainerBench() {}
+
+    public static void main(String[] args) throws Exception {
+        String specName = args.length > 0 ? args[0] : "mlp";
+        int limit = args.length > 1 ? Integer.parseInt(args[1]) : 60_000;
+        ModelSpec spec = SpecResolver.resolve(specName);
+        List<Example> train = load("fashion-mnist/train", limit);
+        List<Example> test = load("fashion-mnist/t10k", Integer.MAX_VALUE);
+        log("loaded %d train and %d test examples; spec %s, batch %d, %s %s", train.size(), test.size(), spec.name(),
+                spec.batchSize(), spec.optimizer().type(), spec.optimizer().learningRate());
+
+        double inMemoryRate = bareLoop(spec, train);
+        log("bare in-memory DJL loop: %.0f examples/s", inMemoryRate);
+
+        Path store = Files.createTempDirectory("streamlearn-bench-store-");
+        double jobRate;
+        SnapshotManifest last;
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
+            Topics topics = Topics.defaults();
+            try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
+                topics.createAll(admin, 1, (short) 1);
+            }
+            produce(broker.bootstrapServers(), topics.examples(), train);
+            TrainerConfig config = TrainerConfig.builder().setBootstrapServers(broker.bootstrapServers())
+                    .setSpec(spec).setStoreRoot(store.toString()).optHoldoutFraction(0.0)
+                    .optCheckpointIntervalMs(500).optMaxWaitMs(200).optDevice("auto").build();
+            SnapshotStore snapshots = new SnapshotStore(store);
+            JobClient job = TrainerJob.runLocal(config, new Configuration());
+            try {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
+                while (snapshots.latest(spec.name()).map(m -> m.examplesSeen() < train.size()).orElse(true)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the job did not train " + train.size() + " examples in 20 min");
+                    }
+                    Thread.sleep(100);
+                }
+            } finally {
+                job.cancel().get(60, TimeUnit.SECONDS);
+            }
+            List<SnapshotManifest> history = new ArrayList<>();
+            for (long v : snapshots.versions(spec.name())) {
+                history.add(snapshots.manifest(spec.name(), v));
+            }
+            last = history.get(history.size() - 1);
+            // Steady-state rate between the first and last snapshot: job start-up is not training.
+            SnapshotManifest first = history.get(0);
+            jobRate = (last.examplesSeen() - first.examplesSeen()) * 1000.0
+                    / Math.max(1, last.createdMs() - first.createdMs());
+            log("job: %d snapshots, %d examples from v%d to v%d in %d ms: %.0f examples/s", history.size(),
+                    last.examplesSeen() - first.examplesSeen(), first.version(), last.version(),
+                    last.createdMs() - first.createdMs(), jobRate);
+            double testAcc = testAccuracy(spec, Files.readAllBytes(snapshots.directory(spec.name(), last.version())
+                    .resolve(last.paramsFile())), test);
+            System.out.printf(Locale.ROOT, "RESULT spec=%s trainer_examples_per_s=%.0f inmemory_examples_per_s=%.0f "
+                            + "ratio=%.2f prequential_acc=%.4f test_acc=%.4f%n", spec.name(), jobRate, inMemoryRate,
+                    jobRate / inMemoryRate, last.metric("prequential_accuracy_cumulative"), testAcc);
+        } finally {
+            deleteTree(store);
+        }
+        System.exit(0);
+    }
+
+    private static List<Example> load(String name, int limit) {
+        List<Example> out = new ArrayList<>();
+        try (IdxSource src = IdxSource.open(name)) {
+            while (src.hasNext() && out.size() < limit) {
+                out.add(src.next());
+            }
+        }
+        return out;
+    }
+
+    private static void produce(String bootstrap, String topic, List<Example> examples) throws Exception {
+        List<Future<?>> sent = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap, Map.of())) {
+            for (Example e : examples) {
+                RecordHeaders h = new RecordHeaders();
+                h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
+                sent.add(p.send(new ProducerRecord<>(topic, null, e.id().getBytes(StandardCharsets.UTF_8),
+                        ExampleBinaryCodec.encode(e), h)));
+            }
+            p.flush();
+            for (Future<?> f : sent) {
+                f.get();
+            }
+        }
+    }
+
+    /** The same model and optimizer, trained on batches assembled in memory beforehand: the reference. */
+    private static double bareLoop(ModelSpec spec, List<Example> train) {
+        int b = spec.batchSize();
+        int n = train.size() / b * b;
+        int f = spec.featureCount();
+        try (Model model = Model.newInstance(spec.name(), Device.cpu())) {
+            model.setBlock(NetworkBuilder.build(spec));
+            try (Trainer trainer = model.newTrainer(TrainingSetup.config(spec, Device.cpu(),
+                    new OnlineOptimizer(spec.optimizer())))) {
+                trainer.initialize(NetworkBuilder.inputShape(spec, b));
+                NDManager m = trainer.getManager();
+                List<NDList> batches = new ArrayList<>();
+                for (int i = 0; i < n; i += b) {
+                    ByteBuffer buf = ByteBuffer.allocateDirect(b * f).order(ByteOrder.nativeOrder());
+                    float[] y = new float[b];
+                    for (int k = 0; k < b; k++) {
+                        Example e = train.get(i + k);
+                        buf.put(((Features.Uint8) e.features()).values());
+                        y[k] = e.label();
+                    }
+                    buf.flip();
+                    batches.add(new NDList(m.create(buf, new Shape(b, f), DataType.UINT8), m.create(y)));
+                }
+                long start = System.nanoTime();
+                for (NDList batch : batches) {
+                    try (GradientCollector gc = trainer.newGradientCollector()) {
+                        NDList out = trainer.forward(new NDList(batch.get(0)));
+                        NDArray loss = trainer.getLoss().evaluate(new NDList(batch.get(1)), out);
+                        gc.backward(loss);
+                    }
+                    trainer.step();
+                }
+                // Wait for the device before stopping the clock.
+                model.getBlock().getParameters().get(0).getValue().getArray().toFloatArray();
+                return n * 1e9 / (System.nanoTime() - start);
+            }
+        }
+    }
+
+    private static double testAccuracy(ModelSpec spec, byte[] params, List<Example> test) {
+        try (OnlineLearner learner = new OnlineLearner(spec, Device.cpu(), 0.0, 1000, params)) {
+            int correct = 0;
+            for (int i = 0; i < test.size(); i += 1000) {
+                List<Example> chunk = test.subList(i, Math.min(test.size(), i + 1000));
+                int[] p = learner.predict(chunk);
+                for (int k = 0; k < p.length; k++) {
+                    correct += p[k] == chunk.get(k).label() ? 1 : 0;
+                }
+            }
+            return (double) correct / test.size();
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "trainer-bench: " + format + "%n", args);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
