@@ -63,6 +63,7 @@ public final class OnlineLearner implements AutoCloseable {
     private final Example[] ordered;
     private final List<NDArray> parameters = new ArrayList<>();
     private final List<NDArray> lastGood = new ArrayList<>();
+    private final boolean deterministicForward;
 
     /**
      * @param initialParams  a DJL parameter file from {@link #saveParameters()} to start from (a restore
@@ -107,6 +108,8 @@ public final class OnlineLearner implements AutoCloseable {
         this.labels = new float[maxBatch];
         this.oneHot = new float[maxBatch * spec.classes()];
         this.ordered = new Example[maxBatch];
+        this.deterministicForward = !"running".equals(spec.input().normalization())
+                && spec.layers().stream().noneMatch(l -> "dropout".equals(l.type()));
     }
 
     /** A fresh learner with fresh optimizer state. */
@@ -152,19 +155,37 @@ public final class OnlineLearner implements AutoCloseable {
             try (NDManager scope = trainer.getManager().newSubManager()) {
                 NDArray x = input(scope, n);
                 NDArray y = targets(scope, n);
-                NDArray out = trainer.evaluate(new NDList(x)).singletonOrThrow();
-                int[] predicted = classify(out);
+                int[] predicted;
                 float loss = Float.NaN;
                 boolean stepped = false;
                 boolean rolledBack = false;
-                if (train > 0) {
+                if (train == 0) {
+                    predicted = classify(trainer.evaluate(new NDList(x)).singletonOrThrow());
+                } else {
                     NDArray xt = train == n ? x : x.get("0:" + train);
                     NDArray yt = train == n ? y : y.get("0:" + train);
-                    try (GradientCollector gc = trainer.newGradientCollector()) {
-                        NDArray l = trainer.getLoss().evaluate(new NDList(yt), trainer.forward(new NDList(xt)));
-                        loss = l.getFloat();
-                        if (Float.isFinite(loss)) {
-                            gc.backward(l);
+                    if (deterministicForward) {
+                        // Without dropout or batch statistics the training forward pass is the inference
+                        // pass: one pass over all rows predicts them all (before the step) and gives the
+                        // loss of the training rows; holdout rows add no gradient.
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
+                            predicted = classify(out);
+                            NDArray l = trainer.getLoss().evaluate(new NDList(yt),
+                                    new NDList(train == n ? out : out.get("0:" + train)));
+                            loss = l.getFloat();
+                            if (Float.isFinite(loss)) {
+                                gc.backward(l);
+                            }
+                        }
+                    } else {
+                        predicted = classify(trainer.evaluate(new NDList(x)).singletonOrThrow());
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray l = trainer.getLoss().evaluate(new NDList(yt), trainer.forward(new NDList(xt)));
+                            loss = l.getFloat();
+                            if (Float.isFinite(loss)) {
+                                gc.backward(l);
+                            }
                         }
                     }
                     if (Float.isFinite(loss)) {
