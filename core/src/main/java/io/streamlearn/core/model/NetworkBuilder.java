@@ -30,9 +30,10 @@ public final class NetworkBuilder {
         long[] dims = spec.input().dims();
         net.add(LambdaBlock.singleton(x -> normalize(x, scale, dims), "normalize"));
         if ("running".equals(spec.input().normalization())) {
-            // Running mean and variance per feature (per channel for images), no learned affine:
+            // Running mean and variance per feature (per channel for images), no learned affine; momentum
+            // 0.9 averages over about ten batches, so inference (test-then-train) keeps up with the stream:
             // the statistics are saved in the parameter file and used as they stand at inference.
-            net.add(BatchNorm.builder().optCenter(false).optScale(false).optMomentum(0.99f).build());
+            net.add(BatchNorm.builder().optCenter(false).optScale(false).optMomentum(0.9f).build());
         }
         List<LayerSpec> layers = spec.layers();
         int last = layers.size() - 1;
