@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the compacted models topic from the beginning, without a consumer group, and hands every
- * manifest newer than the last one tried for our model to {@link PredictionService#tryInstall}.
+ * Reads the compacted models topic from the beginning, without a consumer group, and hands the
+ * manifest {@link ModelSelection} decides on (the newest published version, or an operator's
+ * {@linkplain ModelPromotion promotion}) to {@link PredictionService#tryInstall}.
  */
 final class ModelFollower implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
@@ -31,7 +32,7 @@ final class ModelFollower implements Runnable {
     private final ServingConfig config;
     private final byte[] modelKey;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private long highestTried;
+    private final ModelSelection selection = new ModelSelection();
 
     ModelFollower(PredictionService service, ServingConfig config) {
         this.service = service;
@@ -66,17 +67,26 @@ final class ModelFollower implements Runnable {
             c.seekToBeginning(partitions);
             LOG.info("following {} for model {} ({} partitions)", topic, config.model(), partitions.size());
             while (service.running()) {
-                SnapshotManifest newest = null;
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                     SnapshotManifest m = manifestOf(r);
-                    if (m != null && (newest == null || m.version() > newest.version())) {
-                        newest = m;
+                    if (m == null) {
+                        continue;
+                    }
+                    boolean promoted = ModelPromotion.isPromotion(r.headers());
+                    if (!selection.offer(m, promoted)) {
+                        LOG.info("{}: ignoring the announcement of {} v{} at offset {}: v{} was published after it "
+                                + "(promote it to roll back)", r.topic(), m.model(), m.version(), r.offset(),
+                                selection.highestPublished());
                     }
                 }
-                // Of a burst of manifests (a restart reading the topic's history), only the newest is loaded.
-                if (newest != null && newest.version() > highestTried) {
-                    highestTried = newest.version();
-                    service.tryInstall(newest);
+                // Of a burst of manifests (a restart reading the topic's history), only the last decision is loaded.
+                SnapshotManifest next = selection.take(service.currentVersion());
+                if (next != null) {
+                    if (selection.promoted()) {
+                        LOG.info("{} v{} was promoted: moving from v{} to it", next.model(), next.version(),
+                                service.currentVersion());
+                    }
+                    service.tryInstall(next);
                 }
             }
         } catch (WakeupException e) {

@@ -7,6 +7,7 @@ import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +37,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Two threads: a model follower (reads the models topic from the beginning, no consumer group,
- * loads, verifies and swaps snapshots) and a request loop (consumer group on the requests topic,
- * micro-batches, one forward pass per batch, commits offsets after the batch's records are
- * acknowledged: at-least-once). A snapshot that fails a check is refused and the current model keeps
- * serving; a request that cannot be answered goes to the predictions dead-letter topic with its
- * reason, and the service goes on.
+ * loads, verifies and swaps snapshots; see {@link ModelSelection} for which manifest it follows) and a
+ * request loop (consumer group on the requests topic, micro-batches, one forward pass per batch; commits
+ * offsets after the batch's records are acknowledged: at-least-once, or in one Kafka transaction with
+ * them when {@link ServingConfig#exactlyOnce()}). A snapshot that fails a check is refused and the
+ * current model keeps serving; a request that cannot be answered goes to the predictions dead-letter
+ * topic with its reason, and the service goes on. With {@link ServingConfig#httpEnabled()} an HTTP
+ * endpoint (and its micro-batcher thread) answers {@code POST /v1/predict}, {@code /healthz},
+ * {@code /readyz} and {@code /metrics}.
  */
 public final class PredictionService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionService.class);
@@ -47,6 +53,7 @@ public final class PredictionService implements AutoCloseable {
     private final ServingConfig config;
     private final SnapshotStore store;
     private final ServingMetrics metrics;
+    private final CollectorRegistry registry;
     private final AtomicReference<LoadedModel> current = new AtomicReference<>();
     private final CountDownLatch firstModel = new CountDownLatch(1);
     // Counted down by close() or by a service thread that failed: what a command's main thread waits on.
@@ -59,7 +66,13 @@ public final class PredictionService implements AutoCloseable {
     private volatile boolean running;
     private boolean started;
     private boolean closed;
+    // Events (refusals); in at-least-once mode also the predictions. Never transactional.
     private KafkaProducer<byte[], byte[]> producer;
+    // The request loop's producer: transactional in exactly-once mode, else the same as producer.
+    private KafkaProducer<byte[], byte[]> requestProducer;
+    private HttpEndpoint http;
+    private HttpBatcher httpBatcher;
+    private Thread httpBatcherThread;
     private volatile ModelFollower follower;
     private volatile RequestLoop requestLoop;
     private Thread followerThread;
@@ -75,7 +88,8 @@ public final class PredictionService implements AutoCloseable {
         }
         this.config = config;
         this.store = new SnapshotStore(config.storeRoot(), config.clock());
-        this.metrics = new ServingMetrics(registry);
+        this.registry = registry;
+        this.metrics = new ServingMetrics(registry, this::modelAgeSeconds);
     }
 
     /**
@@ -98,6 +112,21 @@ public final class PredictionService implements AutoCloseable {
             started = true;
             running = true;
             producer = KafkaClients.producer(config.bootstrapServers(), config.kafkaOverrides());
+            requestProducer = producer;
+        }
+        boolean ok = false;
+        try {
+            if (config.exactlyOnce()) {
+                requestProducer = transactionalProducer();
+            }
+            if (config.httpEnabled()) {
+                startHttp();
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                close();
+            }
         }
         if (config.pinned()) {
             loadPinned();
@@ -111,11 +140,44 @@ public final class PredictionService implements AutoCloseable {
                 followerThread = newThread(follower, "streamlearn-serving-models-" + config.model());
                 followerThread.start();
             }
-            requestLoop = new RequestLoop(this, config, producer, metrics);
+            requestLoop = new RequestLoop(this, config, requestProducer, metrics);
             requestThread = newThread(requestLoop, "streamlearn-serving-requests-" + config.model());
             requestThread.start();
         }
         LOG.info("prediction service started: {}", config);
+    }
+
+    private KafkaProducer<byte[], byte[]> transactionalProducer() {
+        Map<String, String> overrides = new LinkedHashMap<>(config.kafkaOverrides());
+        overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        overrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(config.transactionTimeoutMs()));
+        KafkaProducer<byte[], byte[]> p = KafkaClients.producer(config.bootstrapServers(), overrides);
+        try {
+            // Fences an earlier producer with our id and aborts its open transaction.
+            p.initTransactions();
+            return p;
+        } catch (KafkaException e) {
+            p.close(Duration.ZERO);
+            throw new IllegalStateException("exactly-once: cannot initialize transactions for transactional.id "
+                    + config.transactionalId() + " on " + config.bootstrapServers() + ": " + e.getMessage()
+                    + "; the broker must support transactions (transaction.state.log.* settings, ACLs), or run "
+                    + "without exactly-once", e);
+        }
+    }
+
+    private void startHttp() {
+        httpBatcher = new HttpBatcher(this, config, metrics);
+        httpBatcherThread = newThread(httpBatcher, "streamlearn-serving-http-batcher-" + config.model());
+        httpBatcherThread.start();
+        http = new HttpEndpoint(this, config.httpHost(), config.httpPort(), httpBatcher, registry, metrics);
+        LOG.info("HTTP endpoint of {} on http://{}:{}/ (POST /v1/predict, GET /healthz /readyz /metrics)",
+                config.model(), http.address().getHostString(), http.address().getPort());
+    }
+
+    /** The address the HTTP endpoint is bound to (its actual port when 0 was configured); empty when disabled. */
+    public Optional<InetSocketAddress> httpAddress() {
+        HttpEndpoint h = http;
+        return h == null ? Optional.empty() : Optional.of(h.address());
     }
 
     private void loadPinned() {
@@ -168,8 +230,33 @@ public final class PredictionService implements AutoCloseable {
 
     /** Whether a model is loaded, the request loop consumes, and no thread has failed. */
     public boolean isReady() {
+        return notReadyReason() == null;
+    }
+
+    /** Why the service is not ready, or null when it is: what {@code GET /readyz} answers with 503. */
+    public String notReadyReason() {
+        if (!running) {
+            return "the prediction service is not running";
+        }
+        Throwable f = failure.get();
+        if (f != null) {
+            return "a service thread stopped: " + f + "; restart the service";
+        }
+        if (current.get() == null) {
+            return "no model of " + config.model() + " is loaded yet: waiting for a manifest on "
+                    + config.topics().models() + " (or the pinned version)";
+        }
         RequestLoop loop = requestLoop;
-        return running && current.get() != null && loop != null && loop.isConsuming() && failure.get() == null;
+        if (loop == null || !loop.isConsuming()) {
+            return "model loaded, the request loop is not consuming " + config.topics().requests() + " yet";
+        }
+        return null;
+    }
+
+    /** Seconds since the serving snapshot was published (by the config's clock), NaN while none is serving. */
+    public double modelAgeSeconds() {
+        LoadedModel m = current.get();
+        return m == null ? Double.NaN : (config.clock().millis() - m.manifest().createdMs()) / 1000.0;
     }
 
     /** Requests answered with a prediction (acknowledged by Kafka). */
@@ -221,6 +308,9 @@ public final class PredictionService implements AutoCloseable {
             closed = true;
             running = false;
         }
+        if (http != null) {
+            http.close();
+        }
         ModelFollower f = follower;
         RequestLoop r = requestLoop;
         if (f != null) {
@@ -231,6 +321,10 @@ public final class PredictionService implements AutoCloseable {
         }
         join(followerThread);
         join(requestThread);
+        join(httpBatcherThread);
+        if (requestProducer != null && requestProducer != producer) {
+            requestProducer.close(Duration.ofSeconds(10));
+        }
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
         }

@@ -20,18 +20,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -41,7 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The request loop: waits for the first model, then consumes the requests topic in a consumer group,
  * micro-batches up to {@code maxBatch} requests or {@code maxWaitMicros}, runs one forward pass per
- * batch, writes predictions or dead letters, and commits offsets only after Kafka acknowledged them.
+ * batch, writes predictions or dead letters, and commits offsets only after Kafka acknowledged them
+ * (at-least-once), or in the same transaction as them (exactly-once).
  */
 final class RequestLoop implements Runnable {
     /** Dead-letter header: why the request was not answered. */
@@ -82,6 +86,12 @@ final class RequestLoop implements Runnable {
     private final Callback onAck = (md, e) -> {
         if (e != null) {
             sendError.compareAndSet(null, e);
+        }
+    };
+    private final OffsetCommitCallback onCommit = (committed, e) -> {
+        if (e != null) {
+            LOG.warn("offset commit of {} failed ({}); the requests after the last committed offset will be answered "
+                    + "again", committed.keySet(), e.toString());
         }
     };
     private long batchServed;
@@ -196,10 +206,11 @@ final class RequestLoop implements Runnable {
         batchServed = 0;
         batchRejected = 0;
         sendError.set(null);
-        int max = config.maxBatch();
-        for (int from = 0; from < pending.size(); from += max) {
-            processBatch(from, Math.min(pending.size(), from + max));
+        if (config.exactlyOnce()) {
+            processTransactionally(c);
+            return;
         }
+        answerPending();
         // At-least-once: offsets move only once every prediction and dead letter is acknowledged.
         producer.flush();
         Exception failed = sendError.get();
@@ -209,6 +220,60 @@ final class RequestLoop implements Runnable {
             rewind(c);
             return;
         }
+        // Every record of the batch is acknowledged, so committing without waiting is still at-least-once: a
+        // commit that fails (the partitions moved to another member) means duplicates, never losses. Not waiting
+        // takes a coordinator round trip off every batch; close() waits for the commits in flight.
+        c.commitAsync(new HashMap<>(pendingOffsets()), onCommit);
+        countBatch();
+    }
+
+    /**
+     * Exactly-once: the predictions, the dead letters and the consumed offsets of the micro-batch are one Kafka
+     * transaction (consume-transform-produce, KIP-447). An aborted transaction's records are never seen by
+     * read_committed readers, and its requests are answered again after the rewind.
+     */
+    private void processTransactionally(KafkaConsumer<byte[], byte[]> c) {
+        try {
+            producer.beginTransaction();
+            answerPending();
+            Exception failed = sendError.get();
+            if (failed != null) {
+                throw failed instanceof KafkaException k ? k : new KafkaException(failed);
+            }
+            // The group metadata lets the coordinator fence a zombie whose partitions were reassigned.
+            producer.sendOffsetsToTransaction(pendingOffsets(), c.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException
+                | AuthorizationException | UnsupportedVersionException e) {
+            // Not recoverable with this producer: another instance uses our transactional id, or the broker
+            // refuses transactions. The open transaction is aborted by the broker; the service stops.
+            throw new IllegalStateException("exactly-once producer " + config.transactionalId() + " cannot go on: "
+                    + e + "; give every serving instance its own instance id (--instance-id) and check the broker's "
+                    + "transaction ACLs, then restart", e);
+        } catch (KafkaException e) {
+            LOG.warn("transaction of {} requests failed: {}; aborting it and answering them again", pending.size(),
+                    e.toString());
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                throw new IllegalStateException("exactly-once producer " + config.transactionalId()
+                        + " cannot abort its transaction: " + abortFailed + "; restart the service", abortFailed);
+            }
+            rewind(c);
+            return;
+        }
+        countBatch();
+    }
+
+    private void answerPending() {
+        int max = config.maxBatch();
+        for (int from = 0; from < pending.size(); from += max) {
+            processBatch(from, Math.min(pending.size(), from + max));
+        }
+    }
+
+    /** The next offset of every partition in the pending records. */
+    private Map<TopicPartition, OffsetAndMetadata> pendingOffsets() {
         offsets.clear();
         TopicPartition tp = null;
         for (ConsumerRecord<byte[], byte[]> r : pending) {
@@ -221,13 +286,10 @@ final class RequestLoop implements Runnable {
                 offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
             }
         }
-        try {
-            c.commitSync(offsets);
-        } catch (CommitFailedException | RebalanceInProgressException e) {
-            // The partitions moved to another member, which answers them again: duplicates, never losses.
-            LOG.warn("offset commit of {} requests failed after a rebalance ({}); they will be answered again",
-                    pending.size(), e.getMessage());
-        }
+        return offsets;
+    }
+
+    private void countBatch() {
         served.addAndGet(batchServed);
         rejected.addAndGet(batchRejected);
         metrics.served.inc(batchServed);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The immutable settings of one {@link PredictionService}, built the DJL way.
@@ -25,6 +26,11 @@ public final class ServingConfig {
     public static final int MAX_BATCH_LIMIT = 65_536;
     /** Longest micro-batch wait: one second; longer waits only add latency. */
     public static final long MAX_WAIT_MICROS_LIMIT = 1_000_000L;
+    /**
+     * Longest transaction timeout: the broker's default {@code transaction.max.timeout.ms} (15 min); a producer
+     * asking for more is refused at {@code initTransactions}.
+     */
+    public static final int MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 
     private final String bootstrapServers;
     private final String model;
@@ -37,6 +43,12 @@ public final class ServingConfig {
     private final long pinVersion;
     private final Map<String, String> kafkaOverrides;
     private final Clock clock;
+    private final boolean exactlyOnce;
+    private final String transactionalIdPrefix;
+    private final String instanceId;
+    private final int transactionTimeoutMs;
+    private final String httpHost;
+    private final int httpPort;
 
     private ServingConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -50,6 +62,12 @@ public final class ServingConfig {
         this.pinVersion = b.pinVersion;
         this.kafkaOverrides = Map.copyOf(b.kafkaOverrides);
         this.clock = b.clock;
+        this.exactlyOnce = b.exactlyOnce;
+        this.transactionalIdPrefix = b.transactionalIdPrefix;
+        this.instanceId = b.instanceId;
+        this.transactionTimeoutMs = b.transactionTimeoutMs;
+        this.httpHost = b.httpHost;
+        this.httpPort = b.httpPort;
     }
 
     public static Builder builder() {
@@ -114,12 +132,63 @@ public final class ServingConfig {
         return clock;
     }
 
+    /**
+     * Whether requests are answered exactly once: predictions, dead letters and the consumed offsets are
+     * committed in one Kafka transaction per micro-batch; readers of the predictions topic must use
+     * {@code isolation.level=read_committed}. False (default): at-least-once with an idempotent producer.
+     */
+    public boolean exactlyOnce() {
+        return exactlyOnce;
+    }
+
+    /** Prefix of the transactional id (exactly-once only). */
+    public String transactionalIdPrefix() {
+        return transactionalIdPrefix;
+    }
+
+    /** This instance's id: unique within the consumer group, stable across restarts when set by hand. */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /**
+     * The request producer's {@code transactional.id} in exactly-once mode:
+     * {@code <transactionalIdPrefix>-<model>-<instanceId>}. One per instance; a restarted instance with the
+     * same id fences its predecessor and aborts its open transaction at once, instead of after the timeout.
+     */
+    public String transactionalId() {
+        return transactionalIdPrefix + "-" + model + "-" + instanceId;
+    }
+
+    /** {@code transaction.timeout.ms} of the request producer (exactly-once only). */
+    public int transactionTimeoutMs() {
+        return transactionTimeoutMs;
+    }
+
+    /** Whether the HTTP endpoint is enabled. */
+    public boolean httpEnabled() {
+        return httpHost != null;
+    }
+
+    /** Address the HTTP endpoint binds, or null when it is disabled. */
+    public String httpHost() {
+        return httpHost;
+    }
+
+    /** Port the HTTP endpoint binds, 0 for a free one. */
+    public int httpPort() {
+        return httpPort;
+    }
+
     @Override
     public String toString() {
         return "ServingConfig{bootstrapServers=" + bootstrapServers + ", model=" + model + ", storeRoot=" + storeRoot
                 + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", maxBatch=" + maxBatch
                 + ", maxWaitMicros=" + maxWaitMicros + ", topK=" + topK + ", pinVersion=" + pinVersion
-                + ", kafkaOverrides=" + kafkaOverrides.keySet() + "}";
+                + ", kafkaOverrides=" + kafkaOverrides.keySet() + ", exactlyOnce=" + exactlyOnce
+                + (exactlyOnce ? ", transactionalId=" + transactionalId() + ", transactionTimeoutMs="
+                        + transactionTimeoutMs : "")
+                + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + "}";
     }
 
     /** Builder of a {@link ServingConfig}: {@code setX} is required, {@code optX} has the default shown. */
@@ -135,6 +204,12 @@ public final class ServingConfig {
         private long pinVersion = 0;
         private Map<String, String> kafkaOverrides = new LinkedHashMap<>();
         private Clock clock = Clock.systemUTC();
+        private boolean exactlyOnce = false;
+        private String transactionalIdPrefix = "streamlearn-serving";
+        private String instanceId = UUID.randomUUID().toString().substring(0, 8);
+        private int transactionTimeoutMs = 60_000;
+        private String httpHost = null;
+        private int httpPort = 0;
 
         private Builder() {}
 
@@ -194,6 +269,43 @@ public final class ServingConfig {
             return this;
         }
 
+        /** Kafka transactions per micro-batch (exactly-once) instead of at-least-once; default false. */
+        public Builder optExactlyOnce(boolean exactlyOnce) {
+            this.exactlyOnce = exactlyOnce;
+            return this;
+        }
+
+        /** Prefix of the transactional id; default {@code streamlearn-serving}. */
+        public Builder optTransactionalIdPrefix(String transactionalIdPrefix) {
+            this.transactionalIdPrefix = transactionalIdPrefix;
+            return this;
+        }
+
+        /**
+         * This instance's id within its group; default a random 8-character id. Set a stable one per instance
+         * (e.g. the pod name) so a restarted instance fences its predecessor's open transaction at once.
+         */
+        public Builder optInstanceId(String instanceId) {
+            this.instanceId = instanceId;
+            return this;
+        }
+
+        /** {@code transaction.timeout.ms} of the request producer; default 60000, at most 900000. */
+        public Builder optTransactionTimeoutMs(int transactionTimeoutMs) {
+            this.transactionTimeoutMs = transactionTimeoutMs;
+            return this;
+        }
+
+        /**
+         * Enables the HTTP endpoint on {@code host:port} ({@code port} 0 binds a free port); disabled by default.
+         * Use 127.0.0.1 unless the endpoint must be reachable from other hosts.
+         */
+        public Builder optHttpAddress(String host, int port) {
+            this.httpHost = host;
+            this.httpPort = port;
+            return this;
+        }
+
         /** Checks every setting and builds the config; the exception lists every problem found. */
         public ServingConfig build() {
             List<String> problems = validate();
@@ -244,6 +356,27 @@ public final class ServingConfig {
             }
             if (clock == null) {
                 p.add("clock must not be null: omit optClock for the system clock");
+            }
+            if (transactionalIdPrefix == null || !transactionalIdPrefix.matches("[A-Za-z0-9._-]{1,100}")) {
+                p.add("transactional id prefix '" + transactionalIdPrefix + "' must be 1-100 letters, digits, '.', "
+                        + "'_' or '-' (default streamlearn-serving)");
+            }
+            if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,100}")) {
+                p.add("instance id '" + instanceId + "' must be 1-100 letters, digits, '.', '_' or '-'");
+            }
+            if (transactionTimeoutMs < 1_000 || transactionTimeoutMs > MAX_TRANSACTION_TIMEOUT_MS) {
+                p.add("transactionTimeoutMs is " + transactionTimeoutMs + ", must be 1000.." + MAX_TRANSACTION_TIMEOUT_MS
+                        + " (the broker's default transaction.max.timeout.ms; a longer one fails initTransactions)");
+            }
+            if (httpHost != null && httpHost.isBlank()) {
+                p.add("HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
+            }
+            if (httpPort < 0 || httpPort > 65_535) {
+                p.add("HTTP port is " + httpPort + ", must be 0..65535 (0 binds a free port)");
+            }
+            if (exactlyOnce && kafkaOverrides != null && kafkaOverrides.containsKey("transactional.id")) {
+                p.add("kafka override transactional.id is set, but exactly-once mode derives it per instance: remove "
+                        + "it and use optTransactionalIdPrefix / optInstanceId");
             }
             return p;
         }

@@ -6,6 +6,7 @@ import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 
 /** The serving metrics of one {@link PredictionService}, registered into the registry it was given. */
 final class ServingMetrics {
@@ -20,13 +21,17 @@ final class ServingMetrics {
     final Counter refusedSnapshots;
     final Histogram latency;
     final Histogram batchSize;
+    final Counter httpRequests;
     private final List<Collector> all;
 
-    ServingMetrics(CollectorRegistry registry) {
+    /**
+     * @param modelAgeSeconds age of the serving snapshot, read at each scrape (NaN while none is serving)
+     */
+    ServingMetrics(CollectorRegistry registry, DoubleSupplier modelAgeSeconds) {
         this.registry = registry;
         Counter requests = Counter.build("streamlearn_serving_requests_total",
-                "Prediction requests handled, by outcome: served (a prediction was written) or rejected (sent to "
-                        + "the predictions dead-letter topic).").labelNames("outcome").create();
+                "Prediction requests handled (Kafka and HTTP), by outcome: served (a prediction was written or "
+                        + "returned) or rejected (sent to the predictions dead-letter topic, or answered 400).").labelNames("outcome").create();
         this.served = requests.labels(OUTCOME_SERVED);
         this.rejected = requests.labels(OUTCOME_REJECTED);
         this.modelVersion = Gauge.build("streamlearn_model_version",
@@ -41,7 +46,21 @@ final class ServingMetrics {
         this.batchSize = Histogram.build("streamlearn_serving_batch_size",
                 "Requests per forward pass.")
                 .buckets(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536).create();
-        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, latency, batchSize);
+        Gauge modelAge = Gauge.build("streamlearn_model_age_seconds",
+                "Seconds since the serving snapshot was published (its manifest's created_ms), NaN before the "
+                        + "first model is loaded.").create();
+        // Computed at scrape time, so the age grows between swaps without a timer thread.
+        modelAge.setChild(new Gauge.Child() {
+            @Override
+            public double get() {
+                return modelAgeSeconds.getAsDouble();
+            }
+        });
+        this.httpRequests = Counter.build("streamlearn_serving_http_requests_total",
+                "HTTP requests answered by the serving endpoint, by path and status code.")
+                .labelNames("path", "code").create();
+        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, latency, batchSize, modelAge,
+                httpRequests);
         for (Collector c : all) {
             registry.register(c);
         }

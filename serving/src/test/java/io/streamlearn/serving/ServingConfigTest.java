@@ -26,6 +26,48 @@ class ServingConfigTest {
         assertThat(c.kafkaOverrides()).isEmpty();
         assertThat(c.clock()).isEqualTo(Clock.systemUTC());
         assertThat(c.storeRoot()).isAbsolute();
+        assertThat(c.exactlyOnce()).isFalse();
+        assertThat(c.transactionTimeoutMs()).isEqualTo(60_000);
+        assertThat(c.transactionalId()).matches("streamlearn-serving-mlp-[0-9a-f]{8}");
+        assertThat(c.httpEnabled()).isFalse();
+        assertThat(c.httpHost()).isNull();
+    }
+
+    @Test
+    void derivesOneTransactionalIdPerInstance() {
+        ServingConfig c = ServingConfig.builder().setBootstrapServers("b:1").setModel("mlp").setStoreRoot(Path.of("s"))
+                .optExactlyOnce(true).optTransactionalIdPrefix("shop").optInstanceId("pod-3").build();
+        assertThat(c.exactlyOnce()).isTrue();
+        assertThat(c.transactionalId()).isEqualTo("shop-mlp-pod-3");
+        ServingConfig other = ServingConfig.builder().setBootstrapServers("b:1").setModel("mlp")
+                .setStoreRoot(Path.of("s")).build();
+        ServingConfig another = ServingConfig.builder().setBootstrapServers("b:1").setModel("mlp")
+                .setStoreRoot(Path.of("s")).build();
+        assertThat(other.transactionalId()).isNotEqualTo(another.transactionalId());
+    }
+
+    @Test
+    void keepsTheTransactionTimeoutBelowTheBrokersMaximum() {
+        assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("m")
+                .setStoreRoot(Path.of("s")).optTransactionTimeoutMs(3_600_000).build())
+                .hasMessageContaining("transactionTimeoutMs is 3600000, must be 1000..900000")
+                .hasMessageContaining("transaction.max.timeout.ms");
+        assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("m")
+                .setStoreRoot(Path.of("s")).optExactlyOnce(true)
+                .optKafkaOverrides(Map.of("transactional.id", "fixed")).build())
+                .hasMessageContaining("kafka override transactional.id is set");
+    }
+
+    @Test
+    void enablesHttpOnlyWhenAnAddressIsGiven() {
+        ServingConfig c = ServingConfig.builder().setBootstrapServers("b:1").setModel("m").setStoreRoot(Path.of("s"))
+                .optHttpAddress("127.0.0.1", 0).build();
+        assertThat(c.httpEnabled()).isTrue();
+        assertThat(c.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(c.httpPort()).isZero();
+        assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("m")
+                .setStoreRoot(Path.of("s")).optHttpAddress("127.0.0.1", 70_000).build())
+                .hasMessageContaining("HTTP port is 70000, must be 0..65535");
     }
 
     @Test

@@ -101,6 +101,12 @@ final class ServingTestKit {
         producer.flush();
     }
 
+    /** Re-announces {@code m} as an operator's promotion, as {@code streamlearn models promote} does. */
+    static void promote(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
+        producer.send(ModelPromotion.record(topics, m, System.currentTimeMillis()));
+        producer.flush();
+    }
+
     static ProducerRecord<byte[], byte[]> jsonRequest(Topics topics, String id, float[] features) {
         RecordHeaders h = new RecordHeaders();
         h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
@@ -150,6 +156,20 @@ final class ServingTestKit {
         List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int n) {
             await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
                     .until(() -> poll().size() >= n);
+            return records;
+        }
+
+        /**
+         * Polls until the reader's position reaches the end of every partition as it is now (for this
+         * read_committed reader: the last stable offset), and returns everything read.
+         */
+        List<ConsumerRecord<byte[], byte[]>> readToEnd() {
+            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+            await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        poll();
+                        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+                    });
             return records;
         }
 

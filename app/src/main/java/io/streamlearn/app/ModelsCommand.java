@@ -1,0 +1,172 @@
+package io.streamlearn.app;
+
+import io.streamlearn.core.example.Json;
+import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.snapshot.SnapshotException;
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.ModelPromotion;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code streamlearn models list|show|promote}: a model's snapshot history, one manifest, and rollback. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "See a model's published versions and roll serving back (or forward) to one of them.",
+        subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, ModelsCommand.Promote.class})
+public final class ModelsCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options every models subcommand takes: which model, in which store. */
+    static final class StoreOptions {
+        @Option(names = "--model", required = true, description = "Model name.")
+        String model;
+
+        @Option(names = "--store", defaultValue = "streamlearn-data/snapshots",
+                description = "Snapshot store directory (default: ${DEFAULT-VALUE}).")
+        Path store;
+
+        SnapshotStore open() {
+            return new SnapshotStore(store.toAbsolutePath());
+        }
+
+        SnapshotManifest manifest(SnapshotStore s, long version) {
+            List<Long> versions = s.versions(model);
+            if (!versions.contains(version)) {
+                throw new IllegalArgumentException("model " + model + " has no version " + version + " in " + s.root()
+                        + (versions.isEmpty() ? " (no versions at all: check --store and --model)"
+                                : "; published versions: " + versions));
+            }
+            return s.manifest(model, version);
+        }
+    }
+
+    /** {@code models list}: every published version, oldest first. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the published versions of a model: version, created, examples, steps, parent, metrics.")
+    static final class ListVersions implements Callable<Integer> {
+        @Mixin
+        StoreOptions options;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            SnapshotStore store = options.open();
+            List<Long> versions = store.versions(options.model);
+            PrintWriter out = spec.commandLine().getOut();
+            if (versions.isEmpty()) {
+                out.println("no versions of " + options.model + " in " + store.root());
+                return 0;
+            }
+            out.printf("%-8s %-24s %12s %10s %7s  %s%n", "VERSION", "CREATED", "EXAMPLES", "STEPS", "PARENT",
+                    "METRICS");
+            for (long v : versions) {
+                SnapshotManifest m = store.manifest(options.model, v);
+                out.printf("%-8d %-24s %12d %10d %7s  %s%n", m.version(), Instant.ofEpochMilli(m.createdMs()),
+                        m.examplesSeen(), m.stepsSeen(), m.parentVersion() == 0 ? "-" : Long.toString(m.parentVersion()),
+                        metrics(m.metrics()));
+            }
+            out.flush();
+            return 0;
+        }
+
+        private static String metrics(Map<String, Double> metrics) {
+            return metrics.entrySet().stream().map(e -> e.getKey() + "=" + String.format("%.4g", e.getValue()))
+                    .collect(Collectors.joining(" "));
+        }
+    }
+
+    /** {@code models show V}: one version's manifest. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one version's manifest (JSON).")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        StoreOptions options;
+
+        @Parameters(index = "0", paramLabel = "VERSION", description = "Version to show.")
+        long version;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            SnapshotManifest m = options.manifest(options.open(), version);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+            out.flush();
+            return 0;
+        }
+    }
+
+    /**
+     * {@code models promote V}: announces version V's manifest again on the models topic, marked as a promotion,
+     * so every serving instance following the topic moves to it, older or not. It serves until the next version
+     * is published; {@code serve --pin-version} holds one version regardless.
+     */
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            description = "Re-announce a published version on the models topic: serving moves to it (a rollback when it "
+                    + "is older) until the next version is published.")
+    static final class Promote implements Callable<Integer> {
+        @Mixin
+        StoreOptions options;
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Parameters(index = "0", paramLabel = "VERSION", description = "Version to promote.")
+        long version;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            SnapshotStore store = options.open();
+            SnapshotManifest m = options.manifest(store, version);
+            try {
+                // Serving would refuse it anyway: say so here, where the operator can still pick another version.
+                store.verify(m);
+            } catch (SnapshotException e) {
+                throw new IllegalStateException("will not promote " + options.model + " v" + version + ": "
+                        + e.getMessage(), e);
+            }
+            String topic = kafka.topics().models();
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers,
+                    kafka.overrides())) {
+                RecordMetadata md = producer.send(ModelPromotion.record(kafka.topics(), m, System.currentTimeMillis()))
+                        .get(60, TimeUnit.SECONDS);
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("promoted " + options.model + " v" + version + " on " + topic + " (partition "
+                        + md.partition() + ", offset " + md.offset() + "): serving instances following the topic move "
+                        + "to it; the next published version supersedes it (serve --pin-version holds one version)");
+                out.flush();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("could not write the promotion of " + options.model + " v" + version
+                        + " to " + topic + " on " + kafka.bootstrapServers + ": " + e.getCause().getMessage(),
+                        e.getCause());
+            }
+            return 0;
+        }
+    }
+}
