@@ -21,8 +21,7 @@ class ThinnestLoopEndToEndTest {
     @Test
     void everyRequestIsAnsweredByAPublishedVersionThatLearnedTheStream(@TempDir Path store) throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        DemoRun.Settings settings = new DemoRun.Settings(Duration.ofSeconds(25), 2000, 200, 20, 4, 3.0, 7, "cpu", 1000,
-                store);
+        DemoRun.Settings settings = DemoRun.Settings.synthetic(Duration.ofSeconds(25), store);
         DemoRun.Summary summary = new DemoRun(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
 
         assertThat(summary.requests()).isGreaterThan(500);

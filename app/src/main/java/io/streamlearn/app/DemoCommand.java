@@ -1,6 +1,7 @@
 package io.streamlearn.app;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,16 +9,31 @@ import picocli.CommandLine.Option;
 /** {@code streamlearn demo}: the whole loop embedded in one process for a bounded time. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the whole loop in this process: an embedded Kafka broker, the trainer on a Flink "
-                + "MiniCluster, serving, a synthetic example stream and prediction requests; print progress and a "
-                + "summary, then exit.")
+                + "MiniCluster, serving, Fashion-MNIST (or a synthetic stream) with a concept change part-way, "
+                + "prediction requests and late labels; show a live view and a summary, then exit. Ctrl-C ends it early.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--duration", defaultValue = "60s", description = "How long to run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "90s", description = "How long to run (default: ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--rate", defaultValue = "2000", description = "Training examples per second.")
+    @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist",
+            description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}); if absent, a synthetic stream.")
+    Path data;
+
+    @Option(names = "--synthetic", description = "Use the synthetic stream even when Fashion-MNIST is installed.")
+    boolean synthetic;
+
+    @Option(names = "--spec", description = "Spec file or ready spec name (default: mlp for Fashion-MNIST, a small "
+            + "MLP for the synthetic stream).")
+    String spec;
+
+    @Option(names = "--drift-after", defaultValue = "60s",
+            description = "When the concept changes (labels permuted); 'never' for no change (default: ${DEFAULT-VALUE}).")
+    String driftAfter;
+
+    @Option(names = "--rate", defaultValue = "4000", description = "Examples per second on the stream (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--request-rate", defaultValue = "200", description = "Prediction requests per second.")
+    @Option(names = "--request-rate", defaultValue = "200", description = "Of those, prediction requests per second.")
     double requestRate;
 
     @Option(names = "--features", defaultValue = "20", description = "Features of the synthetic stream.")
@@ -30,7 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Separation of the synthetic classes; 3 is separable (default: ${DEFAULT-VALUE}).")
     double classSep;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic stream and the model.")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the stream, the concept change and the model.")
     long seed;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
@@ -44,10 +60,21 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DemoRun.Settings settings = new DemoRun.Settings(Durations.parse(duration), rate, requestRate, features,
-                classes, classSep, seed, device, checkpointIntervalMs, store);
-        DemoRun.Summary summary = new DemoRun(settings, System.out).run();
+        Duration drift = driftAfter.equalsIgnoreCase("never") ? null : Durations.parse(driftAfter);
+        DemoRun.Settings settings = new DemoRun.Settings(Durations.parse(duration), rate, requestRate,
+                synthetic ? null : data, features, classes, classSep, seed, spec, device, checkpointIntervalMs, drift,
+                store);
+        DemoRun run = new DemoRun(settings, System.out, System.console() != null);
+        Thread main = Thread.currentThread();
+        Thread onCtrlC = new Thread(main::interrupt, "demo-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        DemoRun.Summary summary = run.run();
         System.out.println(summary.line());
+        try {
+            Runtime.getRuntime().removeShutdownHook(onCtrlC);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C: the JVM is exiting after this summary.
+        }
         return summary.ok() ? 0 : 1;
     }
 }
