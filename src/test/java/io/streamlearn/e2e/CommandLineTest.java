@@ -23,7 +23,7 @@ class CommandLineTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String sub : new String[] {"demo", "broker", "ingest", "train", "serve"}) {
+        for (String sub : new String[] {"demo", "broker", "ingest", "train", "serve", "models"}) {
             assertThat(run(0, sub, "--help")).contains("Usage: streamlearn " + sub);
         }
         assertThat(run(0, "--help")).contains("demo", "broker", "ingest", "train", "serve");

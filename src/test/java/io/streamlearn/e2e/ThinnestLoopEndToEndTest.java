@@ -2,35 +2,50 @@ package io.streamlearn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlearn.app.DemoRun;
+import io.streamlearn.app.StreamlearnCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole loop on a real embedded KRaft broker, a Flink MiniCluster, DJL training and DJL
- * serving: a synthetic separable stream is learned, snapshots are published, and every request is
- * answered by a published version.
+ * {@code streamlearn demo --duration} on the synthetic stream: the whole loop on a real embedded
+ * KRaft broker, a Flink MiniCluster, DJL training and DJL serving. The stream is learned, snapshots
+ * are published, and every request is answered by a published version (the command exits 0 only then).
  */
 class ThinnestLoopEndToEndTest {
+    private static final Pattern SUMMARY = Pattern.compile("demo: trained (\\d+) examples, serving model (\\S+) v(\\d+), "
+            + "served accuracy ([0-9.]+) over (\\d+) predictions \\((\\d+) requests\\), best holdout accuracy ([0-9.]+)");
 
     @Test
-    void everyRequestIsAnsweredByAPublishedVersionThatLearnedTheStream(@TempDir Path store) throws Exception {
-        ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        DemoRun.Settings settings = DemoRun.Settings.synthetic(Duration.ofSeconds(25), store);
-        DemoRun.Summary summary = new DemoRun(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
-
-        assertThat(summary.requests()).isGreaterThan(500);
-        assertThat(summary.predictions()).as("every request answered").isEqualTo(summary.requests());
-        assertThat(summary.unpublished()).as("answers naming an unpublished version").isZero();
-        assertThat(summary.version()).isGreaterThanOrEqualTo(2);
-        assertThat(summary.trained()).isGreaterThan(10_000);
-        assertThat(summary.accuracy()).isGreaterThanOrEqualTo(0.9);
-        assertThat(summary.ok()).isTrue();
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("trained", "serving v");
+    void demoLearnsTheSyntheticStreamAndAnswersEveryRequestWithAPublishedVersion(@TempDir Path store) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            exit = StreamlearnCommand.commandLine().execute("demo", "--synthetic", "--duration", "25s", "--rate",
+                    "2000", "--request-rate", "200", "--drift-after", "never", "--device", "cpu",
+                    "--checkpoint-interval-ms", "1000", "--seed", "7", "--store", store.toString());
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        original.println(output);
+        assertThat(exit).as("exit code: every request answered by a published version").isZero();
+        assertThat(output).contains("trained", "serving v", "p99");
+        Matcher m = SUMMARY.matcher(output);
+        assertThat(m.find()).as("summary line in:\n" + output).isTrue();
+        assertThat(Long.parseLong(m.group(1))).as("examples trained").isGreaterThan(10_000);
+        assertThat(m.group(2)).isEqualTo("synthetic");
+        assertThat(Long.parseLong(m.group(3))).as("version served").isGreaterThanOrEqualTo(2);
+        assertThat(Double.parseDouble(m.group(4))).as("served accuracy").isGreaterThanOrEqualTo(0.9);
+        assertThat(Long.parseLong(m.group(5))).as("every request answered").isEqualTo(Long.parseLong(m.group(6)))
+                .isGreaterThan(500);
+        assertThat(Double.parseDouble(m.group(7))).as("holdout accuracy").isGreaterThanOrEqualTo(0.9);
     }
 }
