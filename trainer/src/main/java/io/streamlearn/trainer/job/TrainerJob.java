@@ -11,7 +11,7 @@ import io.streamlearn.trainer.decode.RawRecordDeserializer;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -48,6 +48,9 @@ public final class TrainerJob {
             UnaryOperator<DataStream<Example>> beforeTrainer) {
         Topics topics = config.topics();
         env.enableCheckpointing(config.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
+        // Records are immutable and every operator makes new ones, so chained operators may pass them
+        // by reference instead of copying each example through its serializer.
+        env.getConfig().enableObjectReuse();
         Properties kafka = KafkaClients.consumerConfig(config.bootstrapServers(), config.groupId(),
                 config.kafkaOverrides());
         kafka.remove("key.deserializer");
@@ -86,8 +89,8 @@ public final class TrainerJob {
                 .setParallelism(config.decodeParallelism());
 
         String model = config.spec().name();
-        beforeTrainer.apply(examples).keyBy(new ModelKey(model))
-                .process(new OnlineTrainerFunction(config))
+        beforeTrainer.apply(examples)
+                .transform("online trainer " + model, TypeInformation.of(Void.class), new OnlineTrainerOperator(config))
                 .uid("online-trainer")
                 .name("online trainer " + model)
                 .setParallelism(1)
@@ -162,20 +165,5 @@ public final class TrainerJob {
             b.optGroupId(p.get("group-id"));
         }
         return b.build();
-    }
-
-    /** All examples of one model go to the one trainer subtask. */
-    static final class ModelKey implements KeySelector<Example, String> {
-        private static final long serialVersionUID = 1L;
-        private final String model;
-
-        ModelKey(String model) {
-            this.model = model;
-        }
-
-        @Override
-        public String getKey(Example e) {
-            return model;
-        }
     }
 }

@@ -24,8 +24,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -33,11 +32,11 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +44,14 @@ import org.slf4j.LoggerFactory;
  * The online trainer operator, kept thin: it buffers examples into mini-batches (flushed when full
  * or after the max wait), hands them to {@link OnlineLearner}, checkpoints everything in
  * {@link TrainerState}, and publishes the state of each completed checkpoint as a snapshot when the
- * {@link QualityGate} lets it. Runs at parallelism 1, keyed by model name so that processing-time
- * timers are available.
+ * {@link QualityGate} lets it. Runs at parallelism 1. An operator rather than a keyed function: it
+ * needs processing-time timers without a key, so it chains to the decoder and examples pass by
+ * reference instead of being serialized across a shuffle.
  */
-public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example, Void>
-        implements CheckpointedFunction, CheckpointListener {
+public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
+        implements OneInputStreamOperator<Example, Void>, ProcessingTimeService.ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainerFunction.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainerOperator.class);
 
     private final TrainerConfig config;
 
@@ -74,7 +74,7 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
     private transient Histogram stepMillis;
     private transient int lastBatchSize;
 
-    public OnlineTrainerFunction(TrainerConfig config) {
+    public OnlineTrainerOperator(TrainerConfig config) {
         this.config = config;
     }
 
@@ -82,7 +82,8 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
     private record Pending(SnapshotDraft draft, boolean parametersFinite) {}
 
     @Override
-    public void initializeState(FunctionInitializationContext context) throws Exception {
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
         checkpointed = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("trainer-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         buffer = new ArrayList<>();
@@ -97,7 +98,8 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
     }
 
     @Override
-    public void open(OpenContext openContext) {
+    public void open() throws Exception {
+        super.open();
         // DJL finds its engine through the context class loader; on a cluster that is Flink's user loader.
         Thread.currentThread().setContextClassLoader(getClass().getClassLoader());
         spec = config.spec();
@@ -132,7 +134,11 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
         publisher = new SnapshotPublisher(store, config.bootstrapServers(), config.topics().models(),
                 config.topics().events(), config.kafkaOverrides());
         gate = new QualityGate(config.gateMargin(), config.gateMinHoldout());
-        registerMetrics(getRuntimeContext().getMetricGroup().addGroup("streamlearn"));
+        registerMetrics(getMetricGroup().addGroup("streamlearn"));
+        if (!buffer.isEmpty()) {
+            // Restored examples wait for their batch like any other; non-keyed timers are not checkpointed.
+            scheduleFlush();
+        }
         LOG.info("trainer for {} on {} ({}), batch {}, holdout {}", spec.name(), learner.device(),
                 learner.engineDescription(), spec.batchSize(), config.holdoutFraction());
     }
@@ -186,25 +192,27 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
     }
 
     @Override
-    public void processElement(Example e, Context ctx, Collector<Void> out) {
-        buffer.add(e);
+    public void processElement(StreamRecord<Example> record) {
+        buffer.add(record.getValue());
         if (buffer.size() >= spec.batchSize()) {
             trainBuffered();
-            if (timerAt != 0) {
-                ctx.timerService().deleteProcessingTimeTimer(timerAt);
-                timerAt = 0;
-            }
         } else if (timerAt == 0) {
-            timerAt = ctx.timerService().currentProcessingTime() + config.maxWaitMs();
-            ctx.timerService().registerProcessingTimeTimer(timerAt);
+            scheduleFlush();
         }
     }
 
+    private void scheduleFlush() {
+        timerAt = getProcessingTimeService().getCurrentProcessingTime() + config.maxWaitMs();
+        getProcessingTimeService().registerTimer(timerAt, this);
+    }
+
+    /** The max wait passed: train what is buffered, unless a full batch already took it. */
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Void> out) {
-        if (timestamp == timerAt) {
-            timerAt = 0;
+    public void onProcessingTime(long time) {
+        if (time != timerAt) {
+            return;
         }
+        timerAt = 0;
         if (!buffer.isEmpty()) {
             trainBuffered();
         }
@@ -225,10 +233,13 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
                     + "state ({} skipped so far)", spec.name(), metrics.steps + 1, metrics.skippedSteps);
         }
         buffer.clear();
+        // A pending flush timer now belongs to no batch; the next example schedules a fresh one.
+        timerAt = 0;
     }
 
     @Override
-    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
         byte[] params = learner.saveParameters();
         checkpointed.update(List.of(new TrainerState(params, learner.saveOptimizerState(), metrics,
                 new ArrayList<>(buffer), parentVersion, bestHoldout).encode()));
@@ -245,7 +256,8 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
     }
 
     @Override
-    public void notifyCheckpointComplete(long checkpointId) {
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
         // Only the newest completed state is worth serving; older pending drafts are superseded.
         var done = pending.headMap(checkpointId, true);
         if (done.isEmpty()) {
@@ -290,6 +302,7 @@ public class OnlineTrainerFunction extends KeyedProcessFunction<String, Example,
 
     @Override
     public void close() throws Exception {
+        super.close();
         if (learner != null) {
             learner.close();
         }
