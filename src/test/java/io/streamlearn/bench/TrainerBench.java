@@ -77,7 +77,7 @@ public final class TrainerBench {
             produce(broker.bootstrapServers(), topics.examples(), train);
             TrainerConfig config = TrainerConfig.builder().setBootstrapServers(broker.bootstrapServers())
                     .setSpec(spec).setStoreRoot(store.toString()).optHoldoutFraction(0.0)
-                    .optCheckpointIntervalMs(1000).optMaxWaitMs(200).optDevice("auto").build();
+                    .optCheckpointIntervalMs(Long.getLong("bench.checkpoint.ms", 1000)).optMaxWaitMs(200).optDevice("auto").build();
             SnapshotStore snapshots = new SnapshotStore(store);
             JobClient job = TrainerJob.runLocal(config, new Configuration());
             try {
