@@ -55,13 +55,16 @@ public final class TrainerBench {
     private TrainerBench() {}
 
     public static void main(String[] args) throws Exception {
+        // Both measurements with the trainer's thread setting (the bare loop loads the engine first).
+        io.streamlearn.trainer.learn.EngineThreads.configureDefault();
         String specName = args.length > 0 ? args[0] : "mlp";
         int limit = args.length > 1 ? Integer.parseInt(args[1]) : 60_000;
         ModelSpec spec = SpecResolver.resolve(specName);
         List<Example> train = load("fashion-mnist/train", limit);
         List<Example> test = load("fashion-mnist/t10k", Integer.MAX_VALUE);
-        log("loaded %d train and %d test examples; spec %s, batch %d, %s %s", train.size(), test.size(), spec.name(),
-                spec.batchSize(), spec.optimizer().type(), spec.optimizer().learningRate());
+        log("loaded %d train and %d test examples; spec %s, batch %d, %s %s; libtorch threads %s", train.size(),
+                test.size(), spec.name(), spec.batchSize(), spec.optimizer().type(), spec.optimizer().learningRate(),
+                System.getProperty(io.streamlearn.trainer.learn.EngineThreads.PROPERTY));
 
         double inMemoryRate = bareLoop(spec, train);
         log("bare in-memory DJL loop: %.0f examples/s", inMemoryRate);

@@ -7,6 +7,7 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.trainer.learn.BatchOutcome;
 import io.streamlearn.trainer.learn.DeviceSelector;
+import io.streamlearn.trainer.learn.EngineThreads;
 import io.streamlearn.trainer.learn.LearningMetrics;
 import io.streamlearn.trainer.learn.OnlineLearner;
 import io.streamlearn.trainer.snapshot.QualityGate;
@@ -102,6 +103,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         super.open();
         // DJL finds its engine through the context class loader; on a cluster that is Flink's user loader.
         Thread.currentThread().setContextClassLoader(getClass().getClassLoader());
+        EngineThreads.configureDefault();
         spec = config.spec();
         SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()));
         byte[] params = null;
