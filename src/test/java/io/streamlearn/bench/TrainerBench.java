@@ -5,6 +5,7 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -175,12 +176,13 @@ public final class TrainerBench {
                         start = System.nanoTime();
                     }
                     NDList batch = batches.get(k);
-                    try (GradientCollector gc = trainer.newGradientCollector()) {
+                    // Each step's activations are freed with its scope, as the trainer frees them per batch.
+                    try (NDScope scope = new NDScope(); GradientCollector gc = trainer.newGradientCollector()) {
                         NDList out = trainer.forward(new NDList(batch.get(0)));
                         NDArray loss = trainer.getLoss().evaluate(new NDList(batch.get(1)), out);
                         gc.backward(loss);
+                        trainer.step();
                     }
-                    trainer.step();
                 }
                 // Wait for the device before stopping the clock.
                 model.getBlock().getParameters().get(0).getValue().getArray().toFloatArray();
