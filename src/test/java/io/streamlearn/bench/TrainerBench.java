@@ -181,8 +181,9 @@ public final class TrainerBench {
                         NDList out = trainer.forward(new NDList(batch.get(0)));
                         NDArray loss = trainer.getLoss().evaluate(new NDList(batch.get(1)), out);
                         gc.backward(loss);
-                        trainer.step();
                     }
+                    // Outside the scope: the optimizer creates its moments on the first step, and they must live on.
+                    trainer.step();
                 }
                 // Wait for the device before stopping the clock.
                 model.getBlock().getParameters().get(0).getValue().getArray().toFloatArray();
