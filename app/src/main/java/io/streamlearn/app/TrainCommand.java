@@ -51,6 +51,15 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Quality gate: refuse a snapshot whose holdout accuracy is below this (default: off).")
     double gateMinHoldout;
 
+    @Option(names = "--drift-detector", defaultValue = "adwin",
+            description = "Detector of the prequential error: adwin[:delta=0.002], page-hinkley[:lambda=50,...] or none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String driftDetector;
+
+    @Option(names = "--drift-reaction", defaultValue = "reset-optimizer",
+            description = "On drift: none, lr-boost or reset-optimizer (default: ${DEFAULT-VALUE}).")
+    String driftReaction;
+
     @Option(names = "--duration", description = "Stop after this long (ISO-8601 like PT60S, or seconds); default: until Ctrl-C.")
     String duration;
 
@@ -67,7 +76,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .setStoreRoot(store.toAbsolutePath().toString()).optTopicPrefix(kafka.topicPrefix)
                 .optCheckpointIntervalMs(checkpointIntervalMs).optMaxWaitMs(maxWaitMs).optHoldoutFraction(holdout)
                 .optDevice(device).optKafkaOverrides(kafka.overrides()).optInitFromVersion(initFrom)
-                .optGateMargin(gateMargin).optGateMinHoldout(gateMinHoldout).build();
+                .optGateMargin(gateMargin).optGateMinHoldout(gateMinHoldout).optDriftDetector(driftDetector)
+                .optDriftReaction(TrainerConfig.DriftReaction.parse(driftReaction)).build();
         JobClient job = TrainerJob.runLocal(config, new Configuration());
         System.out.println("train: job " + job.getJobID() + " training " + modelSpec.name() + " from "
                 + kafka.topics().examples() + ", snapshots in " + store.toAbsolutePath());

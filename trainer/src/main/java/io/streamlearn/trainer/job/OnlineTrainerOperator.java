@@ -1,6 +1,9 @@
 package io.streamlearn.trainer.job;
 
+import io.streamlearn.core.drift.DriftDetector;
+import io.streamlearn.core.drift.DriftEvent;
 import io.streamlearn.core.example.Example;
+import io.streamlearn.core.example.Json;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
@@ -73,6 +76,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient Counter stepsCounter;
     private transient Counter refusedCounter;
     private transient Histogram stepMillis;
+    private transient DriftDetector drift;
+    private transient Counter driftCounter;
     private transient int lastBatchSize;
 
     public OnlineTrainerOperator(TrainerConfig config) {
@@ -108,7 +113,11 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()));
         byte[] params = null;
         byte[] optimizerState = null;
+        drift = config.driftDetector().equalsIgnoreCase("none") ? null : DriftDetector.parse(config.driftDetector());
         if (restored != null) {
+            if (drift != null && restored.driftState().length > 0) {
+                drift = DriftDetector.restore(restored.driftState());
+            }
             params = restored.params();
             optimizerState = restored.optimizerState();
             metrics = restored.metrics();
@@ -149,6 +158,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         examplesCounter = group.counter("examples_trained");
         stepsCounter = group.counter("steps");
         refusedCounter = group.counter("refused_snapshots");
+        driftCounter = group.counter("drift_detected");
         stepMillis = group.histogram("step_time_ms", new DescriptiveStatisticsHistogram(1000));
         group.gauge("prequential_accuracy", () -> metrics.prequentialAccuracy());
         group.gauge("holdout_accuracy", () -> metrics.holdoutAccuracy());
@@ -226,6 +236,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         stepMillis.update((System.nanoTime() - start) / 1_000_000);
         lastBatchSize = buffer.size();
         metrics.record(o);
+        watchForDrift(o);
         examplesCounter.inc(o.trained());
         if (o.stepped()) {
             stepsCounter.inc();
@@ -239,12 +250,50 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         timerAt = 0;
     }
 
+    /** Feeds the prequential error of the trained rows to the detector and reacts to a change. */
+    private void watchForDrift(BatchOutcome o) {
+        if (drift == null) {
+            return;
+        }
+        boolean detected = false;
+        for (int i = 0; i < o.trained(); i++) {
+            double before = drift.estimate();
+            // Only a rise of the error is drift; a fall is the model learning (ADWIN sees both).
+            if (drift.update(o.predicted()[i] == o.actual()[i] ? 0 : 1) && drift.estimate() > before) {
+                detected = true;
+            }
+        }
+        if (!detected) {
+            return;
+        }
+        driftCounter.inc();
+        // The best holdout accuracy belongs to the old concept. The gate's baseline becomes the holdout
+        // accuracy now, at the change: an adapting model soon beats it and is published, while a
+        // diverging run (which also raises the error) keeps falling below it and stays refused.
+        bestHoldout = metrics.holdoutAccuracy();
+        switch (config.driftReaction()) {
+            case LR_BOOST -> learner.boostLearningRate(10f, 200);
+            case RESET_OPTIMIZER -> learner.resetOptimizer();
+            default -> { }
+        }
+        DriftEvent event = new DriftEvent(spec.name(), "trainer", drift.name(), DriftEvent.PREQUENTIAL_ERROR,
+                metrics.examples, parentVersion, drift.estimate(), Clock.systemUTC().millis());
+        LOG.warn("trainer {}: {} detected drift in the prequential error after {} examples (error now {}); "
+                + "reaction: {}", spec.name(), drift.name(), metrics.examples, drift.estimate(), config.driftReaction());
+        Exception failed = publisher.sendEvent(spec.name(), event.toJsonBytes());
+        if (failed != null) {
+            LOG.warn("could not put the drift event of {} on {}: {}", spec.name(), config.topics().events(),
+                    failed.toString());
+        }
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         byte[] params = learner.saveParameters();
         checkpointed.update(List.of(new TrainerState(params, learner.saveOptimizerState(), metrics,
-                new ArrayList<>(buffer), parentVersion, bestHoldout).encode()));
+                new ArrayList<>(buffer), parentVersion, bestHoldout, drift == null ? new byte[0] : drift.state())
+                .encode()));
         if (metrics.examples > lastDraftExamples) {
             lastDraftExamples = metrics.examples;
             Map<String, String> source = new LinkedHashMap<>();
@@ -283,7 +332,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric("prequential_accuracy"), holdout);
     }
 
-    private void refuse(SnapshotDraft draft, long checkpointId, String reason) {
+    private void refuse(SnapshotDraft draft, long checkpointId, String reason) throws IOException {
         refusedCounter.inc();
         LOG.warn("quality gate refused the snapshot of {} at checkpoint {} ({} examples): {}", spec.name(),
                 checkpointId, draft.examplesSeen(), reason);
@@ -295,7 +344,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         event.put("examples_seen", draft.examplesSeen());
         event.put("reason", reason);
         event.put("time_ms", Clock.systemUTC().millis());
-        Exception failed = publisher.sendEvent(spec.name(), event);
+        Exception failed = publisher.sendEvent(spec.name(), Json.MAPPER.writeValueAsBytes(event));
         if (failed != null) {
             LOG.warn("could not put the refusal of {} on {}: {}", spec.name(), config.topics().events(),
                     failed.toString());

@@ -32,6 +32,8 @@ public final class TrainerConfig implements Serializable {
     private final long initFromVersion;
     private final double gateMargin;
     private final double gateMinHoldout;
+    private final String driftDetector;
+    private final DriftReaction driftReaction;
 
     private TrainerConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -48,6 +50,36 @@ public final class TrainerConfig implements Serializable {
         this.initFromVersion = b.initFromVersion;
         this.gateMargin = b.gateMargin;
         this.gateMinHoldout = b.gateMinHoldout;
+        this.driftDetector = b.driftDetector;
+        this.driftReaction = b.driftReaction;
+    }
+
+    /** Detector of the prequential error, as {@code DriftDetector.parse} reads it, or {@code none}. */
+    public String driftDetector() {
+        return driftDetector;
+    }
+
+    /** What the trainer does when drift is detected. */
+    public DriftReaction driftReaction() {
+        return driftReaction;
+    }
+
+    /** The trainer's reaction to a detected drift. */
+    public enum DriftReaction {
+        /** Only report it. */
+        NONE,
+        /** Ten times the learning rate for the next 200 steps. */
+        LR_BOOST,
+        /** Forget the optimizer's moments and step counts, so it adapts as on a fresh start. */
+        RESET_OPTIMIZER;
+
+        public static DriftReaction parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("drift reaction '" + s + "' must be none, lr-boost or reset-optimizer", e);
+            }
+        }
     }
 
     /** Published version to warm-start from when there is no checkpoint to restore; 0 for none. */
@@ -129,6 +161,20 @@ public final class TrainerConfig implements Serializable {
         private long initFromVersion = 0;
         private double gateMargin = 0.05;
         private double gateMinHoldout = 0;
+        private String driftDetector = "adwin";
+        private DriftReaction driftReaction = DriftReaction.RESET_OPTIMIZER;
+
+        /** Drift detector of the prequential error: {@code adwin[:delta=..]}, {@code page-hinkley[:...]} or {@code none}. */
+        public Builder optDriftDetector(String spec) {
+            this.driftDetector = spec;
+            return this;
+        }
+
+        /** Reaction to a detected drift (default reset-optimizer); the quality gate's baseline resets either way. */
+        public Builder optDriftReaction(DriftReaction reaction) {
+            this.driftReaction = reaction;
+            return this;
+        }
 
         /** Warm-start from this published version of the model (ignored when restoring a checkpoint). */
         public Builder optInitFromVersion(long version) {
@@ -234,6 +280,12 @@ public final class TrainerConfig implements Serializable {
             if (!(gateMargin >= 0 && gateMargin <= 1) || !(gateMinHoldout >= 0 && gateMinHoldout <= 1)) {
                 throw new IllegalArgumentException("trainer: quality gate margin " + gateMargin + " and minimum "
                         + gateMinHoldout + " must be in [0, 1]");
+            }
+            if (driftDetector == null || driftReaction == null) {
+                throw new IllegalArgumentException("trainer: drift detector and reaction must be set ('none' disables)");
+            }
+            if (!driftDetector.equalsIgnoreCase("none")) {
+                io.streamlearn.core.drift.DriftDetector.parse(driftDetector);
             }
             if (decodeParallelism < 1) {
                 throw new IllegalArgumentException("trainer: decode parallelism must be >= 1");

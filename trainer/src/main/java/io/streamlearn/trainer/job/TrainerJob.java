@@ -138,6 +138,7 @@ public final class TrainerJob {
      * (a spec JSON file), {@code --store}, and optionally {@code --topic-prefix},
      * {@code --checkpoint-interval-ms}, {@code --max-wait-ms}, {@code --holdout}, {@code --device},
      * {@code --init-from}, {@code --gate-margin}, {@code --gate-min-holdout}, {@code --group-id},
+     * {@code --drift-detector} (adwin, page-hinkley or none), {@code --drift-reaction},
      * {@code --decode-parallelism}, and Kafka client properties as {@code --kafka.KEY VALUE}.
      */
     static TrainerConfig fromArgs(org.apache.flink.util.ParameterTool p) {
@@ -160,6 +161,8 @@ public final class TrainerJob {
                 .optGateMargin(p.getDouble("gate-margin", 0.05))
                 .optGateMinHoldout(p.getDouble("gate-min-holdout", 0))
                 .optDecodeParallelism(p.getInt("decode-parallelism", 1))
+                .optDriftDetector(p.get("drift-detector", "adwin"))
+                .optDriftReaction(TrainerConfig.DriftReaction.parse(p.get("drift-reaction", "reset-optimizer")))
                 .optKafkaOverrides(kafka);
         if (p.has("group-id")) {
             b.optGroupId(p.get("group-id"));

@@ -191,6 +191,7 @@ public final class OnlineLearner implements AutoCloseable {
                     if (Float.isFinite(loss)) {
                         rememberGoodState();
                         trainer.step();
+                        optimizer.stepDone();
                         stepped = true;
                     } else {
                         returnToLastGoodState();
@@ -323,6 +324,16 @@ public final class OnlineLearner implements AutoCloseable {
     /** The learning rate of the next step (first parameter), for metrics. */
     public float currentLearningRate() {
         return optimizer.currentRate(model.getBlock().getParameters().get(0).getKey());
+    }
+
+    /** Forgets the optimizer's moments and step counts (a reaction to drift). */
+    public void resetOptimizer() {
+        optimizer.reset();
+    }
+
+    /** Multiplies the learning rate for the next steps (a reaction to drift). */
+    public void boostLearningRate(float factor, int steps) {
+        optimizer.boost(factor, steps);
     }
 
     /** Optimizer moments, accumulators and step counts, for checkpoints. */

@@ -39,6 +39,8 @@ public final class OnlineOptimizer extends Optimizer {
     private final Map<String, Integer> steps = new HashMap<>();
     private Map<String, float[][]> pendingRestore = Map.of();
     private Map<String, Integer> pendingSteps = Map.of();
+    private float boostFactor = 1f;
+    private int boostSteps;
 
     public OnlineOptimizer(OptimizerSpec spec) {
         super(new Builder().optWeightDecays(spec.weightDecay() == null ? 0f : spec.weightDecay()));
@@ -55,14 +57,40 @@ public final class OnlineOptimizer extends Optimizer {
 
     /** The learning rate the next step of parameter {@code name} will use. */
     public float currentRate(String name) {
-        return schedule.rate(baseRate, steps.getOrDefault(name, 0) + 1);
+        return schedule.rate(baseRate, steps.getOrDefault(name, 0) + 1) * (boostSteps > 0 ? boostFactor : 1f);
+    }
+
+    /** Forgets moments, accumulators and step counts (the schedule restarts): a reaction to drift. */
+    public void reset() {
+        state.values().forEach(a -> {
+            for (NDArray x : a) {
+                x.close();
+            }
+        });
+        state.clear();
+        steps.clear();
+        pendingRestore = Map.of();
+        pendingSteps = Map.of();
+    }
+
+    /** Multiplies the learning rate by {@code factor} for the next {@code forSteps} steps: a reaction to drift. */
+    public void boost(float factor, int forSteps) {
+        this.boostFactor = factor;
+        this.boostSteps = forSteps;
+    }
+
+    /** Called once after every optimizer step, to count down a boost. */
+    public void stepDone() {
+        if (boostSteps > 0) {
+            boostSteps--;
+        }
     }
 
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
         String name = nameOfId.getOrDefault(parameterId, parameterId);
         int t = steps.merge(name, 1, Integer::sum);
-        float rate = schedule.rate(baseRate, t);
+        float rate = schedule.rate(baseRate, t) * (boostSteps > 0 ? boostFactor : 1f);
         float wd = getWeightDecay();
         switch (kind) {
             case "adam" -> {

@@ -52,9 +52,8 @@ public final class SnapshotPublisher implements AutoCloseable {
     }
 
     /** Sends a JSON event keyed by model name and waits for it; a failure is returned, not thrown. */
-    public Exception sendEvent(String model, Map<String, Object> event) {
+    public Exception sendEvent(String model, byte[] json) {
         try {
-            byte[] json = io.streamlearn.core.example.Json.MAPPER.writeValueAsBytes(event);
             RecordHeaders h = new RecordHeaders();
             h.add(io.streamlearn.core.example.ContentTypes.HEADER,
                     io.streamlearn.core.example.ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));

@@ -22,9 +22,10 @@ import java.util.List;
  * @param buffered        examples received but not yet trained on
  * @param parentVersion   the last snapshot version this job published, 0 for none
  * @param bestHoldout     best holdout accuracy of a published version (quality gate), NaN for none
+ * @param driftState      the drift detector's state, empty when there is none
  */
 public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics metrics, List<Example> buffered,
-        long parentVersion, double bestHoldout) {
+        long parentVersion, double bestHoldout, byte[] driftState) {
     private static final int MAGIC = 0x534C5453; // "SLTS"
     public static final int FORMAT_VERSION = 1;
 
@@ -53,6 +54,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             out.write(m.window);
             writeBytes(out, params);
             writeBytes(out, optimizerState);
+            writeBytes(out, driftState);
             out.writeInt(buffered.size());
             for (Example e : buffered) {
                 writeBytes(out, ExampleBinaryCodec.encode(e));
@@ -113,12 +115,13 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             in.readFully(m.window);
             byte[] params = readBytes(in);
             byte[] optimizer = readBytes(in);
+            byte[] drift = readBytes(in);
             int n = in.readInt();
             List<Example> buffered = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 buffered.add(ExampleBinaryCodec.decode(readBytes(in)));
             }
-            return new TrainerState(params, optimizer, m, buffered, parent, best);
+            return new TrainerState(params, optimizer, m, buffered, parent, best, drift);
         } catch (IOException e) {
             throw new IllegalStateException("trainer state is truncated or corrupt: " + e.getMessage(), e);
         }

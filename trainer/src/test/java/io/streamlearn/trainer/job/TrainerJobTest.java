@@ -57,9 +57,13 @@ class TrainerJobTest {
     }
 
     private static Topics topics(String name) {
+        return topics(name, 2);
+    }
+
+    private static Topics topics(String name, int partitions) {
         Topics t = new Topics(name + ".");
         try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
-            t.createAll(admin, 2, (short) 1);
+            t.createAll(admin, partitions, (short) 1);
         }
         return t;
     }
@@ -94,6 +98,11 @@ class TrainerJobTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
+        return readUntil(topic, records -> records.size() >= atLeast);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readUntil(String topic,
+            java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(broker.bootstrapServers(), null, Map.of())) {
             var partitions = c.partitionsFor(topic).stream()
@@ -102,7 +111,7 @@ class TrainerJobTest {
             c.seekToBeginning(partitions);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= atLeast;
+                return done.test(out);
             });
             c.poll(Duration.ofMillis(300)).forEach(out::add);
         }
@@ -183,6 +192,39 @@ class TrainerJobTest {
     }
 
     @Test
+    void detectsAnAbruptConceptChangeReactsAndPublishesTheAdaptedModel() throws Exception {
+        // One partition: the concept change must come at one position of one ordered stream.
+        Topics topics = topics("drift", 1);
+        List<Example> before = OnlineLearnerTest.blobs(3000, 14, "a");
+        List<Example> after = new ArrayList<>();
+        for (Example e : OnlineLearnerTest.blobs(4000, 15, "b")) {
+            after.add(Example.labeled(e.id(), e.features(), (e.label() + 1) % 3));
+        }
+        List<Example> stream = new ArrayList<>(before);
+        stream.addAll(after);
+        produce(topics, stream, List.of());
+        SnapshotStore snapshots = new SnapshotStore(store);
+        JobClient job = TrainerJob.runLocal(config(topics, SPEC).build(), new Configuration());
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
+                    .map(m -> seen(m) == stream.size()).orElse(false));
+        } finally {
+            job.cancel().get();
+        }
+        var drifts = readAll(topics.events(), 1).stream()
+                .filter(r -> io.streamlearn.core.drift.DriftEvent.isDriftEvent(r.value()))
+                .map(r -> io.streamlearn.core.drift.DriftEvent.fromJson(r.value())).toList();
+        assertThat(drifts).isNotEmpty();
+        long trainedBefore = Math.round(before.size() * 0.9);
+        assertThat(drifts.get(0).examplesSeen()).as("no false alarm on the first concept, detection soon after")
+                .isBetween(trainedBefore, trainedBefore + 600);
+        assertThat(drifts.get(0).signal()).isEqualTo("prequential_error");
+        // The gate's baseline reset with the drift: the adapted model is published and good on the new concept.
+        SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
+        assertThat(last.metric("holdout_accuracy")).isGreaterThan(0.85);
+    }
+
+    @Test
     void qualityGateRefusesADivergingRunAndItNeverReachesTheModelsTopic() throws Exception {
         Topics topics = topics("gate");
         List<Example> stream = OnlineLearnerTest.blobs(3000, 13, "g");
@@ -203,11 +245,18 @@ class TrainerJobTest {
                 .optInitFromVersion(goodVersion).build(), new Configuration());
         List<ConsumerRecord<byte[], byte[]>> events;
         try {
-            events = readAll(topics.events(), 1);
+            events = readUntil(topics.events(), records -> records.stream()
+                    .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"snapshot_refused\"")));
         } finally {
             bad.cancel().get();
         }
-        var refusal = Json.MAPPER.readTree(events.get(0).value());
+        var refusal = events.stream().map(r -> {
+            try {
+                return Json.MAPPER.readTree(r.value());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).filter(n -> n.path("type").asText().equals("snapshot_refused")).findFirst().orElseThrow();
         assertThat(refusal.path("type").asText()).isEqualTo("snapshot_refused");
         assertThat(refusal.path("component").asText()).isEqualTo("trainer");
         assertThat(refusal.path("reason").asText()).containsAnyOf("below the best published", "NaN or infinity");

@@ -1,0 +1,121 @@
+package io.streamlearn.core.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class AdwinTest {
+
+    @Test
+    void detectsAnAbruptRiseOfTheErrorRateWithinABoundedDelay() {
+        // 0.2 -> 0.5, the kind of jump a label permutation or a SEA concept change causes.
+        ErrorStreams.Delays big = ErrorStreams.abrupt(() -> Adwin.builder().build(), 0.2, 0.5, 5_000, 5_000, 50);
+        System.out.println("adwin delta=0.002, error 0.2 -> 0.5 after 5000: " + big);
+        assertThat(big.detected()).isEqualTo(50);
+        assertThat(big.maxDelay()).isLessThanOrEqualTo(200);
+        assertThat(big.meanDelay()).isLessThan(120);
+
+        // A subtler 0.2 -> 0.3 takes longer but is still found.
+        ErrorStreams.Delays small = ErrorStreams.abrupt(() -> Adwin.builder().build(), 0.2, 0.3, 5_000, 10_000, 50);
+        System.out.println("adwin delta=0.002, error 0.2 -> 0.3 after 5000: " + small);
+        assertThat(small.detected()).isEqualTo(50);
+        assertThat(small.maxDelay()).isLessThanOrEqualTo(1_500);
+    }
+
+    @Test
+    void raisesFewFalseAlarmsOnAStationaryStream() {
+        int total = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            total += ErrorStreams.falseAlarms(Adwin.builder().build(), 0.2, 100_000, seed);
+        }
+        System.out.println("adwin delta=0.002, stationary error 0.2: " + total + " false alarms in 10 x 100000");
+        assertThat(total).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void estimateFollowsTheNewMeanAfterAChange() {
+        Adwin a = Adwin.builder().build();
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 5_000; i++) {
+            a.update(r.nextDouble() < 0.1 ? 1 : 0);
+        }
+        assertThat(a.estimate()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.02));
+        assertThat(a.width()).isEqualTo(5_000);
+        for (int i = 0; i < 3_000; i++) {
+            a.update(r.nextDouble() < 0.6 ? 1 : 0);
+        }
+        // The window shrank to (about) the values since the change, so the estimate is the new rate.
+        assertThat(a.width()).isLessThan(3_500);
+        assertThat(a.estimate()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(0.05));
+    }
+
+    @Test
+    void detectsAFallOfTheMeanToo() {
+        Adwin a = Adwin.builder().build();
+        SplittableRandom r = new SplittableRandom(3);
+        int detections = 0;
+        for (int i = 0; i < 10_000; i++) {
+            double p = i < 5_000 ? 0.6 : 0.1;
+            if (a.update(r.nextDouble() < p ? 1 : 0)) {
+                detections++;
+            }
+        }
+        assertThat(detections).isGreaterThanOrEqualTo(1);
+        assertThat(a.estimate()).isLessThan(0.2);
+    }
+
+    @Test
+    void restoredStateAnswersExactlyAsTheOriginal() {
+        Adwin original = Adwin.builder().optDelta(0.01).optClock(16).build();
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < 7_777; i++) {
+            original.update(r.nextDouble() < 0.25 ? 1 : 0);
+        }
+        byte[] state = original.state();
+        DriftDetector restored = DriftDetector.restore(state);
+        assertThat(restored).isInstanceOf(Adwin.class);
+        assertThat(restored.state()).isEqualTo(state);
+        assertThat(restored.toString()).isEqualTo(original.toString());
+        for (int i = 0; i < 20_000; i++) {
+            double x = r.nextDouble() < (i < 10_000 ? 0.25 : 0.55) ? 1 : 0;
+            assertThat(restored.update(x)).as("value %d", i).isEqualTo(original.update(x));
+        }
+        assertThat(restored.estimate()).isEqualTo(original.estimate());
+        assertThat(restored.state()).isEqualTo(original.state());
+    }
+
+    @Test
+    void resetForgetsTheWindow() {
+        Adwin a = Adwin.builder().build();
+        for (int i = 0; i < 100; i++) {
+            a.update(1);
+        }
+        a.reset();
+        assertThat(a.width()).isZero();
+        assertThat(a.estimate()).isNaN();
+        assertThat(a.state()).isEqualTo(Adwin.builder().build().state());
+    }
+
+    @Test
+    void refusesNonFiniteInputAndBadSettings() {
+        Adwin a = Adwin.builder().build();
+        assertThatThrownBy(() -> a.update(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("adwin: input NaN is not finite");
+        assertThat(a.width()).isZero();
+        assertThatThrownBy(() -> Adwin.builder().optDelta(0).build()).hasMessageContaining("adwin delta 0.0 must be in (0, 1)");
+        assertThatThrownBy(() -> Adwin.builder().optMaxBuckets(1).build()).hasMessageContaining("max buckets 1");
+    }
+
+    @Test
+    void memoryStaysLogarithmicInTheWindow() {
+        Adwin a = Adwin.builder().build();
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 1_000_000; i++) {
+            a.update(r.nextDouble() < 0.3 ? 1 : 0);
+        }
+        // 5 buckets per row, rows of 2^i values: a million values fit in ~20 rows.
+        assertThat(a.state().length).isLessThan(64 + 21 * (1 + 5 * 16));
+    }
+}
