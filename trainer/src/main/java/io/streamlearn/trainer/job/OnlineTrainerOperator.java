@@ -66,7 +66,6 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient List<Example> buffer;
     private transient LearningMetrics metrics;
     private transient long parentVersion;
-    private transient double bestHoldout;
     private transient long timerAt;
     private transient ListState<byte[]> checkpointed;
     private transient TrainerState restored;
@@ -95,7 +94,6 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         buffer = new ArrayList<>();
         pending = new TreeMap<>();
         lastDraftExamples = -1;
-        bestHoldout = Double.NaN;
         if (context.isRestored()) {
             for (byte[] blob : checkpointed.get()) {
                 restored = TrainerState.decode(blob);
@@ -123,14 +121,12 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             metrics = restored.metrics();
             buffer.addAll(restored.buffered());
             parentVersion = restored.parentVersion();
-            bestHoldout = restored.bestHoldout();
             lastDraftExamples = metrics.examples;
             LOG.info("trainer {} restored: {} examples trained, {} buffered, parent version {}", spec.name(),
                     metrics.examples, buffer.size(), parentVersion);
             restored = null;
         } else {
             metrics = new LearningMetrics(spec.classes());
-            bestHoldout = bestPublishedHoldout(store);
             if (config.initFromVersion() > 0) {
                 params = warmStartParameters(store, config.initFromVersion());
                 parentVersion = config.initFromVersion();
@@ -142,6 +138,12 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         learner = new OnlineLearner(spec, DeviceSelector.select(config.device(), subtask,
                 ai.djl.engine.Engine.getInstance().getGpuCount(), assignedGpu()), config.holdoutFraction(),
                 spec.batchSize(), params, optimizerState);
+        byte[] championParams = publishedParameters(store, parentVersion);
+        learner.setChampion(championParams);
+        if (championParams != null && restored == null && metrics.championFadingCount == 0) {
+            LOG.info("trainer {}: version {} is the champion new snapshots must not fall behind", spec.name(),
+                    parentVersion);
+        }
         publisher = new SnapshotPublisher(store, config.bootstrapServers(), config.topics().models(),
                 config.topics().events(), config.kafkaOverrides());
         gate = new QualityGate(config.gateMargin(), config.gateMinHoldout());
@@ -181,15 +183,17 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         return OptionalInt.empty();
     }
 
-    private double bestPublishedHoldout(SnapshotStore store) {
-        double best = Double.NaN;
-        for (long v : store.versions(spec.name())) {
-            double h = store.manifest(spec.name(), v).metric("holdout_accuracy");
-            if (!Double.isNaN(h) && (Double.isNaN(best) || h > best)) {
-                best = h;
-            }
+    /** The parameter file of a published version, or null when there is none (a first run). */
+    private byte[] publishedParameters(SnapshotStore store, long version) {
+        if (version <= 0 || !store.versions(spec.name()).contains(version)) {
+            return null;
         }
-        return best;
+        SnapshotManifest m = store.manifest(spec.name(), version);
+        try {
+            return Files.readAllBytes(store.verify(m).resolve(m.paramsFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read parameters of " + spec.name() + " v" + version, e);
+        }
     }
 
     private byte[] warmStartParameters(SnapshotStore store, long version) {
@@ -267,10 +271,6 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             return;
         }
         driftCounter.inc();
-        // The best holdout accuracy belongs to the old concept. The gate's baseline becomes the holdout
-        // accuracy now, at the change: an adapting model soon beats it and is published, while a
-        // diverging run (which also raises the error) keeps falling below it and stays refused.
-        bestHoldout = metrics.holdoutAccuracy();
         switch (config.driftReaction()) {
             case LR_BOOST -> learner.boostLearningRate(10f, 200);
             case RESET_OPTIMIZER -> learner.resetOptimizer();
@@ -292,7 +292,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         super.snapshotState(context);
         byte[] params = learner.saveParameters();
         checkpointed.update(List.of(new TrainerState(params, learner.saveOptimizerState(), metrics,
-                new ArrayList<>(buffer), parentVersion, bestHoldout, drift == null ? new byte[0] : drift.state())
+                new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state())
                 .encode()));
         if (metrics.examples > lastDraftExamples) {
             lastDraftExamples = metrics.examples;
@@ -317,7 +317,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         Pending newest = done.lastEntry().getValue();
         done.clear();
         SnapshotDraft draft = newest.draft();
-        String refusal = gate.refusal(newest.parametersFinite(), draft.metrics(), bestHoldout);
+        String refusal = gate.refusal(newest.parametersFinite(), draft.metrics(),
+                draft.metrics().getOrDefault("champion_holdout_accuracy", Double.NaN));
         if (refusal != null) {
             refuse(draft, checkpointId, refusal);
             return;
@@ -325,9 +326,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         SnapshotManifest m = publisher.publish(draft);
         parentVersion = m.version();
         double holdout = m.metric("holdout_accuracy");
-        if (!Double.isNaN(holdout) && (Double.isNaN(bestHoldout) || holdout > bestHoldout)) {
-            bestHoldout = holdout;
-        }
+        learner.setChampion(draft.params());
+        metrics.crownChallenger();
         LOG.info("published {} v{} at checkpoint {}: {} examples, prequential accuracy {}, holdout accuracy {}",
                 m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric("prequential_accuracy"), holdout);
     }

@@ -11,9 +11,11 @@ package io.streamlearn.trainer.learn;
  * @param loss        mean loss of the trained rows before the step (NaN when none or not finite)
  * @param stepped     whether the optimizer stepped (false when the loss was not finite or no row was trained)
  * @param rolledBack  whether the parameters were returned to the last good state (non-finite loss)
+ * @param championCorrect holdout rows the champion (the last published parameters) predicted correctly,
+ *                    -1 when there is no champion
  */
 public record BatchOutcome(int trained, int heldOut, int[] predicted, int[] actual, float loss, boolean stepped,
-        boolean rolledBack) {
+        boolean rolledBack, int championCorrect) {
 
     public int trainedCorrect() {
         return correct(0, trained);

@@ -26,6 +26,9 @@ public final class LearningMetrics {
     public double fadingCount;
     public double holdoutFadingCorrect;
     public double holdoutFadingCount;
+    /** Fading holdout counts of the champion: the last published parameters, scored on the same rows. */
+    public double championFadingCorrect;
+    public double championFadingCount;
     public double lastLoss = Double.NaN;
     public double fadingLoss = Double.NaN;
     /** Fading true positives, false positives and false negatives per class (prequential). */
@@ -74,9 +77,15 @@ public final class LearningMetrics {
         double decayTrain = Math.pow(ALPHA, trained);
         fadingCorrect = fadingCorrect * decayTrain + trainedCorrect;
         fadingCount = fadingCount * decayTrain + trained;
-        double decayHold = Math.pow(ALPHA, o.heldOut());
+        // Decayed per example of the stream, not per holdout example: both curves then forget on the same
+        // time scale (about 1,000 examples), and the holdout curve follows a concept change as quickly.
+        double decayHold = Math.pow(ALPHA, trained + o.heldOut());
         holdoutFadingCorrect = holdoutFadingCorrect * decayHold + holdCorrect;
         holdoutFadingCount = holdoutFadingCount * decayHold + o.heldOut();
+        if (o.championCorrect() >= 0) {
+            championFadingCorrect = championFadingCorrect * decayHold + o.championCorrect();
+            championFadingCount = championFadingCount * decayHold + o.heldOut();
+        }
         if (o.stepped()) {
             steps++;
             lastLoss = o.loss();
@@ -110,6 +119,17 @@ public final class LearningMetrics {
     /** Recent holdout accuracy (fading), NaN before the first holdout example. */
     public double holdoutAccuracy() {
         return holdoutFadingCount == 0 ? Double.NaN : holdoutFadingCorrect / holdoutFadingCount;
+    }
+
+    /** Recent holdout accuracy of the champion (the last published parameters), NaN without one. */
+    public double championHoldoutAccuracy() {
+        return championFadingCount == 0 ? Double.NaN : championFadingCorrect / championFadingCount;
+    }
+
+    /** The trained model was just published: it is the champion now, with its own record so far. */
+    public void crownChallenger() {
+        championFadingCorrect = holdoutFadingCorrect;
+        championFadingCount = holdoutFadingCount;
     }
 
     public double precision(int k) {
@@ -146,6 +166,7 @@ public final class LearningMetrics {
         m.put("prequential_accuracy", prequentialAccuracy());
         m.put("prequential_accuracy_window", windowAccuracy());
         m.put("holdout_accuracy", holdoutAccuracy());
+        m.put("champion_holdout_accuracy", championHoldoutAccuracy());
         m.put("prequential_accuracy_cumulative", examples == 0 ? Double.NaN : (double) correct / examples);
         m.put("holdout_accuracy_cumulative", heldOut == 0 ? Double.NaN : (double) heldOutCorrect / heldOut);
         m.put("loss", fadingLoss);

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.util.Pair;
 import io.streamlearn.core.example.Example;
@@ -64,6 +65,8 @@ public final class OnlineLearner implements AutoCloseable {
     private final List<NDArray> parameters = new ArrayList<>();
     private final List<NDArray> lastGood = new ArrayList<>();
     private final boolean deterministicForward;
+    private Model champion;
+    private ParameterStore championStore;
 
     /**
      * @param initialParams  a DJL parameter file from {@link #saveParameters()} to start from (a restore
@@ -198,7 +201,20 @@ public final class OnlineLearner implements AutoCloseable {
                         rolledBack = true;
                     }
                 }
-                return new BatchOutcome(train, n - train, predicted, actual, loss, stepped, rolledBack);
+                int championCorrect = -1;
+                if (champion != null && train < n) {
+                    // The champion scores the holdout rows on the same device copy: the quality gate
+                    // compares both models on the same recent examples.
+                    NDArray xh = train == 0 ? x : x.get(train + ":");
+                    int[] c = classify(champion.getBlock().forward(championStore, new NDList(xh), false)
+                            .singletonOrThrow());
+                    championCorrect = 0;
+                    for (int i = 0; i < c.length; i++) {
+                        championCorrect += c[i] == actual[train + i] ? 1 : 0;
+                    }
+                }
+                return new BatchOutcome(train, n - train, predicted, actual, loss, stepped, rolledBack,
+                        championCorrect);
             } finally {
                 Arrays.fill(ordered, 0, n, null);
             }
@@ -326,6 +342,36 @@ public final class OnlineLearner implements AutoCloseable {
         return optimizer.currentRate(model.getBlock().getParameters().get(0).getKey());
     }
 
+    /**
+     * Makes {@code paramsFile} (a published version's DJL parameter file) the champion that holdout
+     * rows are also scored with; null removes it.
+     */
+    public void setChampion(byte[] paramsFile) {
+        if (champion != null) {
+            champion.close();
+            champion = null;
+        }
+        if (paramsFile == null) {
+            return;
+        }
+        Model m = Model.newInstance(spec.name() + "-champion", device);
+        m.setBlock(NetworkBuilder.build(spec));
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("streamlearn-champion-");
+            Files.write(dir.resolve(SnapshotStore.paramsFileName(spec.name())), paramsFile);
+            m.load(dir, spec.name());
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            m.close();
+            throw new IllegalStateException("cannot load the published parameters of " + spec.name()
+                    + " as the champion: " + e.getMessage(), e);
+        } finally {
+            deleteTree(dir);
+        }
+        champion = m;
+        championStore = new ParameterStore(m.getNDManager(), false);
+    }
+
     /** Forgets the optimizer's moments and step counts (a reaction to drift). */
     public void resetOptimizer() {
         optimizer.reset();
@@ -381,6 +427,7 @@ public final class OnlineLearner implements AutoCloseable {
 
     @Override
     public void close() {
+        setChampion(null);
         trainer.close();
         model.close();
     }

@@ -4,9 +4,11 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * Decides whether a checkpoint's model may be published: never with non-finite parameters or loss,
- * never with a holdout accuracy more than {@code margin} below the best version published so far,
- * and never below {@code minHoldoutAccuracy}.
+ * Decides whether a checkpoint's model (the challenger) may be published: never with non-finite
+ * parameters or loss, never with a holdout accuracy more than {@code margin} below the champion's
+ * (the last published parameters, scored on the same recent holdout rows), and never below
+ * {@code minHoldoutAccuracy}. Comparing on the same recent rows lets an adapted model replace its
+ * champion after a concept change, while a diverging one stays refused.
  */
 public final class QualityGate implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -35,9 +37,9 @@ public final class QualityGate implements Serializable {
      *
      * @param parametersFinite whether every parameter is finite
      * @param metrics          the metrics the manifest would carry
-     * @param bestHoldout      best holdout accuracy of a published version, NaN when none
+     * @param championHoldout  the champion's recent holdout accuracy, NaN when there is none
      */
-    public String refusal(boolean parametersFinite, Map<String, Double> metrics, double bestHoldout) {
+    public String refusal(boolean parametersFinite, Map<String, Double> metrics, double championHoldout) {
         if (!parametersFinite) {
             return "parameters contain NaN or infinity";
         }
@@ -49,12 +51,12 @@ public final class QualityGate implements Serializable {
         if (holdout == null || Double.isNaN(holdout)) {
             return null;
         }
-        if (!Double.isNaN(bestHoldout) && holdout < bestHoldout - margin) {
-            return String.format("holdout accuracy %.4f is more than %.4f below the best published %.4f "
-                    + "(trainer.quality-gate.margin)", holdout, margin, bestHoldout);
+        if (!Double.isNaN(championHoldout) && holdout < championHoldout - margin) {
+            return String.format("holdout accuracy %.4f is more than %.4f below the published version's %.4f on "
+                    + "the same recent examples (--gate-margin)", holdout, margin, championHoldout);
         }
         if (holdout < minHoldoutAccuracy) {
-            return String.format("holdout accuracy %.4f is below the minimum %.4f (trainer.quality-gate.min-holdout)",
+            return String.format("holdout accuracy %.4f is below the minimum %.4f (--gate-min-holdout)",
                     holdout, minHoldoutAccuracy);
         }
         return null;

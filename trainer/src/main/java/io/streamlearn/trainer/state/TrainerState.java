@@ -21,11 +21,10 @@ import java.util.List;
  * @param metrics         counters and learning metrics
  * @param buffered        examples received but not yet trained on
  * @param parentVersion   the last snapshot version this job published, 0 for none
- * @param bestHoldout     best holdout accuracy of a published version (quality gate), NaN for none
  * @param driftState      the drift detector's state, empty when there is none
  */
 public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics metrics, List<Example> buffered,
-        long parentVersion, double bestHoldout, byte[] driftState) {
+        long parentVersion, byte[] driftState) {
     private static final int MAGIC = 0x534C5453; // "SLTS"
     public static final int FORMAT_VERSION = 1;
 
@@ -35,7 +34,6 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             out.writeInt(MAGIC);
             out.writeInt(FORMAT_VERSION);
             out.writeLong(parentVersion);
-            out.writeDouble(bestHoldout);
             LearningMetrics m = metrics;
             out.writeInt(m.classes);
             for (long v : new long[] {m.examples, m.steps, m.skippedSteps, m.rollbacks, m.correct, m.heldOut,
@@ -43,7 +41,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
                 out.writeLong(v);
             }
             for (double v : new double[] {m.fadingCorrect, m.fadingCount, m.holdoutFadingCorrect, m.holdoutFadingCount,
-                    m.lastLoss, m.fadingLoss}) {
+                    m.championFadingCorrect, m.championFadingCount, m.lastLoss, m.fadingLoss}) {
                 out.writeDouble(v);
             }
             for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
@@ -91,7 +89,6 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
                         + "version (knows " + FORMAT_VERSION + "); restore with the release that wrote it");
             }
             long parent = in.readLong();
-            double best = in.readDouble();
             LearningMetrics m = new LearningMetrics(in.readInt());
             m.examples = in.readLong();
             m.steps = in.readLong();
@@ -105,6 +102,8 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             m.fadingCount = in.readDouble();
             m.holdoutFadingCorrect = in.readDouble();
             m.holdoutFadingCount = in.readDouble();
+            m.championFadingCorrect = in.readDouble();
+            m.championFadingCount = in.readDouble();
             m.lastLoss = in.readDouble();
             m.fadingLoss = in.readDouble();
             for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
@@ -121,7 +120,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             for (int i = 0; i < n; i++) {
                 buffered.add(ExampleBinaryCodec.decode(readBytes(in)));
             }
-            return new TrainerState(params, optimizer, m, buffered, parent, best, drift);
+            return new TrainerState(params, optimizer, m, buffered, parent, drift);
         } catch (IOException e) {
             throw new IllegalStateException("trainer state is truncated or corrupt: " + e.getMessage(), e);
         }
