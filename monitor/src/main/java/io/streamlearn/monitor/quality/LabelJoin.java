@@ -1,0 +1,112 @@
+package io.streamlearn.monitor.quality;
+
+import io.streamlearn.core.prediction.Prediction;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The join of predictions with labels by id within a window, in memory; either side may come first. Time is
+ * passed in (milliseconds), never read here. Not thread-safe: one consumer thread drives it.
+ */
+final class LabelJoin {
+    /** A prediction and its true label. */
+    record Match(Prediction prediction, int label) {
+        boolean correct() {
+            return prediction.label() == label;
+        }
+    }
+
+    /** What one call changed. */
+    interface Listener {
+        void matched(Match m);
+
+        /** A prediction got no label within the window (or was evicted at the pending limit). */
+        void expiredPrediction(Prediction p);
+
+        /** A label found no prediction within the window (or was evicted at the pending limit). */
+        void unmatchedLabel(Feedback f);
+
+        /** A second prediction or label with an id already waiting; the first one is kept. */
+        void duplicate(String side);
+    }
+
+    private record Timed<T>(T value, long atMs) {}
+
+    private final long windowMs;
+    private final int maxPending;
+    private final Listener listener;
+    // Insertion order is arrival order, so expiry walks from the head.
+    private final LinkedHashMap<String, Timed<Prediction>> predictions = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Timed<Feedback>> labels = new LinkedHashMap<>();
+
+    LabelJoin(long windowMs, int maxPending, Listener listener) {
+        this.windowMs = windowMs;
+        this.maxPending = maxPending;
+        this.listener = listener;
+    }
+
+    void onPrediction(Prediction p, long nowMs) {
+        Timed<Feedback> label = labels.remove(p.id());
+        if (label != null) {
+            listener.matched(new Match(p, label.value().label()));
+            return;
+        }
+        if (predictions.containsKey(p.id())) {
+            listener.duplicate("prediction");
+            return;
+        }
+        predictions.put(p.id(), new Timed<>(p, nowMs));
+        evict(predictions, maxPending, listener::expiredPrediction);
+    }
+
+    void onLabel(Feedback f, long nowMs) {
+        Timed<Prediction> p = predictions.remove(f.id());
+        if (p != null) {
+            listener.matched(new Match(p.value(), f.label()));
+            return;
+        }
+        if (labels.containsKey(f.id())) {
+            listener.duplicate("label");
+            return;
+        }
+        labels.put(f.id(), new Timed<>(f, nowMs));
+        evict(labels, maxPending, listener::unmatchedLabel);
+    }
+
+    /** Expires what waited longer than the window. */
+    void expire(long nowMs) {
+        expire(predictions, nowMs, listener::expiredPrediction);
+        expire(labels, nowMs, listener::unmatchedLabel);
+    }
+
+    int pendingPredictions() {
+        return predictions.size();
+    }
+
+    int pendingLabels() {
+        return labels.size();
+    }
+
+    private <T> void expire(LinkedHashMap<String, Timed<T>> pending, long nowMs, Consumer<T> gone) {
+        Iterator<Map.Entry<String, Timed<T>>> it = pending.entrySet().iterator();
+        while (it.hasNext()) {
+            Timed<T> t = it.next().getValue();
+            if (nowMs - t.atMs() <= windowMs) {
+                return;
+            }
+            it.remove();
+            gone.accept(t.value());
+        }
+    }
+
+    private static <T> void evict(LinkedHashMap<String, Timed<T>> pending, int max, Consumer<T> gone) {
+        Iterator<Map.Entry<String, Timed<T>>> it = pending.entrySet().iterator();
+        while (pending.size() > max && it.hasNext()) {
+            Timed<T> t = it.next().getValue();
+            it.remove();
+            gone.accept(t.value());
+        }
+    }
+}

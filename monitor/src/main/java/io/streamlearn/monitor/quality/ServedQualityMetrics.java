@@ -1,0 +1,91 @@
+package io.streamlearn.monitor.quality;
+
+import io.prometheus.client.Collector;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The served-quality metrics, registered into the registry they are given (tests pass a private one). Only
+ * the newest {@value #VERSIONS_KEPT} versions of each model keep their {@code version} children, so the label's
+ * cardinality stays bounded however long the monitor runs.
+ */
+final class ServedQualityMetrics {
+    static final int VERSIONS_KEPT = 5;
+
+    private final CollectorRegistry registry;
+    private final int accuracyWindow;
+    final Counter join;
+    final Counter labeled;
+    final Gauge accuracy;
+    final Gauge pending;
+    final Counter drift;
+    private final List<Collector> all;
+    // model -> version -> the last accuracyWindow outcomes (1 correct, 0 wrong) and their sum.
+    private final Map<String, TreeMap<Long, Window>> windows = new HashMap<>();
+
+    private static final class Window {
+        final ArrayDeque<Boolean> outcomes = new ArrayDeque<>();
+        int correct;
+    }
+
+    ServedQualityMetrics(CollectorRegistry registry, int accuracyWindow) {
+        this.registry = registry;
+        this.accuracyWindow = accuracyWindow;
+        this.join = Counter.build("streamlearn_served_join_total",
+                "Records of the served-quality join, by outcome: matched (a prediction met its label within the "
+                        + "window), expired (a prediction got no label within the window), unmatched (a label found "
+                        + "no prediction within the window), duplicate (an id already waiting), invalid (undecodable)")
+                .labelNames("outcome").create();
+        this.labeled = Counter.build("streamlearn_served_labeled_total",
+                "Served predictions whose late label arrived, by model, version and outcome (correct or wrong).")
+                .labelNames("model", "version", "outcome").create();
+        this.accuracy = Gauge.build("streamlearn_served_accuracy",
+                "Accuracy of served predictions against their late labels, over the last labeled predictions of "
+                        + "each model version (the newest versions only).").labelNames("model", "version").create();
+        this.pending = Gauge.build("streamlearn_served_pending",
+                "Predictions waiting for their label, and labels waiting for their prediction, by kind.")
+                .labelNames("kind").create();
+        this.drift = Counter.build("streamlearn_drift_detections_total",
+                "Concept drifts detected, by component (monitor: on served error), model, detector and signal.")
+                .labelNames("component", "model", "detector", "signal").create();
+        this.all = List.of(join, labeled, accuracy, pending, drift);
+        for (Collector c : all) {
+            registry.register(c);
+        }
+    }
+
+    /** Counts one labeled prediction and returns the version's accuracy over its window. */
+    double record(String model, long version, boolean correct) {
+        String v = Long.toString(version);
+        labeled.labels(model, v, correct ? "correct" : "wrong").inc();
+        TreeMap<Long, Window> byVersion = windows.computeIfAbsent(model, m -> new TreeMap<>());
+        Window w = byVersion.computeIfAbsent(version, x -> new Window());
+        w.outcomes.addLast(correct);
+        w.correct += correct ? 1 : 0;
+        if (w.outcomes.size() > accuracyWindow) {
+            w.correct -= w.outcomes.removeFirst() ? 1 : 0;
+        }
+        double a = (double) w.correct / w.outcomes.size();
+        accuracy.labels(model, v).set(a);
+        while (byVersion.size() > VERSIONS_KEPT) {
+            long oldest = byVersion.pollFirstEntry().getKey();
+            String o = Long.toString(oldest);
+            accuracy.remove(model, o);
+            labeled.remove(model, o, "correct");
+            labeled.remove(model, o, "wrong");
+        }
+        return a;
+    }
+
+    void unregister() {
+        for (Collector c : all) {
+            registry.unregister(c);
+        }
+    }
+}

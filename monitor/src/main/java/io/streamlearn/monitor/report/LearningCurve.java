@@ -1,0 +1,73 @@
+package io.streamlearn.monitor.report;
+
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.SnapshotStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The learning curve of one model: one point per published snapshot, in version order, from its manifest.
+ *
+ * @param model  model name
+ * @param points one per version, oldest first
+ * @param newest the newest manifest (its metrics give the per-class table)
+ */
+public record LearningCurve(String model, List<Point> points, SnapshotManifest newest) {
+    /** Metric names in the manifests, as the trainer writes them. */
+    public static final String PREQUENTIAL_ACCURACY = "prequential_accuracy";
+    public static final String HOLDOUT_ACCURACY = "holdout_accuracy";
+    public static final String LOSS = "loss";
+
+    /**
+     * One snapshot's position and metrics at publish (NaN when the manifest lacks one).
+     *
+     * @param version      snapshot version
+     * @param examplesSeen examples trained on up to it
+     * @param createdMs    publication time
+     */
+    public record Point(long version, long examplesSeen, long createdMs, double prequentialAccuracy,
+            double holdoutAccuracy, double loss) {}
+
+    public LearningCurve {
+        if (points == null || points.isEmpty() || newest == null) {
+            throw new IllegalArgumentException("a learning curve of " + model + " needs at least one snapshot");
+        }
+        points = List.copyOf(points);
+    }
+
+    /**
+     * Reads every published version of {@code model} from {@code store}.
+     *
+     * @throws IllegalArgumentException when the store has no version of the model
+     */
+    public static LearningCurve read(SnapshotStore store, String model) {
+        List<Long> versions = store.versions(model);
+        if (versions.isEmpty()) {
+            throw new IllegalArgumentException("the snapshot store " + store.root() + " has no version of model '"
+                    + model + "'; check --store and --model (the directory " + store.root().resolve(model)
+                    + " should hold version directories)");
+        }
+        List<SnapshotManifest> manifests = new ArrayList<>();
+        for (long v : versions) {
+            manifests.add(store.manifest(model, v));
+        }
+        manifests.sort(Comparator.comparingLong(SnapshotManifest::version));
+        List<Point> points = new ArrayList<>();
+        for (SnapshotManifest m : manifests) {
+            points.add(new Point(m.version(), m.examplesSeen(), m.createdMs(), m.metric(PREQUENTIAL_ACCURACY),
+                    m.metric(HOLDOUT_ACCURACY), m.metric(LOSS)));
+        }
+        return new LearningCurve(model, points, manifests.get(manifests.size() - 1));
+    }
+
+    /** Classes with a {@code precision_k}, {@code recall_k} or {@code f1_k} metric in the newest manifest. */
+    public int classes() {
+        int k = 0;
+        while (!Double.isNaN(newest.metric("precision_" + k)) || !Double.isNaN(newest.metric("recall_" + k))
+                || !Double.isNaN(newest.metric("f1_" + k))) {
+            k++;
+        }
+        return k;
+    }
+}
