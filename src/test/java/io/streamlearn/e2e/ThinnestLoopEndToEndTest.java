@@ -22,7 +22,8 @@ class ThinnestLoopEndToEndTest {
             + "served accuracy ([0-9.]+) over (\\d+) predictions \\((\\d+) requests\\), best holdout accuracy ([0-9.]+)");
 
     @Test
-    void demoLearnsTheSyntheticStreamAndAnswersEveryRequestWithAPublishedVersion(@TempDir Path store) {
+    void demoLearnsTheSyntheticStreamAndAnswersEveryRequestWithAPublishedVersion(@TempDir Path store,
+            @TempDir Path report) {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.out;
         int exit;
@@ -30,7 +31,8 @@ class ThinnestLoopEndToEndTest {
         try {
             exit = StreamlearnCommand.commandLine().execute("demo", "--synthetic", "--duration", "25s", "--rate",
                     "2000", "--request-rate", "200", "--drift-after", "never", "--device", "cpu",
-                    "--checkpoint-interval-ms", "1000", "--seed", "7", "--store", store.toString());
+                    "--checkpoint-interval-ms", "1000", "--seed", "7", "--store", store.toString(), "--report",
+                    report.toString());
         } finally {
             System.setOut(original);
         }
@@ -47,5 +49,8 @@ class ThinnestLoopEndToEndTest {
         assertThat(Long.parseLong(m.group(5))).as("every request answered").isEqualTo(Long.parseLong(m.group(6)))
                 .isGreaterThan(500);
         assertThat(Double.parseDouble(m.group(7))).as("holdout accuracy").isGreaterThanOrEqualTo(0.9);
+        assertThat(report.resolve("synthetic-report.html")).isNotEmptyFile();
+        assertThat(report.resolve("synthetic-learning-curves.png")).isNotEmptyFile();
+        assertThat(output).contains("/metrics");
     }
 }

@@ -58,12 +58,17 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--store", description = "Snapshot store directory (default: a temporary one, deleted at exit).")
     Path store;
 
+    @Option(names = "--report", defaultValue = "streamlearn-report",
+            description = "Directory of the learning-curve report written at the end (default: ${DEFAULT-VALUE}); "
+                    + "'none' for no report.")
+    String report;
+
     @Override
     public Integer call() throws Exception {
         Duration drift = driftAfter.equalsIgnoreCase("never") ? null : Durations.parse(driftAfter);
         DemoRun.Settings settings = new DemoRun.Settings(Durations.parse(duration), rate, requestRate,
                 synthetic ? null : data, features, classes, classSep, seed, spec, device, checkpointIntervalMs, drift,
-                store);
+                store, report.equalsIgnoreCase("none") ? null : Path.of(report));
         DemoRun run = new DemoRun(settings, System.out, System.console() != null);
         Thread main = Thread.currentThread();
         Thread onCtrlC = new Thread(main::interrupt, "demo-ctrl-c");

@@ -1,10 +1,9 @@
 package io.streamlearn.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.Json;
+import io.streamlearn.core.drift.DriftEvent;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
@@ -13,6 +12,9 @@ import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.ingest.produce.ExampleProducer;
+import io.streamlearn.monitor.quality.QualityConfig;
+import io.streamlearn.monitor.quality.ServedQualityMonitor;
+import io.streamlearn.monitor.report.ReportWriter;
 import io.streamlearn.serving.PredictionService;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.trainer.job.TrainerConfig;
@@ -70,16 +72,11 @@ public final class DemoRun {
      * @param checkpointIntervalMs checkpoint and snapshot interval
      * @param driftAfter           when the concept changes, or null for never
      * @param store                snapshot store, or null for a temporary one
+     * @param reportDir            where the learning-curve report goes, or null for none
      */
     public record Settings(Duration duration, double rate, double requestRate, Path data, int features, int classes,
             double classSep, long seed, String spec, String device, long checkpointIntervalMs, Duration driftAfter,
-            Path store) {
-
-        /** The synthetic stream without drift, as the end-to-end tests run it. */
-        public static Settings synthetic(Duration duration, Path store) {
-            return new Settings(duration, 2000, 200, null, 20, 4, 3.0, 7, null, "cpu", 1000, null, store);
-        }
-    }
+            Path store, Path reportDir) {}
 
     /**
      * What happened.
@@ -96,10 +93,11 @@ public final class DemoRun {
      * @param p99Ms        p99 request-to-prediction round trip
      * @param deadLetters  records on the dead-letter topics
      * @param driftEvents  drift events on the events topic
+     * @param report       the HTML report, or null when none was written
      */
     public record Summary(String model, long trained, long version, long requests, long predictions, long correct,
             long unpublished, double bestHoldout, double lastHoldout, double p99Ms, long deadLetters,
-            long driftEvents) {
+            long driftEvents, Path report) {
         public double accuracy() {
             return predictions == 0 ? Double.NaN : (double) correct / predictions;
         }
@@ -111,8 +109,8 @@ public final class DemoRun {
         public String line() {
             return String.format(Locale.ROOT, "demo: trained %d examples, serving model %s v%d, served accuracy %.3f "
                             + "over %d predictions (%d requests), best holdout accuracy %.3f, p99 %.1f ms, "
-                            + "%d dead letters, %d drift events", trained, model, version, accuracy(), predictions,
-                    requests, bestHoldout, p99Ms, deadLetters, driftEvents);
+                            + "%d dead letters, %d drift events%s", trained, model, version, accuracy(), predictions,
+                    requests, bestHoldout, p99Ms, deadLetters, driftEvents, report == null ? "" : ", report " + report);
         }
     }
 
@@ -128,6 +126,7 @@ public final class DemoRun {
     private final AtomicLong correct = new AtomicLong();
     private final AtomicLong unpublished = new AtomicLong();
     private final AtomicLong driftEvents = new AtomicLong();
+    private final List<DriftEvent> trainerDrifts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicLong examplesSent = new AtomicLong();
     private final LatencyWindow latency = new LatencyWindow(10_000);
 
@@ -172,8 +171,12 @@ public final class DemoRun {
                     .optMaxWaitMs(100).optDevice(s.device()).build();
             JobClient job = TrainerJob.runLocal(trainerConfig, new Configuration());
             ServingConfig servingConfig = ServingConfig.builder().setBootstrapServers(bootstrap)
-                    .setModel(spec.name()).setStoreRoot(store).build();
-            try (PredictionService serving = new PredictionService(servingConfig, new CollectorRegistry());
+                    .setModel(spec.name()).setStoreRoot(store).optHttpAddress("127.0.0.1", 0).build();
+            // One registry for serving and the served-quality monitor: serving's /metrics shows both.
+            CollectorRegistry registry = new CollectorRegistry();
+            try (PredictionService serving = new PredictionService(servingConfig, registry);
+                    ServedQualityMonitor quality = new ServedQualityMonitor(
+                            QualityConfig.builder().setBootstrapServers(bootstrap).build(), registry);
                     ExampleProducer examples = new ExampleProducer(bootstrap, topics.examples(),
                             ExampleProducer.Format.BINARY, Map.of());
                     ExampleProducer requester = new ExampleProducer(bootstrap, topics.requests(),
@@ -181,6 +184,9 @@ public final class DemoRun {
                     KafkaProducer<byte[], byte[]> feedback = KafkaClients.producer(bootstrap, Map.of());
                     Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
                 serving.start();
+                quality.start();
+                serving.httpAddress().ifPresent(a -> out.println("demo: metrics at http://" + a.getHostString() + ":"
+                        + a.getPort() + "/metrics (serving and served quality), predictions at POST /v1/predict"));
                 Thread produce = thread("demo-stream", () -> produce(stream, examples, requester, serving));
                 Thread reader = thread("demo-predictions", () -> readOutputs(bootstrap, topics, snapshots,
                         spec.name(), feedback));
@@ -218,10 +224,16 @@ public final class DemoRun {
                 double best = history.stream().mapToDouble(m -> m.metric("holdout_accuracy"))
                         .filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN);
                 SnapshotManifest last = history.isEmpty() ? null : history.get(history.size() - 1);
+                Path report = null;
+                if (s.reportDir() != null && last != null) {
+                    List<DriftEvent> drifts = new java.util.ArrayList<>(trainerDrifts);
+                    drifts.addAll(quality.driftEvents());
+                    report = ReportWriter.write(snapshots, spec.name(), drifts, s.reportDir()).toAbsolutePath();
+                }
                 return new Summary(spec.name(), last == null ? 0 : last.examplesSeen(), serving.currentVersion(),
                         requests.get(), answered.size(), correct.get(), unpublished.get(), best,
                         last == null ? Double.NaN : last.metric("holdout_accuracy"), latency.p99(),
-                        deadLetters(admin, topics), driftEvents.get());
+                        deadLetters(admin, topics), driftEvents.get(), report);
             } finally {
                 try {
                     job.cancel().get(30, TimeUnit.SECONDS);
@@ -304,13 +316,9 @@ public final class DemoRun {
     }
 
     private void countEvent(byte[] value) {
-        try {
-            JsonNode n = Json.MAPPER.readTree(value);
-            if (n != null && n.path("type").asText().startsWith("drift")) {
-                driftEvents.incrementAndGet();
-            }
-        } catch (IOException ignored) {
-            // Not ours to judge: other producers may share the events topic.
+        if (DriftEvent.isDriftEvent(value)) {
+            driftEvents.incrementAndGet();
+            trainerDrifts.add(DriftEvent.fromJson(value));
         }
     }
 
