@@ -93,7 +93,9 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 new ListStateDescriptor<>("trainer-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         buffer = new ArrayList<>();
         pending = new TreeMap<>();
-        lastDraftExamples = -1;
+        // Nothing is published before the first example is trained on: an untrained or merely
+        // warm-started model is not a new version.
+        lastDraftExamples = 0;
         if (context.isRestored()) {
             for (byte[] blob : checkpointed.get()) {
                 restored = TrainerState.decode(blob);
