@@ -4,13 +4,13 @@ import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.OptimizerSpec;
+import io.streamlearn.ingest.source.FashionDrift;
 import io.streamlearn.ingest.source.IdxSource;
 import io.streamlearn.ingest.source.SyntheticClassification;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The demo's endless labeled stream with one abrupt concept change: Fashion-MNIST (epoch after epoch)
@@ -23,7 +23,7 @@ abstract class DemoStream {
     private long index;
 
     DemoStream(int classes, long seed) {
-        this.permutation = derangement(classes, seed);
+        this.permutation = FashionDrift.derangement(classes, seed);
     }
 
     /** The model the demo trains on this stream unless the user names one. */
@@ -50,22 +50,6 @@ abstract class DemoStream {
 
     final boolean drifted() {
         return drifted;
-    }
-
-    private static int[] derangement(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        // Sattolo's algorithm: a single cycle through all classes, so no class keeps its label.
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /** Fashion-MNIST train, held in memory (47 MB of pixels), replayed epoch after epoch. */

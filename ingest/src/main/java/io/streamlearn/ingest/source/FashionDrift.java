@@ -39,8 +39,8 @@ public final class FashionDrift implements ExampleSource {
         this.permutation = derangement(classes, seed);
     }
 
-    /** A permutation of 0..n-1 that moves every class, so the change is visible on every label. */
-    static int[] derangement(int n, long seed) {
+    /** A seeded permutation of 0..n-1 that moves every class, so a change is visible on every label. */
+    public static int[] derangement(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int[] p = new int[n];
         // Sattolo's algorithm: a uniformly random cyclic permutation, which has no fixed point.
