@@ -226,9 +226,10 @@ public final class DemoRun {
                 SnapshotManifest last = history.isEmpty() ? null : history.get(history.size() - 1);
                 Path report = null;
                 if (s.reportDir() != null && last != null) {
-                    List<DriftEvent> drifts = new java.util.ArrayList<>(trainerDrifts);
-                    drifts.addAll(quality.driftEvents());
-                    report = ReportWriter.write(snapshots, spec.name(), drifts, s.reportDir()).toAbsolutePath();
+                    // The curves are over trained examples: the monitor's served-error events count labeled
+                    // predictions instead, so only the trainer's events are marked (the monitor's are logged).
+                    report = ReportWriter.write(snapshots, spec.name(), new java.util.ArrayList<>(trainerDrifts),
+                            s.reportDir()).toAbsolutePath();
                 }
                 return new Summary(spec.name(), last == null ? 0 : last.examplesSeen(), serving.currentVersion(),
                         requests.get(), answered.size(), correct.get(), unpublished.get(), best,
@@ -318,7 +319,10 @@ public final class DemoRun {
     private void countEvent(byte[] value) {
         if (DriftEvent.isDriftEvent(value)) {
             driftEvents.incrementAndGet();
-            trainerDrifts.add(DriftEvent.fromJson(value));
+            DriftEvent e = DriftEvent.fromJson(value);
+            if (DriftEvent.PREQUENTIAL_ERROR.equals(e.signal())) {
+                trainerDrifts.add(e);
+            }
         }
     }
 
