@@ -14,11 +14,11 @@ import picocli.CommandLine.Option;
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Run a single-node KRaft Kafka broker on 127.0.0.1 until interrupted (Ctrl-C).")
 public final class BrokerCommand implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "9092", description = "Client port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "9092", description = "Client port.")
     int port;
 
     @Option(names = "--data-dir", defaultValue = "streamlearn-data/kafka",
-            description = "Log directory, kept across restarts (default: ${DEFAULT-VALUE}).")
+            description = "Log directory, kept across restarts.")
     Path dataDir;
 
     @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the data topics.")

@@ -12,11 +12,11 @@ import picocli.CommandLine.Option;
                 + "MiniCluster, serving, Fashion-MNIST (or a synthetic stream) with a concept change part-way, "
                 + "prediction requests and late labels; show a live view and a summary, then exit. Ctrl-C ends it early.")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--duration", defaultValue = "90s", description = "How long to run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "90s", description = "How long to run.")
     String duration;
 
     @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist",
-            description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}); if absent, a synthetic stream.")
+            description = "Fashion-MNIST directory; if absent, a synthetic stream.")
     Path data;
 
     @Option(names = "--synthetic", description = "Use the synthetic stream even when Fashion-MNIST is installed.")
@@ -27,10 +27,10 @@ public final class DemoCommand implements Callable<Integer> {
     String spec;
 
     @Option(names = "--drift-after", defaultValue = "60s",
-            description = "When the concept changes (labels permuted); 'never' for no change (default: ${DEFAULT-VALUE}).")
+            description = "When the concept changes (labels permuted); 'never' for no change.")
     String driftAfter;
 
-    @Option(names = "--rate", defaultValue = "4000", description = "Examples per second on the stream (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "4000", description = "Examples per second on the stream.")
     double rate;
 
     @Option(names = "--request-rate", defaultValue = "200", description = "Of those, prediction requests per second.")
@@ -43,7 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
     int classes;
 
     @Option(names = "--class-sep", defaultValue = "3.0",
-            description = "Separation of the synthetic classes; 3 is separable (default: ${DEFAULT-VALUE}).")
+            description = "Separation of the synthetic classes; 3 is separable.")
     double classSep;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the stream, the concept change and the model.")
@@ -59,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path store;
 
     @Option(names = "--report", defaultValue = "streamlearn-report",
-            description = "Directory of the learning-curve report written at the end (default: ${DEFAULT-VALUE}); "
+            description = "Directory of the learning-curve report written at the end; "
                     + "'none' for no report.")
     String report;
 

@@ -53,7 +53,7 @@ public final class IngestCommand implements Callable<Integer> {
 
     @Option(names = "--source", defaultValue = "synthetic:classification", paramLabel = "KIND:PATH-or-NAME",
             description = "idx:PATH|fashion-mnist/train|fashion-mnist/t10k, csv:PATH, jsonl:PATH, "
-                    + "synthetic:classification|hyperplane|sea|rbf|fashion-drift (default: ${DEFAULT-VALUE}).")
+                    + "synthetic:classification|hyperplane|sea|rbf|fashion-drift.")
     String source;
 
     // Schema
@@ -92,7 +92,7 @@ public final class IngestCommand implements Callable<Integer> {
     Path labelMap;
 
     // Generators
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generators (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generators.")
     long seed;
 
     @Option(names = "--class-sep", defaultValue = "2.0", description = "classification: class separation.")
@@ -102,11 +102,11 @@ public final class IngestCommand implements Callable<Integer> {
     long driftAt;
 
     @Option(names = "--drift", defaultValue = "permute", paramLabel = "permute|rotate",
-            description = "fashion-drift: what changes (default: ${DEFAULT-VALUE}).")
+            description = "fashion-drift: what changes.")
     String drift;
 
     @Option(names = "--drift-speed", defaultValue = "0.001",
-            description = "hyperplane: weight change per example; rbf: centroid speed (default: ${DEFAULT-VALUE}).")
+            description = "hyperplane: weight change per example; rbf: centroid speed.")
     double driftSpeed;
 
     @Option(names = "--concept-length", defaultValue = "10000", description = "sea: examples per concept.")
@@ -119,7 +119,7 @@ public final class IngestCommand implements Callable<Integer> {
     int centroids;
 
     @Option(names = "--data", defaultValue = "fashion-mnist/train", paramLabel = "IDX",
-            description = "fashion-drift: the IDX set, as idx: takes it (default: ${DEFAULT-VALUE}).")
+            description = "fashion-drift: the IDX set, as idx: takes it.")
     String data;
 
     // Producing
@@ -129,19 +129,18 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--dlq-topic", description = "Dead-letter topic (default: the examples.dlq topic).")
     String dlqTopic;
 
-    @Option(names = "--format", defaultValue = "BINARY", description = "Wire format: ${COMPLETION-CANDIDATES} "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "BINARY", description = "Wire format: ${COMPLETION-CANDIDATES}.")
     ExampleProducer.Format format;
 
     @Option(names = "--compression", defaultValue = "lz4", paramLabel = "none|gzip|snappy|lz4|zstd",
-            description = "Producer compression.type (default: ${DEFAULT-VALUE}); -X compression.type wins.")
+            description = "Producer compression.type; -X compression.type wins.")
     String compression;
 
     @Option(names = "--limit", paramLabel = "N",
             description = "Records to read at most (default: all of a file; 10000 of a generator; 0 = no limit).")
     Long limit;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "Passes over the source (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "1", description = "Passes over the source.")
     int epochs;
 
     @Option(names = "--shuffle", paramLabel = "SEED", description = "Shuffle each epoch (in memory) with this seed.")
@@ -151,7 +150,7 @@ public final class IngestCommand implements Callable<Integer> {
     double rate;
 
     @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION",
-            description = "Give up when the broker does not answer for this long (default: ${DEFAULT-VALUE}).")
+            description = "Give up when the broker does not answer for this long.")
     String timeout;
 
     // Operators
@@ -160,7 +159,7 @@ public final class IngestCommand implements Callable<Integer> {
     int metricsPort;
 
     @Option(names = "--progress", defaultValue = "auto", paramLabel = "auto|bar|lines|off",
-            description = "Progress display: a bar on a terminal, plain lines otherwise (default: ${DEFAULT-VALUE}).")
+            description = "Progress display: a bar on a terminal, plain lines otherwise.")
     String progress;
 
     @Mixin

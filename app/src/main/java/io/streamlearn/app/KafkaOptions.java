@@ -14,11 +14,11 @@ import picocli.CommandLine.Option;
 /** Kafka connection options shared by every subcommand that talks to a broker. */
 public final class KafkaOptions {
     @Option(names = {"-b", "--bootstrap-server"}, defaultValue = "127.0.0.1:9092",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+            description = "Kafka bootstrap servers.")
     String bootstrapServers;
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX,
-            description = "Prefix of every streamlearn topic (default: ${DEFAULT-VALUE}).")
+            description = "Prefix of every streamlearn topic.")
     String topicPrefix;
 
     @Option(names = "-X", paramLabel = "KEY=VALUE",

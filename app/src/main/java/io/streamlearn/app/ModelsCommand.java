@@ -42,7 +42,7 @@ public final class ModelsCommand implements Runnable {
         String model;
 
         @Option(names = "--store", defaultValue = "streamlearn-data/snapshots",
-                description = "Snapshot store directory (default: ${DEFAULT-VALUE}).")
+                description = "Snapshot store directory.")
         Path store;
 
         SnapshotStore open() {

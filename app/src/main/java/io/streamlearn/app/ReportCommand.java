@@ -28,14 +28,14 @@ public final class ReportCommand implements Callable<Integer> {
     private static final Duration EVENTS_TIMEOUT = Duration.ofSeconds(30);
 
     @Option(names = "--store", defaultValue = "streamlearn-data/snapshots",
-            description = "Snapshot store directory (default: ${DEFAULT-VALUE}).")
+            description = "Snapshot store directory.")
     Path store;
 
     @Option(names = "--model", required = true, description = "Model name.")
     String model;
 
     @Option(names = "--out", defaultValue = "streamlearn-report",
-            description = "Directory to write the PNG and the HTML page to (default: ${DEFAULT-VALUE}).")
+            description = "Directory to write the PNG and the HTML page to.")
     Path out;
 
     @Option(names = "--events", description = "Also read the model's drift events from the events topic (needs the "

@@ -20,7 +20,7 @@ public final class ServeCommand implements Callable<Integer> {
     Path store;
 
     @Option(names = "--group-id", defaultValue = "streamlearn-serving",
-            description = "Consumer group; more instances in the same group scale out (default: ${DEFAULT-VALUE}).")
+            description = "Consumer group; more instances in the same group scale out.")
     String groupId;
 
     @Option(names = "--max-batch", defaultValue = "256", description = "Largest micro-batch.")
@@ -45,12 +45,12 @@ public final class ServeCommand implements Callable<Integer> {
     String instanceId;
 
     @Option(names = "--transactional-id-prefix", defaultValue = "streamlearn-serving",
-            description = "Exactly-once: transactional.id = PREFIX-MODEL-INSTANCE (default: ${DEFAULT-VALUE}).")
+            description = "Exactly-once: transactional.id = PREFIX-MODEL-INSTANCE.")
     String transactionalIdPrefix;
 
     @Option(names = "--transaction-timeout-ms", defaultValue = "60000",
             description = "Exactly-once: transaction.timeout.ms, at most the broker's transaction.max.timeout.ms "
-                    + "(900000 by default) (default: ${DEFAULT-VALUE}).")
+                    + "(900000 by default).")
     int transactionTimeoutMs;
 
     @Option(names = "--http", paramLabel = "HOST:PORT", description = "Serve HTTP on HOST:PORT: POST /v1/predict, "

@@ -18,6 +18,11 @@ public final class StreamlearnCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    private static void showDefaults(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().showDefaultValues(true);
+        cl.getSubcommands().values().forEach(StreamlearnCommand::showDefaults);
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -25,6 +30,8 @@ public final class StreamlearnCommand implements Runnable {
     /** The configured command line, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new StreamlearnCommand());
+        // Every option's default in --help (picocli skips those whose text already shows it).
+        showDefaults(cl);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("streamlearn " + commandLine.getCommandName() + ": " + ex.getMessage());
             if (System.getenv("STREAMLEARN_DEBUG") != null) {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         description = "Run the online trainer job on a local Flink MiniCluster (on a cluster: flink run the "
                 + "trainer jar with main class io.streamlearn.trainer.job.TrainerJob).")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--spec", defaultValue = "mlp", description = "Spec file or ready spec name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--spec", defaultValue = "mlp", description = "Spec file or ready spec name.")
     String spec;
 
     @Option(names = "--store", defaultValue = "streamlearn-data/snapshots", description = "Snapshot store directory.")
@@ -44,7 +44,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--gate-margin", defaultValue = "0.05",
             description = "Quality gate: refuse a snapshot whose holdout accuracy is more than this below the best "
-                    + "published (default: ${DEFAULT-VALUE}).")
+                    + "published.")
     double gateMargin;
 
     @Option(names = "--gate-min-holdout", defaultValue = "0",
@@ -52,12 +52,11 @@ public final class TrainCommand implements Callable<Integer> {
     double gateMinHoldout;
 
     @Option(names = "--drift-detector", defaultValue = "adwin",
-            description = "Detector of the prequential error: adwin[:delta=0.002], page-hinkley[:lambda=50,...] or none "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Detector of the prequential error: adwin[:delta=0.002], page-hinkley[:lambda=50,...] or none.")
     String driftDetector;
 
     @Option(names = "--drift-reaction", defaultValue = "reset-optimizer",
-            description = "On drift: none, lr-boost or reset-optimizer (default: ${DEFAULT-VALUE}).")
+            description = "On drift: none, lr-boost or reset-optimizer.")
     String driftReaction;
 
     @Option(names = "--duration", description = "Stop after this long (ISO-8601 like PT60S, or seconds); default: until Ctrl-C.")
