@@ -1,6 +1,7 @@
 package io.streamlearn.app;
 
 import io.prometheus.client.CollectorRegistry;
+import io.streamlearn.monitor.metrics.JvmMetrics;
 import io.prometheus.client.exporter.HTTPServer;
 import io.streamlearn.core.example.ExampleSchema;
 import io.streamlearn.core.example.FeatureType;
@@ -300,6 +301,7 @@ public final class IngestCommand implements Callable<Integer> {
             return null;
         }
         try {
+            JvmMetrics.register(registry);
             return new HTTPServer(new InetSocketAddress(metricsPort), registry, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve metrics on port " + metricsPort + " (--metrics-port): "

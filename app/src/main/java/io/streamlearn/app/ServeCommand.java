@@ -1,6 +1,7 @@
 package io.streamlearn.app;
 
 import io.prometheus.client.CollectorRegistry;
+import io.streamlearn.monitor.metrics.JvmMetrics;
 import io.streamlearn.serving.PredictionService;
 import io.streamlearn.serving.ServingConfig;
 import java.nio.file.Path;
@@ -84,6 +85,8 @@ public final class ServeCommand implements Callable<Integer> {
             builder.optHttpAddress(http.substring(0, colon), port);
         }
         ServingConfig config = builder.build();
+        // JVM (hotspot) metrics beside serving's own on /metrics.
+        JvmMetrics.register(CollectorRegistry.defaultRegistry);
         PredictionService service = new PredictionService(config, CollectorRegistry.defaultRegistry);
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "serving-shutdown"));
         service.start();
