@@ -52,5 +52,9 @@ class ThinnestLoopEndToEndTest {
         assertThat(report.resolve("synthetic-report.html")).isNotEmptyFile();
         assertThat(report.resolve("synthetic-learning-curves.png")).isNotEmptyFile();
         assertThat(output).contains("/metrics");
+        Matcher exported = Pattern.compile("the trainer exported (\\d+) streamlearn metric samples").matcher(output);
+        assertThat(exported.find()).as("trainer metrics scraped").isTrue();
+        assertThat(Integer.parseInt(exported.group(1))).isGreaterThan(5);
+        assertThat(output).contains("flink_taskmanager_job_task_operator_streamlearn_examples_trained{");
     }
 }

@@ -12,6 +12,8 @@ import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.ingest.produce.ExampleProducer;
+import io.streamlearn.monitor.flink.FlinkMetricsBridge;
+import io.streamlearn.monitor.metrics.MetricsServer;
 import io.streamlearn.monitor.quality.QualityConfig;
 import io.streamlearn.monitor.quality.ServedQualityMonitor;
 import io.streamlearn.monitor.report.ReportWriter;
@@ -169,7 +171,9 @@ public final class DemoRun {
             TrainerConfig trainerConfig = TrainerConfig.builder().setBootstrapServers(bootstrap).setSpec(spec)
                     .setStoreRoot(store.toString()).optCheckpointIntervalMs(s.checkpointIntervalMs())
                     .optMaxWaitMs(100).optDevice(s.device()).build();
-            JobClient job = TrainerJob.runLocal(trainerConfig, new Configuration());
+            // The trainer's Flink metrics, named as Flink's Prometheus reporter names them on a cluster.
+            JobClient job = TrainerJob.runLocal(trainerConfig,
+                    Configuration.fromMap(FlinkMetricsBridge.reporterSettings()));
             ServingConfig servingConfig = ServingConfig.builder().setBootstrapServers(bootstrap)
                     .setModel(spec.name()).setStoreRoot(store).optHttpAddress("127.0.0.1", 0).build();
             // One registry for serving and the served-quality monitor: serving's /metrics shows both.
@@ -182,7 +186,10 @@ public final class DemoRun {
                     ExampleProducer requester = new ExampleProducer(bootstrap, topics.requests(),
                             ExampleProducer.Format.JSON, Map.of());
                     KafkaProducer<byte[], byte[]> feedback = KafkaClients.producer(bootstrap, Map.of());
-                    Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
+                    Admin admin = KafkaClients.admin(bootstrap, Map.of());
+                    MetricsServer trainerMetrics = MetricsServer.builder().setRegistry(FlinkMetricsBridge.registry())
+                            .optJvmMetrics(true).build()) {
+                out.println("demo: trainer metrics at " + trainerMetrics.url());
                 serving.start();
                 quality.start();
                 serving.httpAddress().ifPresent(a -> out.println("demo: metrics at http://" + a.getHostString() + ":"
@@ -216,6 +223,7 @@ public final class DemoRun {
                 }
                 readerStop.set(true);
                 reader.join();
+                reportTrainerMetrics(trainerMetrics.url());
                 if (live) {
                     out.println();
                 }
@@ -360,6 +368,24 @@ public final class DemoRun {
             out.flush();
         } else {
             out.println(line);
+        }
+    }
+
+    /** Scrapes the trainer's metrics once, as Prometheus would, and says what it found. */
+    private void reportTrainerMetrics(String url) {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines());
+            List<String> samples = response.body()
+                    .filter(l -> l.startsWith("flink_taskmanager_job_task_operator_streamlearn_")).toList();
+            String trained = samples.stream().filter(l -> l.contains("_examples_trained{")).findFirst().orElse("none");
+            out.println((live ? "\n" : "") + "demo: the trainer exported " + samples.size()
+                    + " streamlearn metric samples at " + url + ", e.g. " + trained);
+        } catch (IOException e) {
+            out.println("demo: could not scrape the trainer's metrics at " + url + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

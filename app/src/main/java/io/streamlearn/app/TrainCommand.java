@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import io.streamlearn.monitor.flink.FlinkMetricsBridge;
+import io.streamlearn.monitor.metrics.MetricsServer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
@@ -59,6 +61,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "On drift: none, lr-boost or reset-optimizer.")
     String driftReaction;
 
+    @Option(names = "--metrics-port", defaultValue = "0",
+            description = "Serve the trainer's Flink metrics (named as Flink's Prometheus reporter names them) and JVM "
+                    + "metrics on this port for Prometheus; 0: off.")
+    int metricsPort;
+
     @Option(names = "--duration", description = "Stop after this long (ISO-8601 like PT60S, or seconds); default: until Ctrl-C.")
     String duration;
 
@@ -77,7 +84,15 @@ public final class TrainCommand implements Callable<Integer> {
                 .optDevice(device).optKafkaOverrides(kafka.overrides()).optInitFromVersion(initFrom)
                 .optGateMargin(gateMargin).optGateMinHoldout(gateMinHoldout).optDriftDetector(driftDetector)
                 .optDriftReaction(TrainerConfig.DriftReaction.parse(driftReaction)).build();
-        JobClient job = TrainerJob.runLocal(config, new Configuration());
+        Configuration flink = new Configuration();
+        MetricsServer metrics = null;
+        if (metricsPort > 0) {
+            flink = Configuration.fromMap(FlinkMetricsBridge.reporterSettings());
+            metrics = MetricsServer.builder().setRegistry(FlinkMetricsBridge.registry()).optAddress("0.0.0.0", metricsPort)
+                    .optJvmMetrics(true).build();
+            System.out.println("train: metrics at " + metrics.url());
+        }
+        JobClient job = TrainerJob.runLocal(config, flink);
         System.out.println("train: job " + job.getJobID() + " training " + modelSpec.name() + " from "
                 + kafka.topics().examples() + ", snapshots in " + store.toAbsolutePath());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> cancel(job), "trainer-shutdown"));
@@ -89,6 +104,9 @@ public final class TrainCommand implements Callable<Integer> {
             } catch (java.util.concurrent.TimeoutException expected) {
                 cancel(job);
             }
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         return 0;
     }
