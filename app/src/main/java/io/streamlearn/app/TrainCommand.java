@@ -45,8 +45,8 @@ public final class TrainCommand implements Callable<Integer> {
     long initFrom;
 
     @Option(names = "--gate-margin", defaultValue = "0.05",
-            description = "Quality gate: refuse a snapshot whose holdout accuracy is more than this below the best "
-                    + "published.")
+            description = "Quality gate: refuse a snapshot whose holdout accuracy is more than this below the "
+                    + "published version's on the same recent holdout rows.")
     double gateMargin;
 
     @Option(names = "--gate-min-holdout", defaultValue = "0",

@@ -87,7 +87,7 @@ public final class TrainerConfig implements Serializable {
         return initFromVersion;
     }
 
-    /** Largest drop of holdout accuracy below the best published version that may still be published. */
+    /** Largest drop of holdout accuracy below the published version's (same recent rows) that may still be published. */
     public double gateMargin() {
         return gateMargin;
     }
@@ -182,7 +182,7 @@ public final class TrainerConfig implements Serializable {
             return this;
         }
 
-        /** Quality gate: refuse a snapshot whose holdout accuracy is more than this below the best published. */
+        /** Quality gate: refuse a snapshot whose holdout accuracy is more than this below the published version's. */
         public Builder optGateMargin(double margin) {
             this.gateMargin = margin;
             return this;

@@ -17,7 +17,7 @@ public final class QualityGate implements Serializable {
     private final double minHoldoutAccuracy;
 
     /**
-     * @param margin             largest allowed drop of holdout accuracy below the best published (0..1)
+     * @param margin             largest allowed drop of holdout accuracy below the champion's (0..1)
      * @param minHoldoutAccuracy lowest holdout accuracy ever published (0 disables the floor)
      */
     public QualityGate(double margin, double minHoldoutAccuracy) {
