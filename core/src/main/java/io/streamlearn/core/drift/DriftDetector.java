@@ -29,6 +29,16 @@ public interface DriftDetector {
      */
     boolean update(double x);
 
+    /**
+     * {@link #update} that answers true only when the change detected is a rise of the mean, as a worse
+     * error rate is: detectors such as ADWIN also report the error falling again while a model learns.
+     */
+    default boolean updateRise(double x) {
+        double before = estimate();
+        // NaN before (no value yet) counts as a rise: there is no lower level to have come from.
+        return update(x) && !(estimate() <= before);
+    }
+
     /** Forgets everything seen so far; the settings stay. */
     void reset();
 

@@ -229,10 +229,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
             return;
         }
         DriftDetector d = detectors.computeIfAbsent(p.model(), x -> DriftDetector.parse(config.driftDetector()));
-        double before = d.estimate();
-        // Only rises of the error are drifts worth an event: ADWIN also reports the error falling again as the
-        // model recovers.
-        if (d.update(m.correct() ? 0 : 1) && !(d.estimate() <= before)
+        if (d.updateRise(m.correct() ? 0 : 1)
                 && seen - lastDrift.getOrDefault(p.model(), -DRIFT_COOLDOWN) >= DRIFT_COOLDOWN) {
             lastDrift.put(p.model(), seen);
             DriftEvent e = new DriftEvent(p.model(), COMPONENT, d.name(), DriftEvent.SERVED_ERROR, seen, p.version(),

@@ -261,15 +261,16 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         if (drift == null) {
             return;
         }
-        boolean detected = false;
+        double estimate = Double.NaN;
         for (int i = 0; i < o.trained(); i++) {
-            double before = drift.estimate();
-            // Only a rise of the error is drift; a fall is the model learning (ADWIN sees both).
-            if (drift.update(o.predicted()[i] == o.actual()[i] ? 0 : 1) && drift.estimate() > before) {
-                detected = true;
+            if (drift.updateRise(o.predicted()[i] == o.actual()[i] ? 0 : 1) && Double.isNaN(estimate)) {
+                estimate = drift.estimate();
+                // Start over on the new concept: ADWIN otherwise answers a burst of detections for one
+                // change while it sheds its old window bucket by bucket.
+                drift.reset();
             }
         }
-        if (!detected) {
+        if (Double.isNaN(estimate)) {
             return;
         }
         driftCounter.inc();
@@ -279,9 +280,9 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             default -> { }
         }
         DriftEvent event = new DriftEvent(spec.name(), "trainer", drift.name(), DriftEvent.PREQUENTIAL_ERROR,
-                metrics.examples, parentVersion, drift.estimate(), Clock.systemUTC().millis());
+                metrics.examples, parentVersion, estimate, Clock.systemUTC().millis());
         LOG.warn("trainer {}: {} detected drift in the prequential error after {} examples (error now {}); "
-                + "reaction: {}", spec.name(), drift.name(), metrics.examples, drift.estimate(), config.driftReaction());
+                + "reaction: {}", spec.name(), drift.name(), metrics.examples, estimate, config.driftReaction());
         Exception failed = publisher.sendEvent(spec.name(), event.toJsonBytes());
         if (failed != null) {
             LOG.warn("could not put the drift event of {} on {}: {}", spec.name(), config.topics().events(),
