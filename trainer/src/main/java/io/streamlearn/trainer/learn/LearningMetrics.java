@@ -50,15 +50,18 @@ public final class LearningMetrics {
         int trained = o.trained();
         int[] predicted = o.predicted();
         int[] actual = o.actual();
+        // Per-class counts fade once per batch, like the accuracies below, not once per example (a loop
+        // over every class for every example).
+        double decayTrain = Math.pow(ALPHA, trained);
+        for (int k = 0; k < classes; k++) {
+            tp[k] *= decayTrain;
+            fp[k] *= decayTrain;
+            fn[k] *= decayTrain;
+        }
         int trainedCorrect = 0;
         for (int i = 0; i < trained; i++) {
             boolean ok = predicted[i] == actual[i];
             trainedCorrect += ok ? 1 : 0;
-            for (int k = 0; k < classes; k++) {
-                tp[k] *= ALPHA;
-                fp[k] *= ALPHA;
-                fn[k] *= ALPHA;
-            }
             if (ok) {
                 tp[actual[i]] += 1;
             } else {
@@ -74,7 +77,6 @@ public final class LearningMetrics {
         correct += trainedCorrect;
         heldOut += o.heldOut();
         heldOutCorrect += holdCorrect;
-        double decayTrain = Math.pow(ALPHA, trained);
         fadingCorrect = fadingCorrect * decayTrain + trainedCorrect;
         fadingCount = fadingCount * decayTrain + trained;
         // Decayed per example of the stream, not per holdout example: both curves then forget on the same
