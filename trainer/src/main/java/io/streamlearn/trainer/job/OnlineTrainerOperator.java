@@ -283,11 +283,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 metrics.examples, parentVersion, estimate, Clock.systemUTC().millis());
         LOG.warn("trainer {}: {} detected drift in the prequential error after {} examples (error now {}); "
                 + "reaction: {}", spec.name(), drift.name(), metrics.examples, estimate, config.driftReaction());
-        Exception failed = publisher.sendEvent(spec.name(), event.toJsonBytes());
-        if (failed != null) {
-            LOG.warn("could not put the drift event of {} on {}: {}", spec.name(), config.topics().events(),
-                    failed.toString());
-        }
+        publisher.sendEvent(spec.name(), event.toJsonBytes());
     }
 
     @Override
@@ -347,11 +343,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         event.put("examples_seen", draft.examplesSeen());
         event.put("reason", reason);
         event.put("time_ms", Clock.systemUTC().millis());
-        Exception failed = publisher.sendEvent(spec.name(), Json.MAPPER.writeValueAsBytes(event));
-        if (failed != null) {
-            LOG.warn("could not put the refusal of {} on {}: {}", spec.name(), config.topics().events(),
-                    failed.toString());
-        }
+        publisher.sendEvent(spec.name(), Json.MAPPER.writeValueAsBytes(event));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.streamlearn.trainer.snapshot;
 
+import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
@@ -7,12 +8,11 @@ import io.streamlearn.core.snapshot.SnapshotStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a snapshot to the store and announces its manifest on the compacted models topic (key =
@@ -23,6 +23,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String modelsTopic;
     private final String eventsTopic;
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
 
     public SnapshotPublisher(SnapshotStore store, String bootstrap, String modelsTopic, String eventsTopic,
             Map<String, String> overrides) {
@@ -32,40 +33,30 @@ public final class SnapshotPublisher implements AutoCloseable {
         this.producer = KafkaClients.producer(bootstrap, overrides);
     }
 
-    /** Publishes and waits until the manifest is on the topic. */
+    /**
+     * Writes the snapshot to the store and announces its manifest. The announcement is asynchronous:
+     * the trainer's task thread must not wait on Kafka; a failed one is logged, and the next version's
+     * manifest supersedes it on the compacted topic.
+     */
     public SnapshotManifest publish(SnapshotDraft draft) {
         SnapshotManifest m = store.publish(draft);
-        RecordHeaders h = new RecordHeaders();
-        h.add(io.streamlearn.core.example.ContentTypes.HEADER,
-                io.streamlearn.core.example.ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
-        try {
-            producer.send(new ProducerRecord<>(modelsTopic, null, m.model().getBytes(StandardCharsets.UTF_8),
-                    m.toJsonBytes(), h)).get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("snapshot " + m.model() + " v" + m.version() + " is in the store but its "
-                    + "manifest could not be sent to " + modelsTopic + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted announcing " + m.model() + " v" + m.version(), e);
-        }
+        send(modelsTopic, m.model(), m.toJsonBytes(), "manifest of " + m.model() + " v" + m.version());
         return m;
     }
 
-    /** Sends a JSON event keyed by model name and waits for it; a failure is returned, not thrown. */
-    public Exception sendEvent(String model, byte[] json) {
-        try {
-            RecordHeaders h = new RecordHeaders();
-            h.add(io.streamlearn.core.example.ContentTypes.HEADER,
-                    io.streamlearn.core.example.ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
-            producer.send(new ProducerRecord<>(eventsTopic, null, model.getBytes(StandardCharsets.UTF_8), json, h))
-                    .get(30, TimeUnit.SECONDS);
-            return null;
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+    /** Puts a JSON event keyed by model name on the events topic, asynchronously; a failure is logged. */
+    public void sendEvent(String model, byte[] json) {
+        send(eventsTopic, model, json, "event of " + model);
+    }
+
+    private void send(String topic, String key, byte[] json, String what) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
+        producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), json, h), (md, e) -> {
+            if (e != null) {
+                LOG.warn("could not put the {} on {}: {}", what, topic, e.toString());
             }
-            return e;
-        }
+        });
     }
 
     public SnapshotStore store() {
