@@ -86,7 +86,7 @@ public final class OnlineLearner implements AutoCloseable {
         if (initialParams != null) {
             // Before the Trainer exists: its parameter store keeps the arrays it first sees, and
             // Parameter.initialize leaves loaded arrays alone (and marks them as needing gradients).
-            loadParameters(initialParams);
+            loadParameters(model, initialParams);
         }
         this.optimizer = new OnlineOptimizer(spec.optimizer());
         this.trainer = model.newTrainer(TrainingSetup.config(spec, device, optimizer));
@@ -356,17 +356,11 @@ public final class OnlineLearner implements AutoCloseable {
         }
         Model m = Model.newInstance(spec.name() + "-champion", device);
         m.setBlock(NetworkBuilder.build(spec));
-        Path dir = null;
         try {
-            dir = Files.createTempDirectory("streamlearn-champion-");
-            Files.write(dir.resolve(SnapshotStore.paramsFileName(spec.name())), paramsFile);
-            m.load(dir, spec.name());
-        } catch (IOException | ai.djl.MalformedModelException e) {
+            loadParameters(m, paramsFile);
+        } catch (RuntimeException e) {
             m.close();
-            throw new IllegalStateException("cannot load the published parameters of " + spec.name()
-                    + " as the champion: " + e.getMessage(), e);
-        } finally {
-            deleteTree(dir);
+            throw e;
         }
         champion = m;
         championStore = new ParameterStore(m.getNDManager(), false);
@@ -401,12 +395,13 @@ public final class OnlineLearner implements AutoCloseable {
         }
     }
 
-    private void loadParameters(byte[] paramsFile) {
+    /** Loads a DJL parameter file (as {@code Model.save} wrote it) into {@code target}'s block. */
+    private void loadParameters(Model target, byte[] paramsFile) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("streamlearn-params-");
             Files.write(dir.resolve(SnapshotStore.paramsFileName(spec.name())), paramsFile);
-            model.load(dir, spec.name());
+            target.load(dir, spec.name());
         } catch (IOException | ai.djl.MalformedModelException e) {
             throw new IllegalStateException("cannot restore parameters of " + spec.name() + ": " + e.getMessage(), e);
         } finally {
