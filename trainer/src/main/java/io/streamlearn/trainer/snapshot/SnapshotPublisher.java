@@ -8,8 +8,13 @@ import io.streamlearn.core.snapshot.SnapshotStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +39,22 @@ public final class SnapshotPublisher implements AutoCloseable {
     }
 
     /**
-     * Writes the snapshot to the store and announces its manifest. The announcement is asynchronous:
-     * the trainer's task thread must not wait on Kafka; a failed one is logged, and the next version's
-     * manifest supersedes it on the compacted topic.
+     * Writes the snapshot to the store and waits until its manifest is on the models topic. This one
+     * send waits (once per checkpoint, not per record): serving learns of versions only from the
+     * topic, and an unawaited send is lost when the job stops right after publishing.
      */
     public SnapshotManifest publish(SnapshotDraft draft) {
         SnapshotManifest m = store.publish(draft);
-        send(modelsTopic, m.model(), m.toJsonBytes(), "manifest of " + m.model() + " v" + m.version());
+        try {
+            send(modelsTopic, m.model(), m.toJsonBytes(), "manifest of " + m.model() + " v" + m.version())
+                    .get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("snapshot " + m.model() + " v" + m.version() + " is in the store but its "
+                    + "manifest could not be sent to " + modelsTopic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted announcing " + m.model() + " v" + m.version(), e);
+        }
         return m;
     }
 
@@ -49,10 +63,10 @@ public final class SnapshotPublisher implements AutoCloseable {
         send(eventsTopic, model, json, "event of " + model);
     }
 
-    private void send(String topic, String key, byte[] json, String what) {
+    private Future<RecordMetadata> send(String topic, String key, byte[] json, String what) {
         RecordHeaders h = new RecordHeaders();
         h.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
-        producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), json, h), (md, e) -> {
+        return producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), json, h), (md, e) -> {
             if (e != null) {
                 LOG.warn("could not put the {} on {}: {}", what, topic, e.toString());
             }
