@@ -1,5 +1,8 @@
 package io.streamlearn.trainer.job;
 
+import io.streamlearn.core.config.CommonSettings;
+import io.streamlearn.core.config.KafkaSettings;
+import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import java.io.Serializable;
@@ -101,6 +104,29 @@ public final class TrainerConfig implements Serializable {
         return new Builder();
     }
 
+    /**
+     * The config of checked {@link TrainerSettings} values ({@link TrainerSettings#DEF} or
+     * {@link TrainerSettings#JOB_DEF}) and the spec their {@code --spec} names, resolved by the caller.
+     */
+    public static TrainerConfig fromSettings(SettingValues v, ModelSpec spec) {
+        Builder b = builder().setBootstrapServers(v.get(KafkaSettings.BOOTSTRAP_SERVER)).setSpec(spec)
+                .setStoreRoot(v.get(CommonSettings.STORE).toAbsolutePath().toString())
+                .optTopicPrefix(v.get(KafkaSettings.TOPIC_PREFIX))
+                .optCheckpointIntervalMs(v.get(TrainerSettings.CHECKPOINT_INTERVAL_MS))
+                .optMaxWaitMs(v.get(TrainerSettings.MAX_WAIT_MS)).optHoldoutFraction(v.get(TrainerSettings.HOLDOUT))
+                .optDevice(v.get(CommonSettings.DEVICE)).optInitFromVersion(v.get(TrainerSettings.INIT_FROM))
+                .optGateMargin(v.get(TrainerSettings.GATE_MARGIN))
+                .optGateMinHoldout(v.get(TrainerSettings.GATE_MIN_HOLDOUT))
+                .optDriftDetector(v.get(TrainerSettings.DRIFT_DETECTOR))
+                .optDriftReaction(v.get(TrainerSettings.DRIFT_REACTION))
+                .optDecodeParallelism(v.get(TrainerSettings.DECODE_PARALLELISM))
+                .optKafkaOverrides(KafkaSettings.overrides(v));
+        if (v.isSet(TrainerSettings.GROUP_ID)) {
+            b.optGroupId(v.get(TrainerSettings.GROUP_ID));
+        }
+        return b.build();
+    }
+
     public String bootstrapServers() {
         return bootstrapServers;
     }
@@ -150,19 +176,20 @@ public final class TrainerConfig implements Serializable {
         private String bootstrapServers;
         private ModelSpec spec;
         private String storeRoot;
-        private String topicPrefix = Topics.DEFAULT_PREFIX;
+        // Defaults are TrainerSettings' (the one place they are defined and documented).
+        private String topicPrefix = KafkaSettings.TOPIC_PREFIX.defaultValue();
         private String groupId;
-        private long checkpointIntervalMs = 5_000;
-        private long maxWaitMs = 200;
-        private double holdoutFraction = 0.1;
-        private String device = "auto";
-        private int decodeParallelism = 1;
+        private long checkpointIntervalMs = TrainerSettings.CHECKPOINT_INTERVAL_MS.defaultValue();
+        private long maxWaitMs = TrainerSettings.MAX_WAIT_MS.defaultValue();
+        private double holdoutFraction = TrainerSettings.HOLDOUT.defaultValue();
+        private String device = CommonSettings.DEVICE.defaultValue();
+        private int decodeParallelism = TrainerSettings.DECODE_PARALLELISM.defaultValue();
         private Map<String, String> kafkaOverrides = Map.of();
-        private long initFromVersion = 0;
-        private double gateMargin = 0.05;
-        private double gateMinHoldout = 0;
-        private String driftDetector = "adwin";
-        private DriftReaction driftReaction = DriftReaction.RESET_OPTIMIZER;
+        private long initFromVersion = TrainerSettings.INIT_FROM.defaultValue();
+        private double gateMargin = TrainerSettings.GATE_MARGIN.defaultValue();
+        private double gateMinHoldout = TrainerSettings.GATE_MIN_HOLDOUT.defaultValue();
+        private String driftDetector = TrainerSettings.DRIFT_DETECTOR.defaultValue();
+        private DriftReaction driftReaction = TrainerSettings.DRIFT_REACTION.defaultValue();
 
         /** Drift detector of the prequential error: {@code adwin[:delta=..]}, {@code page-hinkley[:...]} or {@code none}. */
         public Builder optDriftDetector(String spec) {
@@ -275,7 +302,8 @@ public final class TrainerConfig implements Serializable {
                 throw new IllegalArgumentException("trainer: holdout fraction " + holdoutFraction + " must be in [0, 1)");
             }
             if (initFromVersion < 0) {
-                throw new IllegalArgumentException("trainer: --init-from version " + initFromVersion + " must be >= 1");
+                throw new IllegalArgumentException("trainer: --init-from version " + initFromVersion
+                        + " must be >= 0 (0: a fresh start)");
             }
             if (!(gateMargin >= 0 && gateMargin <= 1) || !(gateMinHoldout >= 0 && gateMinHoldout <= 1)) {
                 throw new IllegalArgumentException("trainer: quality gate margin " + gateMargin + " and minimum "

@@ -1,13 +1,18 @@
 package io.streamlearn.trainer.job;
 
+import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.trainer.decode.DeadLetter;
 import io.streamlearn.trainer.decode.DeadLetterSerializer;
 import io.streamlearn.trainer.decode.DecodeFunction;
 import io.streamlearn.trainer.decode.RawRecord;
 import io.streamlearn.trainer.decode.RawRecordDeserializer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -127,46 +132,35 @@ public final class TrainerJob {
      * {@link #fromArgs}.
      */
     public static void main(String[] args) throws Exception {
-        TrainerConfig config = fromArgs(org.apache.flink.util.ParameterTool.fromArgs(args));
+        TrainerConfig config = fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         build(env, config);
         env.execute("streamlearn-trainer-" + config.spec().name());
     }
 
     /**
-     * The job's settings from {@code flink run} arguments: {@code --bootstrap-server}, {@code --spec}
-     * (a spec JSON file), {@code --store}, and optionally {@code --topic-prefix},
-     * {@code --checkpoint-interval-ms}, {@code --max-wait-ms}, {@code --holdout}, {@code --device},
-     * {@code --init-from}, {@code --gate-margin}, {@code --gate-min-holdout}, {@code --group-id},
-     * {@code --drift-detector} (adwin, page-hinkley or none), {@code --drift-reaction},
-     * {@code --decode-parallelism}, and Kafka client properties as {@code --kafka.KEY VALUE}.
+     * The job's settings from {@code flink run} arguments: {@code --name value} of {@link TrainerSettings#JOB_DEF},
+     * the same names {@code streamlearn train} takes (docs/cli.md lists them). An unknown argument fails naming the
+     * nearest known one. Kafka client properties are {@code -X KEY=VALUE}; the older {@code --kafka.KEY VALUE} is
+     * still read, deprecated.
      */
-    static TrainerConfig fromArgs(org.apache.flink.util.ParameterTool p) {
-        java.util.Map<String, String> kafka = new java.util.HashMap<>();
-        p.toMap().forEach((k, v) -> {
-            if (k.startsWith("kafka.")) {
-                kafka.put(k.substring("kafka.".length()), v);
+    public static TrainerConfig fromArgs(String... args) {
+        SettingValues values = TrainerSettings.JOB_DEF.parseArgs(withoutDeprecatedKafkaForm(args));
+        return TrainerConfig.fromSettings(values, ModelSpec.read(Path.of(values.get(TrainerSettings.SPEC))));
+    }
+
+    /** {@code --kafka.KEY VALUE} (the form before -X) rewritten as {@code -X KEY=VALUE}. */
+    private static List<String> withoutDeprecatedKafkaForm(String[] args) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("--kafka.") && i + 1 < args.length) {
+                out.add("-X");
+                out.add(a.substring("--kafka.".length()) + "=" + args[++i]);
+            } else {
+                out.add(a);
             }
-        });
-        TrainerConfig.Builder b = TrainerConfig.builder()
-                .setBootstrapServers(p.getRequired("bootstrap-server"))
-                .setSpec(io.streamlearn.core.model.ModelSpec.read(java.nio.file.Path.of(p.getRequired("spec"))))
-                .setStoreRoot(p.getRequired("store"))
-                .optTopicPrefix(p.get("topic-prefix", Topics.DEFAULT_PREFIX))
-                .optCheckpointIntervalMs(p.getLong("checkpoint-interval-ms", 5000))
-                .optMaxWaitMs(p.getLong("max-wait-ms", 200))
-                .optHoldoutFraction(p.getDouble("holdout", 0.1))
-                .optDevice(p.get("device", "auto"))
-                .optInitFromVersion(p.getLong("init-from", 0))
-                .optGateMargin(p.getDouble("gate-margin", 0.05))
-                .optGateMinHoldout(p.getDouble("gate-min-holdout", 0))
-                .optDecodeParallelism(p.getInt("decode-parallelism", 1))
-                .optDriftDetector(p.get("drift-detector", "adwin"))
-                .optDriftReaction(TrainerConfig.DriftReaction.parse(p.get("drift-reaction", "reset-optimizer")))
-                .optKafkaOverrides(kafka);
-        if (p.has("group-id")) {
-            b.optGroupId(p.get("group-id"));
         }
-        return b.build();
+        return out;
     }
 }
