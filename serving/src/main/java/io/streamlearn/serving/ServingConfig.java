@@ -1,5 +1,8 @@
 package io.streamlearn.serving;
 
+import io.streamlearn.core.config.CommonSettings;
+import io.streamlearn.core.config.KafkaSettings;
+import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -72,6 +75,28 @@ public final class ServingConfig {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The builder of checked {@link ServingSettings} values; callers may still set what has no setting (clock). */
+    public static Builder fromSettings(SettingValues v) {
+        Builder b = builder().setBootstrapServers(v.get(KafkaSettings.BOOTSTRAP_SERVER))
+                .setModel(v.get(ServingSettings.MODEL)).setStoreRoot(v.get(CommonSettings.STORE).toAbsolutePath())
+                .optTopics(KafkaSettings.topics(v)).optGroupId(v.get(ServingSettings.GROUP_ID))
+                .optMaxBatch(v.get(ServingSettings.MAX_BATCH)).optMaxWaitMicros(v.get(ServingSettings.MAX_WAIT_MICROS))
+                .optTopK(v.get(ServingSettings.TOP_K)).optPinVersion(v.get(ServingSettings.PIN_VERSION))
+                .optKafkaOverrides(KafkaSettings.overrides(v)).optExactlyOnce(v.isSet(ServingSettings.EXACTLY_ONCE)
+                        && v.get(ServingSettings.EXACTLY_ONCE))
+                .optTransactionalIdPrefix(v.get(ServingSettings.TRANSACTIONAL_ID_PREFIX))
+                .optTransactionTimeoutMs(v.get(ServingSettings.TRANSACTION_TIMEOUT_MS));
+        if (v.isSet(ServingSettings.INSTANCE_ID)) {
+            b.optInstanceId(v.get(ServingSettings.INSTANCE_ID));
+        }
+        if (v.isSet(ServingSettings.HTTP)) {
+            String http = v.get(ServingSettings.HTTP);
+            int colon = http.lastIndexOf(':');
+            b.optHttpAddress(http.substring(0, colon), ServingSettings.port(http));
+        }
+        return b;
     }
 
     /** Kafka bootstrap servers, {@code host:port[,host:port]}. */
@@ -196,18 +221,19 @@ public final class ServingConfig {
         private String bootstrapServers;
         private String model;
         private Path storeRoot;
+        // Defaults are ServingSettings' (the one place they are defined and documented).
         private Topics topics = Topics.defaults();
-        private String groupId = "streamlearn-serving";
-        private int maxBatch = 256;
-        private long maxWaitMicros = 2_000;
-        private int topK = 3;
-        private long pinVersion = 0;
+        private String groupId = ServingSettings.GROUP_ID.defaultValue();
+        private int maxBatch = ServingSettings.MAX_BATCH.defaultValue();
+        private long maxWaitMicros = ServingSettings.MAX_WAIT_MICROS.defaultValue();
+        private int topK = ServingSettings.TOP_K.defaultValue();
+        private long pinVersion = ServingSettings.PIN_VERSION.defaultValue();
         private Map<String, String> kafkaOverrides = new LinkedHashMap<>();
         private Clock clock = Clock.systemUTC();
         private boolean exactlyOnce = false;
-        private String transactionalIdPrefix = "streamlearn-serving";
+        private String transactionalIdPrefix = ServingSettings.TRANSACTIONAL_ID_PREFIX.defaultValue();
         private String instanceId = UUID.randomUUID().toString().substring(0, 8);
-        private int transactionTimeoutMs = 60_000;
+        private int transactionTimeoutMs = ServingSettings.TRANSACTION_TIMEOUT_MS.defaultValue();
         private String httpHost = null;
         private int httpPort = 0;
 

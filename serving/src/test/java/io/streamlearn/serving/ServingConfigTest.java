@@ -7,6 +7,7 @@ import io.streamlearn.core.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -100,5 +101,30 @@ class ServingConfigTest {
         assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("bad/name")
                 .setStoreRoot(Path.of("s")).build())
                 .hasMessageContaining("model name 'bad/name'");
+    }
+
+    @Test
+    void buildsFromTheServeSettingsWithTheSameDefaultsAsTheBuilder() {
+        ServingConfig c = ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "mlp",
+                "--store", "snap", "-X", "acks=all", "--topic-prefix", "t.", "--exactly-once", "--instance-id",
+                "pod-1", "--http", "0.0.0.0:8080", "--max-batch", "64"))).build();
+        assertThat(c.model()).isEqualTo("mlp");
+        assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");
+        assertThat(c.storeRoot()).isEqualTo(Path.of("snap").toAbsolutePath());
+        assertThat(c.topics()).isEqualTo(new Topics("t."));
+        assertThat(c.kafkaOverrides()).containsEntry("acks", "all");
+        assertThat(c.exactlyOnce()).isTrue();
+        assertThat(c.transactionalId()).isEqualTo("streamlearn-serving-mlp-pod-1");
+        assertThat(c.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(c.httpPort()).isEqualTo(8080);
+        assertThat(c.maxBatch()).isEqualTo(64);
+
+        ServingConfig defaults = ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "m")))
+                .build();
+        ServingConfig built = ServingConfig.builder().setBootstrapServers("127.0.0.1:9092").setModel("m")
+                .setStoreRoot(Path.of("streamlearn-data/snapshots")).optInstanceId(defaults.instanceId()).build();
+        assertThat(defaults.toString()).isEqualTo(built.toString());
+        assertThatThrownBy(() -> ServingSettings.DEF.parseArgs(List.of("--model", "m", "--http", "8080")))
+                .hasMessage("--http is 8080, which must be HOST:PORT, e.g. 127.0.0.1:8080");
     }
 }

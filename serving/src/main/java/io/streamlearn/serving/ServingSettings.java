@@ -1,0 +1,68 @@
+package io.streamlearn.serving;
+
+import io.streamlearn.core.config.CommonSettings;
+import io.streamlearn.core.config.KafkaSettings;
+import io.streamlearn.core.config.Setting;
+import io.streamlearn.core.config.SettingsDef;
+import io.streamlearn.core.config.Type;
+import io.streamlearn.core.config.Validator;
+
+/** The settings of {@code streamlearn serve}, each defined once; {@link ServingConfig#fromSettings} reads them. */
+public final class ServingSettings {
+    public static final Setting<String> MODEL = CommonSettings.MODEL.withDoc("Model name to serve.");
+    public static final Setting<String> GROUP_ID = Setting.of("group-id", Type.STRING).withLabel("GROUP")
+            .withDefault("streamlearn-serving").withValidator(Validator.nonBlank())
+            .withDoc("Consumer group; more instances in the same group scale out.");
+    public static final Setting<Integer> MAX_BATCH = Setting.of("max-batch", Type.INT).withDefault(256)
+            .withValidator(Validator.between(1, ServingConfig.MAX_BATCH_LIMIT)).withDoc("Largest micro-batch.");
+    public static final Setting<Long> MAX_WAIT_MICROS = Setting.of("max-wait-micros", Type.LONG).withLabel("MICROS")
+            .withDefault(2_000L).withValidator(Validator.between(0L, ServingConfig.MAX_WAIT_MICROS_LIMIT))
+            .withDoc("Longest wait for a micro-batch to fill.");
+    public static final Setting<Integer> TOP_K = Setting.of("top-k", Type.INT).withDefault(3)
+            .withValidator(Validator.atLeast(1)).withDoc("Scores per prediction.");
+    public static final Setting<Long> PIN_VERSION = Setting.of("pin-version", Type.LONG).withLabel("VERSION")
+            .withDefault(0L).withValidator(Validator.atLeast(0L))
+            .withDoc("Serve only this version (0: follow the newest).");
+    public static final Setting<Boolean> EXACTLY_ONCE = Setting.of("exactly-once", Type.FLAG)
+            .withDoc("Answer each request exactly once: predictions, dead letters and offsets in one Kafka "
+                    + "transaction per micro-batch; read the predictions with isolation.level=read_committed. "
+                    + "Default: at-least-once with an idempotent producer.");
+    public static final Setting<String> INSTANCE_ID = Setting.of("instance-id", Type.STRING).withLabel("ID")
+            .withValidator(i -> i.matches("[A-Za-z0-9._-]{1,100}") ? null : "must be 1-100 letters, digits, '.', '_' or '-'")
+            .withDoc("This instance's id in its group (exactly-once: part of its transactional.id). Give each "
+                    + "instance a stable one, e.g. the pod name (default: random).");
+    public static final Setting<String> TRANSACTIONAL_ID_PREFIX = Setting.of("transactional-id-prefix", Type.STRING)
+            .withLabel("PREFIX").withDefault("streamlearn-serving")
+            .withDoc("Exactly-once: transactional.id = PREFIX-MODEL-INSTANCE.");
+    public static final Setting<Integer> TRANSACTION_TIMEOUT_MS = Setting.of("transaction-timeout-ms", Type.INT)
+            .withLabel("MS").withDefault(60_000)
+            .withValidator(Validator.between(1_000, ServingConfig.MAX_TRANSACTION_TIMEOUT_MS))
+            .withDoc("Exactly-once: transaction.timeout.ms, at most the broker's transaction.max.timeout.ms "
+                    + "(900000 by default).");
+    public static final Setting<String> HTTP = Setting.of("http", Type.STRING).withLabel("HOST:PORT")
+            .withValidator(ServingSettings::httpProblem)
+            .withDoc("Serve HTTP on HOST:PORT: POST /v1/predict, GET /healthz, /readyz, /metrics (e.g. "
+                    + "127.0.0.1:8080; port 0 picks a free one). Default: off.");
+
+    /** Every setting of {@code streamlearn serve}. */
+    public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, MAX_BATCH,
+            MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, TRANSACTIONAL_ID_PREFIX,
+            TRANSACTION_TIMEOUT_MS, HTTP, KafkaSettings.DEF);
+
+    private ServingSettings() {}
+
+    /** The port of a {@code HOST:PORT} address, or -1 when it has none. */
+    static int port(String address) {
+        int colon = address.lastIndexOf(':');
+        try {
+            int port = colon > 0 ? Integer.parseInt(address.substring(colon + 1)) : -1;
+            return port <= 65_535 ? port : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String httpProblem(String address) {
+        return port(address) < 0 ? "must be HOST:PORT, e.g. 127.0.0.1:8080" : null;
+    }
+}
