@@ -3,15 +3,18 @@ package io.streamlearn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlearn.app.StreamlearnCommand;
+import io.streamlearn.trainer.job.TrainerJob;
+import io.streamlearn.trainer.job.TrainerSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
- * docs/cli.md is the configuration reference: every command's flags as the CLI itself prints them.
+ * docs/cli.md is the configuration reference: every command's flags as the CLI itself prints them (the CLI makes
+ * them from the settings definitions), and the trainer job's {@code flink run} arguments from the same definitions.
  * This test fails when the file and the CLI disagree; {@code -Dstreamlearn.update.docs=true} rewrites it.
  */
 class CliReferenceTest {
@@ -38,6 +41,12 @@ class CliReferenceTest {
                 append(out, "streamlearn " + e.getKey() + " " + nested.getKey(), nested.getValue());
             }
         }
+        out.append("\n## `flink run -c ").append(TrainerJob.class.getName()).append(" streamlearn-trainer-job.jar`\n\n")
+                .append("The trainer job on a Flink cluster takes the same settings as `streamlearn train`, as\n")
+                .append("`--name value` (or `--name=value`); an unknown argument fails naming the nearest known one.\n")
+                .append("Kafka client properties are `-X KEY=VALUE`; the older `--kafka.KEY VALUE` is still read, ")
+                .append("deprecated.\n\n")
+                .append(TrainerSettings.JOB_DEF.markdown());
         return out.toString();
     }
 

@@ -1,8 +1,11 @@
 package io.streamlearn.app;
 
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.monitor.metrics.JvmMetrics;
 import io.prometheus.client.exporter.HTTPServer;
+import io.streamlearn.core.config.CommonSettings;
+import io.streamlearn.core.config.KafkaSettings;
+import io.streamlearn.core.config.SettingValues;
+import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.example.ExampleSchema;
 import io.streamlearn.core.example.FeatureType;
 import io.streamlearn.core.model.ModelSpec;
@@ -18,6 +21,7 @@ import io.streamlearn.ingest.source.SourceDefinition;
 import io.streamlearn.ingest.source.SourceException;
 import io.streamlearn.ingest.source.SourceOptions;
 import io.streamlearn.ingest.source.Sources;
+import io.streamlearn.monitor.metrics.JvmMetrics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -31,9 +35,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code streamlearn ingest}: validates examples from a source and puts them onto the examples topic. */
@@ -42,7 +44,7 @@ import picocli.CommandLine.Spec;
                 + "go to the dead-letter topic with their reason.",
                 "Exit status: 0 done, 1 bad arguments, 3 the source cannot be read, 4 the broker cannot be reached "
                         + "or refused records. See docs/ingest.md."})
-public final class IngestCommand implements Callable<Integer> {
+public final class IngestCommand implements Callable<Integer>, CliSettings.Configured {
     /** Exit status when the source cannot be read. */
     public static final int EXIT_SOURCE = 3;
     /** Exit status when the broker cannot be reached or refuses records. */
@@ -52,122 +54,81 @@ public final class IngestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--source", defaultValue = "synthetic:classification", paramLabel = "KIND:PATH-or-NAME",
-            description = "idx:PATH|fashion-mnist/train|fashion-mnist/t10k, csv:PATH, jsonl:PATH, "
-                    + "synthetic:classification|hyperplane|sea|rbf|fashion-drift.")
-    String source;
+    // Read from the settings at the start of call().
+    private String source;
+    private String specName;
+    private Integer featureCount;
+    private Integer classes;
+    private String dtype;
+    private Integer maxRecordBytes;
+    private String label;
+    private String features;
+    private String id;
+    private Path labelMap;
+    private long seed;
+    private double classSep;
+    private long driftAt;
+    private String drift;
+    private double driftSpeed;
+    private long conceptLength;
+    private Double noise;
+    private int centroids;
+    private String data;
+    private String topic;
+    private String dlqTopic;
+    private ExampleProducer.Format format;
+    private String compression;
+    private Long limit;
+    private int epochs;
+    private Long shuffle;
+    private double rate;
+    private Duration timeout;
+    private int metricsPort;
+    private String progress;
+    private SettingValues kafka;
 
-    // Schema
-    @Option(names = "--spec", paramLabel = "NAME|FILE",
-            description = "Validate against this model spec's input (a ready spec name or a spec file).")
-    String specName;
+    @Override
+    public SettingsDef settings() {
+        return IngestSettings.DEF;
+    }
 
-    @Option(names = "--feature-count", paramLabel = "N",
-            description = "Schema: features per example (overrides the spec; also the generators' width).")
-    Integer featureCount;
-
-    @Option(names = "--classes", paramLabel = "N", description = "Schema: labels must be 0..N-1 (also the generators').")
-    Integer classes;
-
-    @Option(names = "--dtype", paramLabel = "uint8|float32", description = "Schema: required feature dtype.")
-    String dtype;
-
-    @Option(names = "--max-record-bytes", paramLabel = "N",
-            description = "Schema: largest record accepted (default 1048576).")
-    Integer maxRecordBytes;
-
-    // CSV
-    @Option(names = "--label", paramLabel = "COLUMN", description = "csv: the label column.")
-    String label;
-
-    @Option(names = "--features", paramLabel = "COLUMNS|all-but-label", defaultValue = "all-but-label",
-            description = "csv: comma-separated feature columns (default: ${DEFAULT-VALUE}, i.e. every column but "
-                    + "the label and id).")
-    String features;
-
-    @Option(names = "--id", paramLabel = "COLUMN", description = "csv: the id column (default: FILE-LINE).")
-    String id;
-
-    @Option(names = "--label-map", paramLabel = "FILE",
-            description = "csv: records a categorical label's classes (written once, then reused).")
-    Path labelMap;
-
-    // Generators
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generators.")
-    long seed;
-
-    @Option(names = "--class-sep", defaultValue = "2.0", description = "classification: class separation.")
-    double classSep;
-
-    @Option(names = "--drift-at", defaultValue = "30000", description = "fashion-drift: first changed example.")
-    long driftAt;
-
-    @Option(names = "--drift", defaultValue = "permute", paramLabel = "permute|rotate",
-            description = "fashion-drift: what changes.")
-    String drift;
-
-    @Option(names = "--drift-speed", defaultValue = "0.001",
-            description = "hyperplane: weight change per example; rbf: centroid speed.")
-    double driftSpeed;
-
-    @Option(names = "--concept-length", defaultValue = "10000", description = "sea: examples per concept.")
-    long conceptLength;
-
-    @Option(names = "--noise", description = "hyperplane (0.05), sea (0.1): label noise.")
-    Double noise;
-
-    @Option(names = "--centroids", defaultValue = "50", description = "rbf: number of centroids.")
-    int centroids;
-
-    @Option(names = "--data", defaultValue = "fashion-mnist/train", paramLabel = "IDX",
-            description = "fashion-drift: the IDX set, as idx: takes it.")
-    String data;
-
-    // Producing
-    @Option(names = "--topic", description = "Topic to write (default: the examples topic).")
-    String topic;
-
-    @Option(names = "--dlq-topic", description = "Dead-letter topic (default: the examples.dlq topic).")
-    String dlqTopic;
-
-    @Option(names = "--format", defaultValue = "BINARY", description = "Wire format: ${COMPLETION-CANDIDATES}.")
-    ExampleProducer.Format format;
-
-    @Option(names = "--compression", defaultValue = "lz4", paramLabel = "none|gzip|snappy|lz4|zstd",
-            description = "Producer compression.type; -X compression.type wins.")
-    String compression;
-
-    @Option(names = "--limit", paramLabel = "N",
-            description = "Records to read at most (default: all of a file; 10000 of a generator; 0 = no limit).")
-    Long limit;
-
-    @Option(names = "--epochs", defaultValue = "1", description = "Passes over the source.")
-    int epochs;
-
-    @Option(names = "--shuffle", paramLabel = "SEED", description = "Shuffle each epoch (in memory) with this seed.")
-    Long shuffle;
-
-    @Option(names = "--rate", defaultValue = "0", description = "Records per second; 0 = as fast as possible.")
-    double rate;
-
-    @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION",
-            description = "Give up when the broker does not answer for this long.")
-    String timeout;
-
-    // Operators
-    @Option(names = "--metrics-port", defaultValue = "0",
-            description = "Serve Prometheus metrics on this port (default: off).")
-    int metricsPort;
-
-    @Option(names = "--progress", defaultValue = "auto", paramLabel = "auto|bar|lines|off",
-            description = "Progress display: a bar on a terminal, plain lines otherwise.")
-    String progress;
-
-    @Mixin
-    KafkaOptions kafka;
+    private void read(SettingValues v) {
+        source = v.get(IngestSettings.SOURCE);
+        specName = v.get(IngestSettings.SPEC);
+        featureCount = v.get(IngestSettings.FEATURE_COUNT);
+        classes = v.get(IngestSettings.CLASSES);
+        dtype = v.get(IngestSettings.DTYPE);
+        maxRecordBytes = v.get(IngestSettings.MAX_RECORD_BYTES);
+        label = v.get(IngestSettings.LABEL);
+        features = v.get(IngestSettings.FEATURES);
+        id = v.get(IngestSettings.ID);
+        labelMap = v.get(IngestSettings.LABEL_MAP);
+        seed = v.get(CommonSettings.SEED);
+        classSep = v.get(IngestSettings.CLASS_SEP);
+        driftAt = v.get(IngestSettings.DRIFT_AT);
+        drift = v.get(IngestSettings.DRIFT);
+        driftSpeed = v.get(IngestSettings.DRIFT_SPEED);
+        conceptLength = v.get(IngestSettings.CONCEPT_LENGTH);
+        noise = v.get(IngestSettings.NOISE);
+        centroids = v.get(IngestSettings.CENTROIDS);
+        data = v.get(IngestSettings.DATA);
+        topic = v.get(IngestSettings.TOPIC);
+        dlqTopic = v.get(IngestSettings.DLQ_TOPIC);
+        format = v.get(IngestSettings.FORMAT);
+        compression = v.get(IngestSettings.COMPRESSION);
+        limit = v.get(IngestSettings.LIMIT);
+        epochs = v.get(IngestSettings.EPOCHS);
+        shuffle = v.get(IngestSettings.SHUFFLE);
+        rate = v.get(IngestSettings.RATE);
+        timeout = v.get(IngestSettings.TIMEOUT);
+        metricsPort = v.get(CommonSettings.METRICS_PORT);
+        progress = v.get(IngestSettings.PROGRESS);
+        kafka = v;
+    }
 
     @Override
     public Integer call() {
+        read(CliSettings.read(spec));
         java.io.PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
         SourceDefinition definition;
@@ -180,17 +141,17 @@ public final class IngestCommand implements Callable<Integer> {
             return EXIT_SOURCE;
         }
         ExampleSchema schema = schema(model, definition);
-        String target = topic == null ? kafka.topics().examples() : topic;
-        String dlq = dlqTopic == null ? kafka.topics().examplesDlq() : dlqTopic;
+        String target = topic == null ? KafkaSettings.topics(kafka).examples() : topic;
+        String dlq = dlqTopic == null ? KafkaSettings.topics(kafka).examplesDlq() : dlqTopic;
         Map<String, String> config = new LinkedHashMap<>();
         config.put("compression.type", compression);
-        config.putAll(kafka.overrides());
+        config.putAll(KafkaSettings.overrides(kafka));
         CollectorRegistry registry = new CollectorRegistry();
         try (IngestMetrics metrics = new IngestMetrics(registry); HTTPServer server = metricsServer(registry)) {
-            Ingestor ingestor = Ingestor.builder().setBootstrapServers(kafka.bootstrapServers).setSource(definition)
-                    .setSchema(schema).setTopic(target).setDeadLetterTopic(dlq).optFormat(format)
+            Ingestor ingestor = Ingestor.builder().setBootstrapServers(kafka.get(KafkaSettings.BOOTSTRAP_SERVER))
+                    .setSource(definition).setSchema(schema).setTopic(target).setDeadLetterTopic(dlq).optFormat(format)
                     .optKafkaConfig(config).optRatePerSecond(rate).optLimit(effectiveLimit())
-                    .optEpochs(epochs).optShuffleSeed(shuffle).optTimeout(Durations.parse(timeout))
+                    .optEpochs(epochs).optShuffleSeed(shuffle).optTimeout(timeout)
                     .optObserver(metrics).build();
             if (server != null) {
                 err.println("ingest: metrics on http://0.0.0.0:" + server.getPort() + "/metrics");
@@ -199,7 +160,7 @@ public final class IngestCommand implements Callable<Integer> {
             Thread hook = new Thread(() -> {
                 ingestor.stop();
                 try {
-                    finished.await(Durations.parse(timeout).toSeconds() + 10, TimeUnit.SECONDS);
+                    finished.await(timeout.toSeconds() + 10, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -1,7 +1,12 @@
 package io.streamlearn.app;
 
+import io.streamlearn.core.config.CommonSettings;
+import io.streamlearn.core.config.KafkaSettings;
+import io.streamlearn.core.config.SettingValues;
+import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
@@ -19,8 +24,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code streamlearn models list|show|promote}: a model's snapshot history, one manifest, and rollback. */
@@ -36,14 +39,14 @@ public final class ModelsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options every models subcommand takes: which model, in which store. */
-    static final class StoreOptions {
-        @Option(names = "--model", required = true, description = "Model name.")
-        String model;
+    /** What every models subcommand takes: which model, in which store. */
+    static final SettingsDef STORE_SETTINGS = SettingsDef.of("models", CommonSettings.MODEL, CommonSettings.STORE);
 
-        @Option(names = "--store", defaultValue = "streamlearn-data/snapshots",
-                description = "Snapshot store directory.")
-        Path store;
+    /** A model in a store, as the subcommand's settings name them. */
+    record StoreOptions(String model, Path store) {
+        static StoreOptions of(SettingValues v) {
+            return new StoreOptions(v.get(CommonSettings.MODEL), v.get(CommonSettings.STORE));
+        }
 
         SnapshotStore open() {
             return new SnapshotStore(store.toAbsolutePath());
@@ -63,26 +66,29 @@ public final class ModelsCommand implements Runnable {
     /** {@code models list}: every published version, oldest first. */
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List the published versions of a model: version, created, examples, steps, parent, metrics.")
-    static final class ListVersions implements Callable<Integer> {
-        @Mixin
-        StoreOptions options;
-
+    static final class ListVersions implements Callable<Integer>, CliSettings.Configured {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
+        public SettingsDef settings() {
+            return STORE_SETTINGS;
+        }
+
+        @Override
         public Integer call() {
+            StoreOptions options = StoreOptions.of(CliSettings.read(spec));
             SnapshotStore store = options.open();
-            List<Long> versions = store.versions(options.model);
+            List<Long> versions = store.versions(options.model());
             PrintWriter out = spec.commandLine().getOut();
             if (versions.isEmpty()) {
-                out.println("no versions of " + options.model + " in " + store.root());
+                out.println("no versions of " + options.model() + " in " + store.root());
                 return 0;
             }
             out.printf("%-8s %-24s %12s %10s %7s  %s%n", "VERSION", "CREATED", "EXAMPLES", "STEPS", "PARENT",
                     "METRICS");
             for (long v : versions) {
-                SnapshotManifest m = store.manifest(options.model, v);
+                SnapshotManifest m = store.manifest(options.model(), v);
                 out.printf("%-8d %-24s %12d %10d %7s  %s%n", m.version(), Instant.ofEpochMilli(m.createdMs()),
                         m.examplesSeen(), m.stepsSeen(), m.parentVersion() == 0 ? "-" : Long.toString(m.parentVersion()),
                         metrics(m.metrics()));
@@ -99,10 +105,7 @@ public final class ModelsCommand implements Runnable {
 
     /** {@code models show V}: one version's manifest. */
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one version's manifest (JSON).")
-    static final class Show implements Callable<Integer> {
-        @Mixin
-        StoreOptions options;
-
+    static final class Show implements Callable<Integer>, CliSettings.Configured {
         @Parameters(index = "0", paramLabel = "VERSION", description = "Version to show.")
         long version;
 
@@ -110,7 +113,13 @@ public final class ModelsCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
+        public SettingsDef settings() {
+            return STORE_SETTINGS;
+        }
+
+        @Override
         public Integer call() throws Exception {
+            StoreOptions options = StoreOptions.of(CliSettings.read(spec));
             SnapshotManifest m = options.manifest(options.open(), version);
             PrintWriter out = spec.commandLine().getOut();
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
@@ -127,12 +136,8 @@ public final class ModelsCommand implements Runnable {
     @Command(name = "promote", mixinStandardHelpOptions = true,
             description = "Re-announce a published version on the models topic: serving moves to it (a rollback when it "
                     + "is older) until the next version is published.")
-    static final class Promote implements Callable<Integer> {
-        @Mixin
-        StoreOptions options;
-
-        @Mixin
-        KafkaOptions kafka;
+    static final class Promote implements Callable<Integer>, CliSettings.Configured {
+        static final SettingsDef SETTINGS = SettingsDef.of("models promote", STORE_SETTINGS, KafkaSettings.DEF);
 
         @Parameters(index = "0", paramLabel = "VERSION", description = "Version to promote.")
         long version;
@@ -141,29 +146,38 @@ public final class ModelsCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
+        public SettingsDef settings() {
+            return SETTINGS;
+        }
+
+        @Override
         public Integer call() throws Exception {
+            SettingValues v = CliSettings.read(spec);
+            StoreOptions options = StoreOptions.of(v);
+            Topics topics = KafkaSettings.topics(v);
+            String bootstrapServers = v.get(KafkaSettings.BOOTSTRAP_SERVER);
             SnapshotStore store = options.open();
             SnapshotManifest m = options.manifest(store, version);
             try {
                 // Serving would refuse it anyway: say so here, where the operator can still pick another version.
                 store.verify(m);
             } catch (SnapshotException e) {
-                throw new IllegalStateException("will not promote " + options.model + " v" + version + ": "
+                throw new IllegalStateException("will not promote " + options.model() + " v" + version + ": "
                         + e.getMessage(), e);
             }
-            String topic = kafka.topics().models();
-            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers,
-                    kafka.overrides())) {
-                RecordMetadata md = producer.send(ModelPromotion.record(kafka.topics(), m, System.currentTimeMillis()))
+            String topic = topics.models();
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrapServers,
+                    KafkaSettings.overrides(v))) {
+                RecordMetadata md = producer.send(ModelPromotion.record(topics, m, System.currentTimeMillis()))
                         .get(60, TimeUnit.SECONDS);
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("promoted " + options.model + " v" + version + " on " + topic + " (partition "
+                out.println("promoted " + options.model() + " v" + version + " on " + topic + " (partition "
                         + md.partition() + ", offset " + md.offset() + "): serving instances following the topic move "
                         + "to it; the next published version supersedes it (serve --pin-version holds one version)");
                 out.flush();
             } catch (ExecutionException e) {
-                throw new IllegalStateException("could not write the promotion of " + options.model + " v" + version
-                        + " to " + topic + " on " + kafka.bootstrapServers + ": " + e.getCause().getMessage(),
+                throw new IllegalStateException("could not write the promotion of " + options.model() + " v" + version
+                        + " to " + topic + " on " + bootstrapServers + ": " + e.getCause().getMessage(),
                         e.getCause());
             }
             return 0;

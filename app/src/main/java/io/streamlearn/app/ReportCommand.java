@@ -1,5 +1,11 @@
 package io.streamlearn.app;
 
+import io.streamlearn.core.config.CommonSettings;
+import io.streamlearn.core.config.KafkaSettings;
+import io.streamlearn.core.config.Setting;
+import io.streamlearn.core.config.SettingValues;
+import io.streamlearn.core.config.SettingsDef;
+import io.streamlearn.core.config.Type;
 import io.streamlearn.core.drift.DriftEvent;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotStore;
@@ -16,42 +22,37 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code streamlearn report}: a model's learning curves (PNG) and an HTML page with its per-class quality. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Render a model's learning curves (prequential and holdout accuracy and loss over examples, "
                 + "versions and drift events marked) to <out>/<model>-learning-curves.png and a self-contained "
                 + "<out>/<model>-report.html with the per-class precision/recall/F1 of the newest version.")
-public final class ReportCommand implements Callable<Integer> {
+public final class ReportCommand implements Callable<Integer>, CliSettings.Configured {
     private static final Duration EVENTS_TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(names = "--store", defaultValue = "streamlearn-data/snapshots",
-            description = "Snapshot store directory.")
-    Path store;
-
-    @Option(names = "--model", required = true, description = "Model name.")
-    String model;
-
-    @Option(names = "--out", defaultValue = "streamlearn-report",
-            description = "Directory to write the PNG and the HTML page to.")
-    Path out;
-
-    @Option(names = "--events", description = "Also read the model's drift events from the events topic (needs the "
-            + "broker: --bootstrap-server) and mark them on the curves.")
-    boolean events;
-
-    @Mixin
-    KafkaOptions kafka;
+    static final Setting<Path> OUT = Setting.of("out", Type.PATH).withLabel("DIR")
+            .withDefault(Path.of("streamlearn-report")).withDoc("Directory to write the PNG and the HTML page to.");
+    static final Setting<Boolean> EVENTS = Setting.of("events", Type.FLAG).withDoc("Also read the model's drift "
+            + "events from the events topic (needs the broker: --bootstrap-server) and mark them on the curves.");
+    static final SettingsDef SETTINGS = SettingsDef.of("report", CommonSettings.STORE, CommonSettings.MODEL, OUT,
+            EVENTS, KafkaSettings.DEF);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
+    public SettingsDef settings() {
+        return SETTINGS;
+    }
+
+    @Override
     public Integer call() {
-        List<DriftEvent> drifts = events ? readDriftEvents() : List.of();
-        Path html = ReportWriter.write(new SnapshotStore(store.toAbsolutePath()), model, drifts, out.toAbsolutePath());
+        SettingValues v = CliSettings.read(spec);
+        String model = v.get(CommonSettings.MODEL);
+        List<DriftEvent> drifts = v.isSet(EVENTS) && v.get(EVENTS) ? readDriftEvents(v, model) : List.of();
+        Path html = ReportWriter.write(new SnapshotStore(v.get(CommonSettings.STORE).toAbsolutePath()), model, drifts,
+                v.get(OUT).toAbsolutePath());
         spec.commandLine().getOut().println("report of " + model + ": " + html + " ("
                 + html.resolveSibling(model + "-learning-curves.png").getFileName() + ", " + drifts.size()
                 + " drift events)");
@@ -59,14 +60,15 @@ public final class ReportCommand implements Callable<Integer> {
     }
 
     /** Drift events of the model on the events topic, from its beginning to its end as it is now. */
-    private List<DriftEvent> readDriftEvents() {
-        String topic = kafka.topics().events();
+    private static List<DriftEvent> readDriftEvents(SettingValues v, String model) {
+        String bootstrapServers = v.get(KafkaSettings.BOOTSTRAP_SERVER);
+        String topic = KafkaSettings.topics(v).events();
         List<DriftEvent> found = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(kafka.bootstrapServers, null,
-                kafka.overrides())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(bootstrapServers, null,
+                KafkaSettings.overrides(v))) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, EVENTS_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
-                throw new IllegalArgumentException("topic " + topic + " does not exist on " + kafka.bootstrapServers
+                throw new IllegalArgumentException("topic " + topic + " does not exist on " + bootstrapServers
                         + "; check --bootstrap-server and --topic-prefix, or leave out --events");
             }
             List<TopicPartition> parts = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -77,7 +79,7 @@ public final class ReportCommand implements Callable<Integer> {
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("timed out after " + EVENTS_TIMEOUT.toSeconds() + " s reading "
-                            + topic + " on " + kafka.bootstrapServers + "; is the broker reachable?");
+                            + topic + " on " + bootstrapServers + "; is the broker reachable?");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() != null && DriftEvent.isDriftEvent(r.value())) {

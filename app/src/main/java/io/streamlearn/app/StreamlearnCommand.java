@@ -30,6 +30,8 @@ public final class StreamlearnCommand implements Runnable {
     /** The configured command line, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new StreamlearnCommand());
+        // The subcommands' options come from their settings definitions, never from @Option fields.
+        CliSettings.install(cl);
         // Every option's default in --help (picocli skips those whose text already shows it).
         showDefaults(cl);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

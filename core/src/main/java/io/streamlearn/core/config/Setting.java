@@ -98,6 +98,14 @@ public final class Setting<T> {
         return defaultValue;
     }
 
+    /** The default as a user types it (an enum constant as {@code lr-boost}), or null when there is none. */
+    public String defaultText() {
+        if (defaultValue instanceof Enum<?> e) {
+            return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+        return defaultValue == null ? null : String.valueOf(defaultValue);
+    }
+
     public boolean required() {
         return required;
     }

@@ -183,11 +183,12 @@ public final class SettingsDef {
     public String markdown() {
         StringBuilder out = new StringBuilder("| Option | Default | Meaning |\n|---|---|---|\n");
         for (Setting<?> s : byName.values()) {
-            String names = "`" + s.option() + (s.label().isEmpty() ? "" : " " + s.label()) + "`"
-                    + s.aliases().stream().map(a -> ", `" + a + (s.label().isEmpty() ? "" : " " + s.label()) + "`")
-                            .reduce("", String::concat);
-            String def = s.required() ? "required" : s.defaultValue() == null ? "" : "`" + s.defaultValue() + "`";
-            out.append("| ").append(names).append(" | ").append(def).append(" | ")
+            String label = s.label().isEmpty() ? "" : " " + s.label();
+            String names = "`" + s.option() + label + "`"
+                    + s.aliases().stream().map(a -> ", `" + a + label + "`").reduce("", String::concat);
+            String def = s.required() ? "required" : s.defaultValue() == null ? "" : "`" + s.defaultText() + "`";
+            // A '|' inside a cell, even in code, ends the cell in GitHub's tables.
+            out.append("| ").append(names.replace("|", "\\|")).append(" | ").append(def).append(" | ")
                     .append(s.doc().replace("|", "\\|")).append(" |\n");
         }
         return out.toString();
