@@ -14,12 +14,12 @@ public final class ServingSettings {
             .withDefault("streamlearn-serving").withValidator(Validator.nonBlank())
             .withDoc("Consumer group; more instances in the same group scale out.");
     public static final Setting<Integer> MAX_BATCH = Setting.of("max-batch", Type.INT).withDefault(256)
-            .withValidator(Validator.between(1, ServingConfig.MAX_BATCH_LIMIT)).withDoc("Largest micro-batch.");
+            .withValidator(Validator.between(1, ServingConfig.MAX_BATCH_LIMIT)).withDoc("Largest micro-batch (1..65536).");
     public static final Setting<Long> MAX_WAIT_MICROS = Setting.of("max-wait-micros", Type.LONG).withLabel("MICROS")
             .withDefault(2_000L).withValidator(Validator.between(0L, ServingConfig.MAX_WAIT_MICROS_LIMIT))
-            .withDoc("Longest wait for a micro-batch to fill.");
+            .withDoc("Longest wait for a micro-batch to fill (0..1000000).");
     public static final Setting<Integer> TOP_K = Setting.of("top-k", Type.INT).withDefault(3)
-            .withValidator(Validator.atLeast(1)).withDoc("Scores per prediction.");
+            .withValidator(Validator.atLeast(1)).withDoc("Scores per prediction (capped at the class count).");
     public static final Setting<Long> PIN_VERSION = Setting.of("pin-version", Type.LONG).withLabel("VERSION")
             .withDefault(0L).withValidator(Validator.atLeast(0L))
             .withDoc("Serve only this version (0: follow the newest).");
