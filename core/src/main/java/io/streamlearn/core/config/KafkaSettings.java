@@ -1,5 +1,6 @@
 package io.streamlearn.core.config;
 
+import io.streamlearn.core.kafka.GuardedClientProperties;
 import io.streamlearn.core.kafka.Topics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,10 @@ public final class KafkaSettings {
         return new Topics(v.get(TOPIC_PREFIX));
     }
 
-    /** The pass-through client properties: the --kafka-config file first, then each --kafka-property. */
+    /**
+     * The pass-through client properties: the --kafka-config file first, then each --kafka-property; a
+     * property that would undo a delivery guarantee is refused ({@link GuardedClientProperties}).
+     */
     public static Map<String, String> overrides(SettingValues v) {
         Map<String, String> out = new LinkedHashMap<>();
         Path file = v.get(KAFKA_CONFIG);
@@ -49,9 +53,11 @@ public final class KafkaSettings {
                 throw new UncheckedIOException("cannot read " + KAFKA_CONFIG.option() + " " + file, e);
             }
             p.forEach((k, val) -> out.put(k.toString(), val.toString()));
+            GuardedClientProperties.check(out, KAFKA_CONFIG.option() + " " + file);
         }
         Map<String, String> props = v.get(KAFKA_PROPERTY);
         if (props != null) {
+            GuardedClientProperties.check(props, KAFKA_PROPERTY.option());
             out.putAll(props);
         }
         return out;
