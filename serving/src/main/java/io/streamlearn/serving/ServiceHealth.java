@@ -1,5 +1,7 @@
 package io.streamlearn.serving;
 
+import io.streamlearn.serving.kafka.RequestLoop;
+import io.streamlearn.serving.model.ServingModel;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;

@@ -21,6 +21,7 @@ import io.streamlearn.core.model.NetworkBuilder;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.model.ModelPromotion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -40,12 +41,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** Test helpers: real DJL snapshots in a real store, and reading topics back. */
-final class ServingTestKit {
+/** Test helpers of every serving package: real DJL snapshots in a real store, and reading topics back. */
+public final class ServingTestKit {
     private ServingTestKit() {}
 
     /** A DJL model of {@code spec} with freshly initialized parameters; the caller closes it. */
-    static Model initializedModel(ModelSpec spec) {
+    public static Model initializedModel(ModelSpec spec) {
         Model model = Model.newInstance(spec.name(), Device.cpu());
         model.setBlock(NetworkBuilder.build(spec));
         model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, NetworkBuilder.inputShape(spec, 1));
@@ -53,7 +54,7 @@ final class ServingTestKit {
     }
 
     /** The DJL parameter file of {@code model}, as {@code Model.save} writes it. */
-    static byte[] paramsOf(Model model) {
+    public static byte[] paramsOf(Model model) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("serving-test-params-");
@@ -67,20 +68,20 @@ final class ServingTestKit {
     }
 
     /** Publishes freshly initialized parameters of {@code spec} as its next version. */
-    static SnapshotManifest publish(SnapshotStore store, ModelSpec spec) {
+    public static SnapshotManifest publish(SnapshotStore store, ModelSpec spec) {
         try (Model model = initializedModel(spec)) {
             return publish(store, spec, paramsOf(model));
         }
     }
 
-    static SnapshotManifest publish(SnapshotStore store, ModelSpec spec, byte[] params) {
+    public static SnapshotManifest publish(SnapshotStore store, ModelSpec spec, byte[] params) {
         long parent = store.latestVersion(spec.name());
         return store.publish(new SnapshotDraft(spec, params, 1000, 10, -1, parent, "PyTorch", "cpu",
                 Map.of("prequential_accuracy", 0.5), Map.of("topic", "test")));
     }
 
     /** Flips one byte in the middle of a published parameter file. */
-    static void corruptParams(SnapshotStore store, SnapshotManifest m) throws IOException {
+    public static void corruptParams(SnapshotStore store, SnapshotManifest m) throws IOException {
         Path file = store.directory(m.model(), m.version()).resolve(m.paramsFile());
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x5A;
@@ -88,7 +89,7 @@ final class ServingTestKit {
     }
 
     /** Class probabilities the model computes for one row, straight through DJL. */
-    static float[] probabilities(Model model, float[] row) {
+    public static float[] probabilities(Model model, float[] row) {
         try (NDManager m = model.getNDManager().newSubManager()) {
             NDArray x = m.create(row, new Shape(1, row.length));
             return model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false)
@@ -96,25 +97,25 @@ final class ServingTestKit {
         }
     }
 
-    static void announce(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
+    public static void announce(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
         producer.send(new ProducerRecord<>(topics.models(), utf8(m.model()), m.toJsonBytes()));
         producer.flush();
     }
 
     /** Re-announces {@code m} as an operator's promotion, as {@code streamlearn models promote} does. */
-    static void promote(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
+    public static void promote(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
         producer.send(ModelPromotion.record(topics, m, System.currentTimeMillis()));
         producer.flush();
     }
 
-    static ProducerRecord<byte[], byte[]> jsonRequest(Topics topics, String id, float[] features) {
+    public static ProducerRecord<byte[], byte[]> jsonRequest(Topics topics, String id, float[] features) {
         RecordHeaders h = new RecordHeaders();
         h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
         return new ProducerRecord<>(topics.requests(), null, utf8(id),
                 ExampleJsonCodec.encode(Example.request(id, Features.ofFloats(features))), h);
     }
 
-    static float[] row(int n, int seed) {
+    public static float[] row(int n, int seed) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = ((seed * 31 + i * 17) % 11) / 5f - 1f;
@@ -122,21 +123,21 @@ final class ServingTestKit {
         return v;
     }
 
-    static byte[] utf8(String s) {
+    public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+    public static String header(ConsumerRecord<byte[], byte[]> r, String key) {
         Header h = r.headers().lastHeader(key);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /** Reads a whole topic from the beginning, without a group. */
-    static final class TopicReader implements AutoCloseable {
+    public static final class TopicReader implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 
-        TopicReader(String bootstrap, String topic) {
+        public TopicReader(String bootstrap, String topic) {
             consumer = KafkaClients.consumer(bootstrap, null, Map.of());
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -145,7 +146,7 @@ final class ServingTestKit {
         }
 
         /** Everything read so far, after polling once more. */
-        List<ConsumerRecord<byte[], byte[]>> poll() {
+        public List<ConsumerRecord<byte[], byte[]>> poll() {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 records.add(r);
             }
@@ -153,7 +154,7 @@ final class ServingTestKit {
         }
 
         /** Polls until at least {@code n} records were read; the consumer stays on this thread. */
-        List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int n) {
+        public List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int n) {
             await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
                     .until(() -> poll().size() >= n);
             return records;
@@ -163,7 +164,7 @@ final class ServingTestKit {
          * Polls until the reader's position reaches the end of every partition as it is now (for this
          * read_committed reader: the last stable offset), and returns everything read.
          */
-        List<ConsumerRecord<byte[], byte[]>> readToEnd() {
+        public List<ConsumerRecord<byte[], byte[]>> readToEnd() {
             Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
             await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
                     .until(() -> {
@@ -179,7 +180,7 @@ final class ServingTestKit {
         }
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

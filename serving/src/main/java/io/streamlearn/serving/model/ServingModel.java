@@ -1,10 +1,12 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Json;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;

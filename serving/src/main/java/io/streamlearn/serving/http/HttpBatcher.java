@@ -1,8 +1,12 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.http;
 
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.prediction.Prediction;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
+import io.streamlearn.serving.model.LoadedModel;
+import io.streamlearn.serving.model.ServingModel;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

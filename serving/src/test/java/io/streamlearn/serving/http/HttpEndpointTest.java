@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.http;
 
 import static io.streamlearn.serving.ServingTestKit.announce;
 import static io.streamlearn.serving.ServingTestKit.publish;
@@ -21,6 +21,9 @@ import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.PredictionService;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingTestKit;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

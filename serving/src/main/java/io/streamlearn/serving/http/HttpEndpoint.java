@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +15,10 @@ import io.streamlearn.core.example.ExampleJsonCodec;
 import io.streamlearn.core.example.Json;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
+import io.streamlearn.serving.ServiceHealth;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
+import io.streamlearn.serving.model.ServingModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

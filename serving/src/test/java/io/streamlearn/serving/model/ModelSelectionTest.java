@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

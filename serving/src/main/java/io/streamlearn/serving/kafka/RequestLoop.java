@@ -1,6 +1,10 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.kafka;
 
 import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.serving.ConsumerLoop;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
+import io.streamlearn.serving.model.ServingModel;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

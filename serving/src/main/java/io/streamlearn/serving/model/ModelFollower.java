@@ -1,7 +1,9 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.serving.ConsumerLoop;
+import io.streamlearn.serving.ServingConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -335,8 +335,8 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /** Returns a reference taken with {@link #tryRetain()}; the last one frees the native memory. */
-    void release() {
+    /** Returns a reference taken for one batch (by {@link ServingModel#acquire()}); the last one frees the native memory. */
+    public void release() {
         if (refs.decrementAndGet() == 0) {
             model.close();
         }

@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.kafka;
 
 import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.ContentTypes;
@@ -7,6 +7,10 @@ import io.streamlearn.core.example.ExampleCodec;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
+import io.streamlearn.serving.model.LoadedModel;
+import io.streamlearn.serving.model.ServingModel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
