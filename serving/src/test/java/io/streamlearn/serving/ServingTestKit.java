@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.prometheus.client.CollectorRegistry;
+import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleJsonCodec;
@@ -32,16 +34,27 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Test helpers of every serving package: real DJL snapshots in a real store, and reading topics back. */
+/**
+ * Test helpers of every serving package: real DJL snapshots in a real store, reading topics back, and
+ * {@link OnEmbeddedBroker}, the one broker set-up of the serving tests that need Kafka.
+ */
 public final class ServingTestKit {
     private ServingTestKit() {}
 
@@ -177,6 +190,88 @@ public final class ServingTestKit {
         @Override
         public void close() {
             consumer.close();
+        }
+    }
+
+    /**
+     * A test class on one embedded broker, started for the class; each test gets its own topics (two partitions),
+     * consumer group, snapshot store and metrics registry, so no test sees another's records.
+     */
+    public abstract static class OnEmbeddedBroker {
+        /** How long a test waits for a condition on the broker. */
+        protected static final Duration WAIT = Duration.ofSeconds(60);
+        /** The model every broker test serves: 8 float features, 4 classes. */
+        protected static final ModelSpec MLP = ModelSpec.mlp("mlp", 8, 4, 16);
+        private static final AtomicInteger TEST_NUMBER = new AtomicInteger();
+
+        private static EmbeddedKafkaBroker broker;
+        protected static String bootstrap;
+
+        @TempDir
+        protected Path storeRoot;
+        protected SnapshotStore store;
+        protected Topics topics;
+        protected String group;
+        protected CollectorRegistry registry;
+
+        @BeforeAll
+        protected static void startBroker() {
+            broker = EmbeddedKafkaBroker.builder().build().start();
+            bootstrap = broker.bootstrapServers();
+        }
+
+        @AfterAll
+        protected static void stopBroker() {
+            if (broker != null) {
+                broker.close();
+                broker = null;
+            }
+        }
+
+        @BeforeEach
+        protected void freshTopicsAndStore() {
+            int n = TEST_NUMBER.incrementAndGet();
+            topics = new Topics("t" + n + ".");
+            group = getClass().getSimpleName() + "-" + n;
+            try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
+                topics.createAll(admin, 2, (short) 1);
+            }
+            store = new SnapshotStore(storeRoot);
+            registry = new CollectorRegistry();
+        }
+
+        /** A config of {@link #MLP} on this test's broker, topics, group and store. */
+        protected ServingConfig.Builder servingConfig() {
+            return ServingConfig.builder().setBootstrapServers(bootstrap).setModel(MLP.name()).setStoreRoot(storeRoot)
+                    .optTopics(topics).optGroupId(group);
+        }
+
+        /** A plain producer on the broker; the caller closes it. */
+        protected static KafkaProducer<byte[], byte[]> producer() {
+            return KafkaClients.producer(bootstrap, Map.of());
+        }
+
+        /** A reader of {@code topic} from its beginning; the caller closes it. */
+        protected static TopicReader reader(String topic) {
+            return new TopicReader(bootstrap, topic);
+        }
+
+        /** Publishes a new version of {@link #MLP}, starts {@code service} on it and waits until it is ready. */
+        protected SnapshotManifest startServing(PredictionService service, KafkaProducer<byte[], byte[]> producer) {
+            SnapshotManifest first = publish(store, MLP);
+            service.start();
+            announce(producer, topics, first);
+            await().atMost(WAIT).until(service::isReady);
+            return first;
+        }
+
+        /** Offsets committed by this test's group, summed over the requests topic's partitions. */
+        protected long committedOffsets() throws Exception {
+            try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
+                Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+            }
         }
     }
 
