@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Two threads: a model follower (reads the models topic from the beginning, no consumer group,
- * loads, verifies and swaps snapshots; see {@link ModelSelection} for which manifest it follows) and a
+ * loads, verifies and swaps snapshots; see {@code model.ModelSelection} for which manifest it follows) and a
  * request loop (consumer group on the requests topic, micro-batches, one forward pass per batch; commits
  * offsets after the batch's records are acknowledged: at-least-once, or in one Kafka transaction with
  * them when {@link ServingConfig#exactlyOnce()}). A snapshot that fails a check is refused and the
