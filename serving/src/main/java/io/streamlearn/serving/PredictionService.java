@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * {@code /readyz} and {@code /metrics}.
  *
  * <p>This class only wires and runs the lifecycle: the model and its swaps are {@link ServingModel}'s, readiness is
- * {@link ServiceHealth}'s, and the loops get both by their constructors, never this service.
+ * {@link ServiceHealth}'s, and the loops and the endpoint get them by their constructors, never this service.
  */
 public final class PredictionService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionService.class);
