@@ -10,7 +10,7 @@ import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
-import io.streamlearn.serving.ModelPromotion;
+import io.streamlearn.serving.model.ModelPromotion;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;

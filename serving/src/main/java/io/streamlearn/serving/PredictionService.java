@@ -1,27 +1,22 @@
 package io.streamlearn.serving;
 
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.example.ContentTypes;
-import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotException;
-import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.http.HttpBatcher;
+import io.streamlearn.serving.http.HttpEndpoint;
+import io.streamlearn.serving.kafka.RequestLoop;
+import io.streamlearn.serving.model.ModelFollower;
+import io.streamlearn.serving.model.ServingModel;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Two threads: a model follower (reads the models topic from the beginning, no consumer group,
- * loads, verifies and swaps snapshots; see {@link ModelSelection} for which manifest it follows) and a
+ * loads, verifies and swaps snapshots; see {@code model.ModelSelection} for which manifest it follows) and a
  * request loop (consumer group on the requests topic, micro-batches, one forward pass per batch; commits
  * offsets after the batch's records are acknowledged: at-least-once, or in one Kafka transaction with
  * them when {@link ServingConfig#exactlyOnce()}). A snapshot that fails a check is refused and the
@@ -45,25 +40,21 @@ import org.slf4j.LoggerFactory;
  * topic with its reason, and the service goes on. With {@link ServingConfig#httpEnabled()} an HTTP
  * endpoint (and its micro-batcher thread) answers {@code POST /v1/predict}, {@code /healthz},
  * {@code /readyz} and {@code /metrics}.
+ *
+ * <p>This class only wires and runs the lifecycle: the model and its swaps are {@link ServingModel}'s, readiness is
+ * {@link ServiceHealth}'s, and the loops and the endpoint get them by their constructors, never this service.
  */
 public final class PredictionService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionService.class);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final ServingConfig config;
-    private final SnapshotStore store;
     private final ServingMetrics metrics;
     private final CollectorRegistry registry;
-    private final AtomicReference<LoadedModel> current = new AtomicReference<>();
-    private final CountDownLatch firstModel = new CountDownLatch(1);
-    // Counted down by close() or by a service thread that failed: what a command's main thread waits on.
-    private final CountDownLatch finished = new CountDownLatch(1);
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final AtomicLong swaps = new AtomicLong();
-    private final AtomicLong refusedSnapshots = new AtomicLong();
+    private final ServingModel model;
+    private final ServiceHealth health;
 
     private final Object lifecycle = new Object();
-    private volatile boolean running;
     private boolean started;
     private boolean closed;
     // Events (refusals); in at-least-once mode also the predictions. Never transactional.
@@ -87,9 +78,10 @@ public final class PredictionService implements AutoCloseable {
             throw new IllegalArgumentException("a prediction service needs a config and a metrics registry");
         }
         this.config = config;
-        this.store = new SnapshotStore(config.storeRoot(), config.clock());
         this.registry = registry;
         this.metrics = new ServingMetrics(registry, this::modelAgeSeconds);
+        this.model = new ServingModel(config, new SnapshotStore(config.storeRoot(), config.clock()), metrics);
+        this.health = new ServiceHealth(config, model);
     }
 
     /**
@@ -110,9 +102,10 @@ public final class PredictionService implements AutoCloseable {
                 throw new IllegalStateException("prediction service for " + config.model() + " already started");
             }
             started = true;
-            running = true;
+            health.started();
             producer = KafkaClients.producer(config.bootstrapServers(), config.kafkaOverrides());
             requestProducer = producer;
+            model.announceRefusalsWith(producer);
         }
         boolean ok = false;
         try {
@@ -122,25 +115,26 @@ public final class PredictionService implements AutoCloseable {
             if (config.httpEnabled()) {
                 startHttp();
             }
+            if (config.pinned()) {
+                model.installPinned(config.pinVersion());
+            }
             ok = true;
         } finally {
             if (!ok) {
                 close();
             }
         }
-        if (config.pinned()) {
-            loadPinned();
-        }
         synchronized (lifecycle) {
             if (closed) {
                 return;
             }
             if (!config.pinned()) {
-                follower = new ModelFollower(this, config);
+                follower = new ModelFollower(config, model);
                 followerThread = newThread(follower, "streamlearn-serving-models-" + config.model());
                 followerThread.start();
             }
-            requestLoop = new RequestLoop(this, config, requestProducer, metrics);
+            requestLoop = new RequestLoop(config, model, requestProducer, metrics);
+            health.watch(requestLoop);
             requestThread = newThread(requestLoop, "streamlearn-serving-requests-" + config.model());
             requestThread.start();
         }
@@ -166,10 +160,10 @@ public final class PredictionService implements AutoCloseable {
     }
 
     private void startHttp() {
-        httpBatcher = new HttpBatcher(this, config, metrics);
+        httpBatcher = new HttpBatcher(config, model, metrics);
         httpBatcherThread = newThread(httpBatcher, "streamlearn-serving-http-batcher-" + config.model());
         httpBatcherThread.start();
-        http = new HttpEndpoint(this, config.httpHost(), config.httpPort(), httpBatcher, registry, metrics);
+        http = new HttpEndpoint(config, model, health, httpBatcher, registry, metrics);
         LOG.info("HTTP endpoint of {} on http://{}:{}/ (POST /v1/predict, GET /healthz /readyz /metrics)",
                 config.model(), http.address().getHostString(), http.address().getPort());
     }
@@ -180,42 +174,12 @@ public final class PredictionService implements AutoCloseable {
         return h == null ? Optional.empty() : Optional.of(h.address());
     }
 
-    private void loadPinned() {
-        long v = config.pinVersion();
-        boolean ok = false;
-        try {
-            SnapshotManifest m;
-            try {
-                m = store.manifest(config.model(), v);
-            } catch (RuntimeException e) {
-                String reason = "pinned version " + v + " is not in the snapshot store " + store.root() + ": "
-                        + e.getMessage() + "; publish it, pin a version listed by the store, or unset pinVersion";
-                refuse(v, reason, e);
-                throw new SnapshotException(reason, e);
-            }
-            if (!tryInstall(m)) {
-                throw new SnapshotException("pinned version " + config.model() + " v" + v + " was refused (see the "
-                        + "log and the events topic " + config.topics().events() + "); pin another version or unset "
-                        + "pinVersion");
-            }
-            ok = true;
-        } finally {
-            if (!ok) {
-                close();
-            }
-        }
-    }
-
     private Thread newThread(Runnable r, String name) {
         Thread t = new Thread(() -> {
             try {
                 r.run();
             } catch (Throwable e) {
-                if (running) {
-                    failure.compareAndSet(null, e);
-                    LOG.error("{} stopped: {}; the service is no longer ready, restart it", name, e.toString(), e);
-                    finished.countDown();
-                }
+                health.failed(name, e);
             }
         }, name);
         t.setDaemon(false);
@@ -224,8 +188,7 @@ public final class PredictionService implements AutoCloseable {
 
     /** Version currently serving, 0 until a model is loaded. */
     public long currentVersion() {
-        LoadedModel m = current.get();
-        return m == null ? 0 : m.version();
+        return model.currentVersion();
     }
 
     /** Whether a model is loaded, the request loop consumes, and no thread has failed. */
@@ -235,28 +198,12 @@ public final class PredictionService implements AutoCloseable {
 
     /** Why the service is not ready, or null when it is: what {@code GET /readyz} answers with 503. */
     public String notReadyReason() {
-        if (!running) {
-            return "the prediction service is not running";
-        }
-        Throwable f = failure.get();
-        if (f != null) {
-            return "a service thread stopped: " + f + "; restart the service";
-        }
-        if (current.get() == null) {
-            return "no model of " + config.model() + " is loaded yet: waiting for a manifest on "
-                    + config.topics().models() + " (or the pinned version)";
-        }
-        RequestLoop loop = requestLoop;
-        if (loop == null || !loop.isConsuming()) {
-            return "model loaded, the request loop is not consuming " + config.topics().requests() + " yet";
-        }
-        return null;
+        return health.notReadyReason();
     }
 
     /** Seconds since the serving snapshot was published (by the config's clock), NaN while none is serving. */
     public double modelAgeSeconds() {
-        LoadedModel m = current.get();
-        return m == null ? Double.NaN : (config.clock().millis() - m.manifest().createdMs()) / 1000.0;
+        return model.ageSeconds();
     }
 
     /** Requests answered with a prediction (acknowledged by Kafka). */
@@ -273,17 +220,17 @@ public final class PredictionService implements AutoCloseable {
 
     /** Snapshot versions put into service, the first one included. */
     public long swaps() {
-        return swaps.get();
+        return model.swaps();
     }
 
     /** Snapshots refused (checksum, spec, load or warm-up failure). */
     public long refusedSnapshots() {
-        return refusedSnapshots.get();
+        return model.refused();
     }
 
     /** Why a service thread stopped, when one did. */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure.get());
+        return health.failure();
     }
 
     public ServingConfig config() {
@@ -295,7 +242,7 @@ public final class PredictionService implements AutoCloseable {
      * {@link #failure()} tells which, and the caller still closes the service.
      */
     public void awaitClose() throws InterruptedException {
-        finished.await();
+        health.awaitFinished();
     }
 
     /** Stops both threads (waiting for the batch in flight), closes the Kafka clients and frees the model. */
@@ -306,18 +253,21 @@ public final class PredictionService implements AutoCloseable {
                 return;
             }
             closed = true;
-            running = false;
+            health.stopping();
         }
         if (http != null) {
             http.close();
         }
+        if (httpBatcher != null) {
+            httpBatcher.stop();
+        }
         ModelFollower f = follower;
         RequestLoop r = requestLoop;
         if (f != null) {
-            f.wakeup();
+            f.stop();
         }
         if (r != null) {
-            r.wakeup();
+            r.stop();
         }
         join(followerThread);
         join(requestThread);
@@ -328,12 +278,9 @@ public final class PredictionService implements AutoCloseable {
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
         }
-        LoadedModel m = current.getAndSet(null);
-        if (m != null) {
-            m.close();
-        }
+        model.close();
         metrics.unregister();
-        finished.countDown();
+        health.finished();
         LOG.info("prediction service for {} closed: served {}, rejected {}, swaps {}, refused snapshots {}",
                 config.model(), served(), rejected(), swaps(), refusedSnapshots());
     }
@@ -350,129 +297,5 @@ public final class PredictionService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    // ---- used by the model follower and the request loop ----
-
-    boolean running() {
-        return running;
-    }
-
-    SnapshotStore store() {
-        return store;
-    }
-
-    /** Waits up to {@code timeout} for the first model; true when one is loaded. */
-    boolean awaitFirstModel(Duration timeout) throws InterruptedException {
-        return firstModel.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** The serving model, retained for one batch (release it), or null when none is loaded. */
-    LoadedModel acquire() {
-        while (true) {
-            LoadedModel m = current.get();
-            if (m == null || m.tryRetain()) {
-                return m;
-            }
-            // Swapped out and freed between the read and the retain: the reference now holds its successor.
-        }
-    }
-
-    /**
-     * Loads, verifies and swaps in {@code manifest}'s snapshot; a snapshot that fails any check is refused
-     * and the current model keeps serving. Returns whether it was put into service.
-     */
-    boolean tryInstall(SnapshotManifest manifest) {
-        LoadedModel next;
-        try {
-            next = LoadedModel.load(store, manifest, config.maxBatch(), config.topK());
-        } catch (SnapshotException e) {
-            refuse(manifest.version(), e.getMessage(), e);
-            return false;
-        } catch (RuntimeException e) {
-            // I/O and engine failures while loading are a refusal too: the current model stays.
-            refuse(manifest.version(), "snapshot " + manifest.model() + " v" + manifest.version()
-                    + " cannot be loaded: " + e, e);
-            return false;
-        }
-        LoadedModel serving = current.get();
-        if (serving != null) {
-            String change = inputContractChange(serving, next);
-            if (change != null) {
-                next.close();
-                refuse(manifest.version(), change, null);
-                return false;
-            }
-        }
-        LoadedModel old = current.getAndSet(next);
-        metrics.modelVersion.set(next.version());
-        metrics.swaps.inc();
-        swaps.incrementAndGet();
-        firstModel.countDown();
-        if (old != null) {
-            // Freed now, or by the in-flight batch that still holds it when that batch ends.
-            old.close();
-        }
-        LOG.info("serving {} v{} (was {}), {} examples seen, sha256 {}", next.name(), next.version(),
-                old == null ? "none" : "v" + old.version(), manifest.examplesSeen(), manifest.paramsSha256());
-        return true;
-    }
-
-    private static String inputContractChange(LoadedModel serving, LoadedModel next) {
-        var a = serving.spec().input();
-        var b = next.spec().input();
-        if (a.featureCount() != b.featureCount() || a.featureType() != b.featureType()) {
-            return "snapshot " + next.name() + " v" + next.version() + " changes the request contract from "
-                    + a.featureCount() + " " + a.dtype() + " features (v" + serving.version() + ") to "
-                    + b.featureCount() + " " + b.dtype() + "; requests written for the serving version would be "
-                    + "rejected: publish the new input under a new model name";
-        }
-        if (serving.spec().classes() != next.spec().classes()) {
-            return "snapshot " + next.name() + " v" + next.version() + " changes the number of classes from "
-                    + serving.spec().classes() + " (v" + serving.version() + ") to " + next.spec().classes()
-                    + "; publish the new output under a new model name";
-        }
-        return null;
-    }
-
-    /** Counts, logs and announces on the events topic a snapshot that will not be served. */
-    void refuse(long version, String reason, Throwable cause) {
-        refusedSnapshots.incrementAndGet();
-        metrics.refusedSnapshots.inc();
-        LoadedModel serving = current.get();
-        String keeps = serving == null ? "no model is serving yet" : "v" + serving.version() + " keeps serving";
-        if (cause == null || cause instanceof SnapshotException) {
-            LOG.warn("refused snapshot {} v{}: {}; {}", config.model(), version, reason, keeps);
-        } else {
-            // An unexpected failure type: keep its stack trace for whoever fixes the publisher or the store.
-            LOG.warn("refused snapshot {} v{}: {}; {}", config.model(), version, reason, keeps, cause);
-        }
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "snapshot_refused");
-        event.put("model", config.model());
-        event.put("version", version);
-        event.put("reason", reason);
-        event.put("component", "serving");
-        event.put("serving_version", serving == null ? 0 : serving.version());
-        event.put("time_ms", config.clock().millis());
-        byte[] value;
-        try {
-            value = Json.MAPPER.writeValueAsBytes(event);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a snapshot_refused event as JSON", e);
-        }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
-        KafkaProducer<byte[], byte[]> p = producer;
-        if (p == null) {
-            return;
-        }
-        p.send(new ProducerRecord<>(config.topics().events(), null,
-                config.model().getBytes(StandardCharsets.UTF_8), value, headers), (md, e) -> {
-                    if (e != null) {
-                        LOG.error("could not write the snapshot_refused event of {} v{} to {}: {}", config.model(),
-                                version, config.topics().events(), e.toString());
-                    }
-                });
     }
 }

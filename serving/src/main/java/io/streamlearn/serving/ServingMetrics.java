@@ -8,20 +8,23 @@ import io.prometheus.client.Histogram;
 import java.util.List;
 import java.util.function.DoubleSupplier;
 
-/** The serving metrics of one {@link PredictionService}, registered into the registry it was given. */
-final class ServingMetrics {
+/**
+ * The serving metrics of one {@link PredictionService}, registered into the registry it was given; the model slot,
+ * the Kafka loop and the HTTP endpoint record into it through one method per event.
+ */
+public final class ServingMetrics {
     static final String OUTCOME_SERVED = "served";
     static final String OUTCOME_REJECTED = "rejected";
 
     private final CollectorRegistry registry;
-    final Counter.Child served;
-    final Counter.Child rejected;
-    final Gauge modelVersion;
-    final Counter swaps;
-    final Counter refusedSnapshots;
-    final Histogram latency;
-    final Histogram batchSize;
-    final Counter httpRequests;
+    private final Counter.Child served;
+    private final Counter.Child rejected;
+    private final Gauge modelVersion;
+    private final Counter swaps;
+    private final Counter refusedSnapshots;
+    private final Histogram latency;
+    private final Histogram batchSize;
+    private final Counter httpRequests;
     private final List<Collector> all;
 
     /**
@@ -64,6 +67,42 @@ final class ServingMetrics {
         for (Collector c : all) {
             registry.register(c);
         }
+    }
+
+    /** {@code n} requests answered with a prediction. */
+    public void served(long n) {
+        served.inc(n);
+    }
+
+    /** {@code n} requests dead-lettered or answered 400. */
+    public void rejected(long n) {
+        rejected.inc(n);
+    }
+
+    /** One request's time from arrival to prediction. */
+    public void latency(double seconds) {
+        latency.observe(seconds);
+    }
+
+    /** One forward pass over {@code rows} requests. */
+    public void batch(int rows) {
+        batchSize.observe(rows);
+    }
+
+    /** Version {@code version} was put into service. */
+    public void swapped(long version) {
+        modelVersion.set(version);
+        swaps.inc();
+    }
+
+    /** A snapshot was refused. */
+    public void refusedSnapshot() {
+        refusedSnapshots.inc();
+    }
+
+    /** One HTTP request on {@code path} answered with {@code status}. */
+    public void httpRequest(String path, int status) {
+        httpRequests.labels(path, Integer.toString(status)).inc();
     }
 
     void unregister() {

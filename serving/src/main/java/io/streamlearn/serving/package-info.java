@@ -1,7 +1,6 @@
 /**
- * The prediction service: answers requests from the requests topic onto the predictions topic with
- * the newest verified (or operator-promoted) snapshot, hot-swapped from the models topic, at-least-once or
- * exactly-once, and over an optional HTTP endpoint. Depends on {@code core} only, never
- * on {@code trainer}, {@code ingest} or {@code app}: serving and training meet only in Kafka and the store.
+ * The prediction service: {@code PredictionService} wires the rooms ({@code model}, {@code kafka}, {@code http}) and
+ * runs their lifecycle; {@code ServingConfig}, {@code ServingMetrics}, {@code ServiceHealth} and {@code ConsumerLoop}
+ * are what the rooms share. Depends on {@code core} only, never on {@code trainer}, {@code ingest} or {@code app}.
  */
 package io.streamlearn.serving;

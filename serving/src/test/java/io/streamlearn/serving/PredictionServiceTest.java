@@ -11,23 +11,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleBinaryCodec;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.example.Json;
-import io.streamlearn.core.kafka.KafkaClients;
-import io.streamlearn.core.kafka.Topics;
-import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
-import io.streamlearn.core.snapshot.SnapshotStore;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,72 +29,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The service against a real embedded broker, real DJL snapshots and a real snapshot store. */
-class PredictionServiceTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ModelSpec MLP = ModelSpec.mlp("mlp", 8, 4, 16);
-    private static final AtomicInteger TEST_NUMBER = new AtomicInteger();
-
-    private static EmbeddedKafkaBroker broker;
-    private static String bootstrap;
-
-    @TempDir
-    Path storeRoot;
-    private SnapshotStore store;
-    private Topics topics;
-    private String group;
-    private CollectorRegistry registry;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-        bootstrap = broker.bootstrapServers();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @BeforeEach
-    void freshTopicsAndStore() {
-        // Each test gets its own topics: one broker for the class, no test sees another's records.
-        int n = TEST_NUMBER.incrementAndGet();
-        topics = new Topics("t" + n + ".");
-        group = "serving-test-" + n;
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            topics.createAll(admin, 2, (short) 1);
-        }
-        store = new SnapshotStore(storeRoot);
-        registry = new CollectorRegistry();
-    }
+class PredictionServiceTest extends ServingTestKit.OnEmbeddedBroker {
 
     private ServingConfig.Builder config() {
-        return ServingConfig.builder().setBootstrapServers(bootstrap).setModel(MLP.name()).setStoreRoot(storeRoot)
-                .optTopics(topics).optGroupId(group).optMaxBatch(16).optTopK(3);
+        return servingConfig().optMaxBatch(16).optTopK(3);
     }
 
     @Test
     void answersEveryRequestWithAPredictionNamingThePublishedVersion() throws Exception {
         SnapshotManifest v1 = publish(store, MLP);
         try (PredictionService service = new PredictionService(config().build(), registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of());
-                ServingTestKit.TopicReader predictions = new ServingTestKit.TopicReader(bootstrap,
-                        topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer();
+                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
             service.start();
             Set<String> sent = new HashSet<>();
             for (int i = 0; i < 100; i++) {
@@ -154,15 +100,11 @@ class PredictionServiceTest {
 
     @Test
     void refusesSnapshotWithCorruptedParametersAndKeepsServingThePreviousVersion() throws Exception {
-        SnapshotManifest v1 = publish(store, MLP);
         try (PredictionService service = new PredictionService(config().build(), registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of());
-                ServingTestKit.TopicReader events = new ServingTestKit.TopicReader(bootstrap, topics.events());
-                ServingTestKit.TopicReader predictions = new ServingTestKit.TopicReader(bootstrap,
-                        topics.predictions())) {
-            service.start();
-            announce(producer, topics, v1);
-            await().atMost(WAIT).until(service::isReady);
+                KafkaProducer<byte[], byte[]> producer = producer();
+                ServingTestKit.TopicReader events = reader(topics.events());
+                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+            startServing(service, producer);
 
             SnapshotManifest v2 = publish(store, MLP);
             ServingTestKit.corruptParams(store, v2);
@@ -200,15 +142,11 @@ class PredictionServiceTest {
 
     @Test
     void routesBadRequestsToTheDeadLetterTopicWithReasonsAndKeepsServing() throws Exception {
-        SnapshotManifest v1 = publish(store, MLP);
         try (PredictionService service = new PredictionService(config().build(), registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of());
-                ServingTestKit.TopicReader dlq = new ServingTestKit.TopicReader(bootstrap, topics.predictionsDlq());
-                ServingTestKit.TopicReader predictions = new ServingTestKit.TopicReader(bootstrap,
-                        topics.predictions())) {
-            service.start();
-            announce(producer, topics, v1);
-            await().atMost(WAIT).until(service::isReady);
+                KafkaProducer<byte[], byte[]> producer = producer();
+                ServingTestKit.TopicReader dlq = reader(topics.predictionsDlq());
+                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+            startServing(service, producer);
 
             List<ProducerRecord<byte[], byte[]>> requests = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -267,14 +205,10 @@ class PredictionServiceTest {
 
     @Test
     void hotSwapsToANewVersionWhileRequestsFlow() throws Exception {
-        SnapshotManifest v1 = publish(store, MLP);
         try (PredictionService service = new PredictionService(config().optMaxWaitMicros(500).build(), registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of());
-                ServingTestKit.TopicReader predictions = new ServingTestKit.TopicReader(bootstrap,
-                        topics.predictions())) {
-            service.start();
-            announce(producer, topics, v1);
-            await().atMost(WAIT).until(service::isReady);
+                KafkaProducer<byte[], byte[]> producer = producer();
+                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+            startServing(service, producer);
 
             AtomicInteger next = new AtomicInteger();
             Runnable sendSome = () -> {
@@ -329,9 +263,8 @@ class PredictionServiceTest {
         SnapshotManifest v1 = publish(store, MLP);
         SnapshotManifest v2 = publish(store, MLP);
         try (PredictionService service = new PredictionService(config().optPinVersion(1).build(), registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of());
-                ServingTestKit.TopicReader predictions = new ServingTestKit.TopicReader(bootstrap,
-                        topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer();
+                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
             announce(producer, topics, v2);
             service.start();
             assertThat(service.currentVersion()).as("loaded before start returns").isEqualTo(v1.version());
@@ -359,14 +292,6 @@ class PredictionServiceTest {
                     .hasMessageContaining("unset pinVersion");
             assertThat(service.refusedSnapshots()).isEqualTo(1);
             assertThat(service.isReady()).isFalse();
-        }
-    }
-
-    private long committedOffsets() throws Exception {
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
         }
     }
 }

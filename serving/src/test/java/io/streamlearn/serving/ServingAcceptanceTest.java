@@ -9,80 +9,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.broker.EmbeddedKafkaBroker;
-import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
-import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
-import io.streamlearn.core.snapshot.SnapshotStore;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Serving's acceptance criteria (issue 5) on a real embedded broker: delivery under swaps and rebalances, promote. */
-class ServingAcceptanceTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ModelSpec MLP = ModelSpec.mlp("mlp", 8, 4, 16);
-    private static final AtomicInteger TEST_NUMBER = new AtomicInteger();
-
-    private static EmbeddedKafkaBroker broker;
-    private static String bootstrap;
-
-    @TempDir
-    Path storeRoot;
-    private SnapshotStore store;
-    private Topics topics;
-    private String group;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-        bootstrap = broker.bootstrapServers();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @BeforeEach
-    void freshTopicsAndStore() {
-        int n = TEST_NUMBER.incrementAndGet();
-        topics = new Topics("a" + n + ".");
-        group = "acceptance-" + n;
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            topics.createAll(admin, 2, (short) 1);
-        }
-        store = new SnapshotStore(storeRoot);
-    }
+class ServingAcceptanceTest extends ServingTestKit.OnEmbeddedBroker {
 
     private ServingConfig.Builder config() {
-        return ServingConfig.builder().setBootstrapServers(bootstrap).setModel(MLP.name()).setStoreRoot(storeRoot)
-                .optTopics(topics).optGroupId(group).optMaxBatch(64).optMaxWaitMicros(1_000).optTopK(3);
+        return servingConfig().optMaxBatch(64).optMaxWaitMicros(1_000).optTopK(3);
     }
 
     /**
@@ -93,21 +43,16 @@ class ServingAcceptanceTest {
     @ValueSource(booleans = {true, false})
     void answersEveryRequestOfASteadyStreamWhileFiveVersionsArePublished(boolean exactlyOnce) throws Exception {
         Set<Long> published = new HashSet<>();
-        SnapshotManifest v1 = publish(store, MLP);
-        published.add(v1.version());
         PredictionService first = new PredictionService(config().optExactlyOnce(exactlyOnce).optInstanceId("first")
                 .build(), new CollectorRegistry());
         PredictionService second = new PredictionService(config().optExactlyOnce(exactlyOnce)
                 .optInstanceId("second").build(), new CollectorRegistry());
         try (first; second;
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of());
+                KafkaProducer<byte[], byte[]> producer = producer();
                 RequestStream stream = new RequestStream(producer, topics);
-                ServingTestKit.TopicReader predictions = new ServingTestKit.TopicReader(bootstrap,
-                        topics.predictions());
-                ServingTestKit.TopicReader dlq = new ServingTestKit.TopicReader(bootstrap, topics.predictionsDlq())) {
-            first.start();
-            announce(producer, topics, v1);
-            await().atMost(WAIT).until(first::isReady);
+                ServingTestKit.TopicReader predictions = reader(topics.predictions());
+                ServingTestKit.TopicReader dlq = reader(topics.predictionsDlq())) {
+            published.add(startServing(first, producer).version());
             stream.start();
             await().atMost(WAIT).until(() -> first.served() > 100);
 
@@ -165,18 +110,14 @@ class ServingAcceptanceTest {
     /** A second instance started with the same instance id fences the first (a zombie) mid-stream. */
     @Test
     void fencesAZombieWithTheSameTransactionalIdAndStillAnswersEachRequestOnce() throws Exception {
-        SnapshotManifest v1 = publish(store, MLP);
         ServingConfig same = config().optExactlyOnce(true).optInstanceId("pod-0").build();
         PredictionService zombie = new PredictionService(same, new CollectorRegistry());
         PredictionService successor = new PredictionService(same, new CollectorRegistry());
         try (zombie; successor;
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of());
+                KafkaProducer<byte[], byte[]> producer = producer();
                 RequestStream stream = new RequestStream(producer, topics);
-                ServingTestKit.TopicReader predictions = new ServingTestKit.TopicReader(bootstrap,
-                        topics.predictions())) {
-            zombie.start();
-            announce(producer, topics, v1);
-            await().atMost(WAIT).until(zombie::isReady);
+                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+            startServing(zombie, producer);
             stream.start();
             await().atMost(WAIT).until(() -> zombie.served() > 100);
 
@@ -206,9 +147,8 @@ class ServingAcceptanceTest {
         SnapshotManifest v2 = publish(store, MLP);
         SnapshotManifest v3 = publish(store, MLP);
         try (PredictionService service = new PredictionService(config().build(), new CollectorRegistry());
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of());
-                ServingTestKit.TopicReader predictions = new ServingTestKit.TopicReader(bootstrap,
-                        topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer();
+                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
             service.start();
             for (SnapshotManifest m : List.of(v1, v2, v3)) {
                 announce(producer, topics, m);
@@ -241,14 +181,6 @@ class ServingAcceptanceTest {
             await().atMost(WAIT).until(() -> service.currentVersion() == 4);
             assertThat(service.swaps()).as("v1, v2, v3, promoted v1, v4: the stale v2 was not loaded").isEqualTo(5);
             assertThat(service.refusedSnapshots()).isZero();
-        }
-    }
-
-    private long committedOffsets() throws Exception {
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
         }
     }
 

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.prometheus.client.CollectorRegistry;
+import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleJsonCodec;
@@ -21,6 +23,7 @@ import io.streamlearn.core.model.NetworkBuilder;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.model.ModelPromotion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -31,21 +34,32 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Test helpers: real DJL snapshots in a real store, and reading topics back. */
-final class ServingTestKit {
+/**
+ * Test helpers of every serving package: real DJL snapshots in a real store, reading topics back, and
+ * {@link OnEmbeddedBroker}, the one broker set-up of the serving tests that need Kafka.
+ */
+public final class ServingTestKit {
     private ServingTestKit() {}
 
     /** A DJL model of {@code spec} with freshly initialized parameters; the caller closes it. */
-    static Model initializedModel(ModelSpec spec) {
+    public static Model initializedModel(ModelSpec spec) {
         Model model = Model.newInstance(spec.name(), Device.cpu());
         model.setBlock(NetworkBuilder.build(spec));
         model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, NetworkBuilder.inputShape(spec, 1));
@@ -53,7 +67,7 @@ final class ServingTestKit {
     }
 
     /** The DJL parameter file of {@code model}, as {@code Model.save} writes it. */
-    static byte[] paramsOf(Model model) {
+    public static byte[] paramsOf(Model model) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("serving-test-params-");
@@ -67,20 +81,20 @@ final class ServingTestKit {
     }
 
     /** Publishes freshly initialized parameters of {@code spec} as its next version. */
-    static SnapshotManifest publish(SnapshotStore store, ModelSpec spec) {
+    public static SnapshotManifest publish(SnapshotStore store, ModelSpec spec) {
         try (Model model = initializedModel(spec)) {
             return publish(store, spec, paramsOf(model));
         }
     }
 
-    static SnapshotManifest publish(SnapshotStore store, ModelSpec spec, byte[] params) {
+    public static SnapshotManifest publish(SnapshotStore store, ModelSpec spec, byte[] params) {
         long parent = store.latestVersion(spec.name());
         return store.publish(new SnapshotDraft(spec, params, 1000, 10, -1, parent, "PyTorch", "cpu",
                 Map.of("prequential_accuracy", 0.5), Map.of("topic", "test")));
     }
 
     /** Flips one byte in the middle of a published parameter file. */
-    static void corruptParams(SnapshotStore store, SnapshotManifest m) throws IOException {
+    public static void corruptParams(SnapshotStore store, SnapshotManifest m) throws IOException {
         Path file = store.directory(m.model(), m.version()).resolve(m.paramsFile());
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x5A;
@@ -88,7 +102,7 @@ final class ServingTestKit {
     }
 
     /** Class probabilities the model computes for one row, straight through DJL. */
-    static float[] probabilities(Model model, float[] row) {
+    public static float[] probabilities(Model model, float[] row) {
         try (NDManager m = model.getNDManager().newSubManager()) {
             NDArray x = m.create(row, new Shape(1, row.length));
             return model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false)
@@ -96,25 +110,25 @@ final class ServingTestKit {
         }
     }
 
-    static void announce(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
+    public static void announce(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
         producer.send(new ProducerRecord<>(topics.models(), utf8(m.model()), m.toJsonBytes()));
         producer.flush();
     }
 
     /** Re-announces {@code m} as an operator's promotion, as {@code streamlearn models promote} does. */
-    static void promote(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
+    public static void promote(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
         producer.send(ModelPromotion.record(topics, m, System.currentTimeMillis()));
         producer.flush();
     }
 
-    static ProducerRecord<byte[], byte[]> jsonRequest(Topics topics, String id, float[] features) {
+    public static ProducerRecord<byte[], byte[]> jsonRequest(Topics topics, String id, float[] features) {
         RecordHeaders h = new RecordHeaders();
         h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
         return new ProducerRecord<>(topics.requests(), null, utf8(id),
                 ExampleJsonCodec.encode(Example.request(id, Features.ofFloats(features))), h);
     }
 
-    static float[] row(int n, int seed) {
+    public static float[] row(int n, int seed) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = ((seed * 31 + i * 17) % 11) / 5f - 1f;
@@ -122,21 +136,21 @@ final class ServingTestKit {
         return v;
     }
 
-    static byte[] utf8(String s) {
+    public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+    public static String header(ConsumerRecord<byte[], byte[]> r, String key) {
         Header h = r.headers().lastHeader(key);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /** Reads a whole topic from the beginning, without a group. */
-    static final class TopicReader implements AutoCloseable {
+    public static final class TopicReader implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 
-        TopicReader(String bootstrap, String topic) {
+        public TopicReader(String bootstrap, String topic) {
             consumer = KafkaClients.consumer(bootstrap, null, Map.of());
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -145,7 +159,7 @@ final class ServingTestKit {
         }
 
         /** Everything read so far, after polling once more. */
-        List<ConsumerRecord<byte[], byte[]>> poll() {
+        public List<ConsumerRecord<byte[], byte[]>> poll() {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 records.add(r);
             }
@@ -153,7 +167,7 @@ final class ServingTestKit {
         }
 
         /** Polls until at least {@code n} records were read; the consumer stays on this thread. */
-        List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int n) {
+        public List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int n) {
             await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
                     .until(() -> poll().size() >= n);
             return records;
@@ -163,7 +177,7 @@ final class ServingTestKit {
          * Polls until the reader's position reaches the end of every partition as it is now (for this
          * read_committed reader: the last stable offset), and returns everything read.
          */
-        List<ConsumerRecord<byte[], byte[]>> readToEnd() {
+        public List<ConsumerRecord<byte[], byte[]>> readToEnd() {
             Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
             await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
                     .until(() -> {
@@ -179,7 +193,89 @@ final class ServingTestKit {
         }
     }
 
-    static void deleteTree(Path dir) {
+    /**
+     * A test class on one embedded broker, started for the class; each test gets its own topics (two partitions),
+     * consumer group, snapshot store and metrics registry, so no test sees another's records.
+     */
+    public abstract static class OnEmbeddedBroker {
+        /** How long a test waits for a condition on the broker. */
+        protected static final Duration WAIT = Duration.ofSeconds(60);
+        /** The model every broker test serves: 8 float features, 4 classes. */
+        protected static final ModelSpec MLP = ModelSpec.mlp("mlp", 8, 4, 16);
+        private static final AtomicInteger TEST_NUMBER = new AtomicInteger();
+
+        private static EmbeddedKafkaBroker broker;
+        protected static String bootstrap;
+
+        @TempDir
+        protected Path storeRoot;
+        protected SnapshotStore store;
+        protected Topics topics;
+        protected String group;
+        protected CollectorRegistry registry;
+
+        @BeforeAll
+        protected static void startBroker() {
+            broker = EmbeddedKafkaBroker.builder().build().start();
+            bootstrap = broker.bootstrapServers();
+        }
+
+        @AfterAll
+        protected static void stopBroker() {
+            if (broker != null) {
+                broker.close();
+                broker = null;
+            }
+        }
+
+        @BeforeEach
+        protected void freshTopicsAndStore() {
+            int n = TEST_NUMBER.incrementAndGet();
+            topics = new Topics("t" + n + ".");
+            group = getClass().getSimpleName() + "-" + n;
+            try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
+                topics.createAll(admin, 2, (short) 1);
+            }
+            store = new SnapshotStore(storeRoot);
+            registry = new CollectorRegistry();
+        }
+
+        /** A config of {@link #MLP} on this test's broker, topics, group and store. */
+        protected ServingConfig.Builder servingConfig() {
+            return ServingConfig.builder().setBootstrapServers(bootstrap).setModel(MLP.name()).setStoreRoot(storeRoot)
+                    .optTopics(topics).optGroupId(group);
+        }
+
+        /** A plain producer on the broker; the caller closes it. */
+        protected static KafkaProducer<byte[], byte[]> producer() {
+            return KafkaClients.producer(bootstrap, Map.of());
+        }
+
+        /** A reader of {@code topic} from its beginning; the caller closes it. */
+        protected static TopicReader reader(String topic) {
+            return new TopicReader(bootstrap, topic);
+        }
+
+        /** Publishes a new version of {@link #MLP}, starts {@code service} on it and waits until it is ready. */
+        protected SnapshotManifest startServing(PredictionService service, KafkaProducer<byte[], byte[]> producer) {
+            SnapshotManifest first = publish(store, MLP);
+            service.start();
+            announce(producer, topics, first);
+            await().atMost(WAIT).until(service::isReady);
+            return first;
+        }
+
+        /** Offsets committed by this test's group, summed over the requests topic's partitions. */
+        protected long committedOffsets() throws Exception {
+            try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
+                Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+            }
+        }
+    }
+
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

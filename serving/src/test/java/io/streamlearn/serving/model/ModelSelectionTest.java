@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +10,23 @@ class ModelSelectionTest {
     private static SnapshotManifest v(long version) {
         return new SnapshotManifest(SnapshotManifest.FORMAT, "mlp", version, 1000 * version, 0, 0, -1, version - 1,
                 "mlp-0000.params", "00", "PyTorch", "cpu", null, null);
+    }
+
+    /** A selection that has read the announcements of v1 to v{@code last}, nothing taken yet. */
+    private static ModelSelection publishedUpTo(long last) {
+        ModelSelection s = new ModelSelection();
+        for (long i = 1; i <= last; i++) {
+            s.offer(v(i), false);
+        }
+        return s;
+    }
+
+    /** A selection that has decided on and handed out the published {@code version}. */
+    private static ModelSelection serving(long version) {
+        ModelSelection s = new ModelSelection();
+        s.offer(v(version), false);
+        s.take(0);
+        return s;
     }
 
     @Test
@@ -25,18 +42,13 @@ class ModelSelectionTest {
 
     @Test
     void loadsOnlyTheLastDecisionOfABurst() {
-        ModelSelection s = new ModelSelection();
-        for (long i = 1; i <= 5; i++) {
-            s.offer(v(i), false);
-        }
+        ModelSelection s = publishedUpTo(5);
         assertThat(s.take(0).version()).isEqualTo(5);
     }
 
     @Test
     void neverRollsBackOnALateAnnouncementOfAnOlderVersion() {
-        ModelSelection s = new ModelSelection();
-        s.offer(v(3), false);
-        s.take(0);
+        ModelSelection s = serving(3);
         assertThat(s.offer(v(2), false)).isFalse();
         assertThat(s.offer(v(3), false)).as("a repeated announcement").isFalse();
         assertThat(s.take(3)).isNull();
@@ -45,9 +57,7 @@ class ModelSelectionTest {
 
     @Test
     void followsAPromotionBackAndForwardAgainOnTheNextNewVersion() {
-        ModelSelection s = new ModelSelection();
-        s.offer(v(5), false);
-        s.take(0);
+        ModelSelection s = serving(5);
         assertThat(s.offer(v(2), true)).isTrue();
         assertThat(s.promoted()).isTrue();
         assertThat(s.take(5).version()).isEqualTo(2);
@@ -62,19 +72,14 @@ class ModelSelectionTest {
 
     @Test
     void aRestartThatReadsAPromotionLastServesThePromotedVersion() {
-        ModelSelection s = new ModelSelection();
-        for (long i = 1; i <= 4; i++) {
-            s.offer(v(i), false);
-        }
+        ModelSelection s = publishedUpTo(4);
         s.offer(v(2), true);
         assertThat(s.take(0).version()).isEqualTo(2);
     }
 
     @Test
     void promotingTheServingVersionIsANoOp() {
-        ModelSelection s = new ModelSelection();
-        s.offer(v(3), false);
-        s.take(0);
+        ModelSelection s = serving(3);
         s.offer(v(3), true);
         assertThat(s.take(3)).isNull();
     }

@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.http;
 
 /** An HTTP request the endpoint answers with {@link #status()} and the message as the error. */
 final class HttpStatusException extends RuntimeException {

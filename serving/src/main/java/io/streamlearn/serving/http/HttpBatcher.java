@@ -1,8 +1,12 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.http;
 
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.prediction.Prediction;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
+import io.streamlearn.serving.model.LoadedModel;
+import io.streamlearn.serving.model.ServingModel;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,13 +24,13 @@ import org.slf4j.LoggerFactory;
  * same checks ({@link LoadedModel#rejectReason}) and the same metrics. HTTP rows are not mixed into the
  * Kafka loop's batches: that loop's offsets and transactions cover Kafka records only.
  */
-final class HttpBatcher implements Runnable {
+public final class HttpBatcher implements Runnable {
     /** HTTP requests waiting for a forward pass; beyond this the endpoint answers 503. */
     static final int MAX_QUEUED_REQUESTS = 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpBatcher.class);
 
-    private final PredictionService service;
+    private final ServingModel model;
     private final ServingMetrics metrics;
     private final Clock clock;
     private final int maxBatch;
@@ -34,9 +38,11 @@ final class HttpBatcher implements Runnable {
     private final BlockingQueue<Job> queue = new ArrayBlockingQueue<>(MAX_QUEUED_REQUESTS);
     private final List<Job> jobs = new ArrayList<>();
     private final List<Features> rows = new ArrayList<>();
+    private volatile boolean running = true;
 
-    HttpBatcher(PredictionService service, ServingConfig config, ServingMetrics metrics) {
-        this.service = service;
+    /** A batcher by {@code config}'s batch rules, answering with {@code model}; run it on its own thread. */
+    public HttpBatcher(ServingConfig config, ServingModel model, ServingMetrics metrics) {
+        this.model = model;
         this.metrics = metrics;
         this.clock = config.clock();
         this.maxBatch = config.maxBatch();
@@ -46,7 +52,7 @@ final class HttpBatcher implements Runnable {
     /** Queues {@code examples} (one HTTP request) for the next forward pass; the result keeps their order. */
     CompletableFuture<List<Prediction>> submit(List<Example> examples) {
         Job job = new Job(examples, nanos(clock.instant()));
-        if (!service.running()) {
+        if (!running) {
             job.result.completeExceptionally(new HttpStatusException(503, "the prediction service is shutting down"));
         } else if (!queue.offer(job)) {
             job.result.completeExceptionally(new HttpStatusException(503, MAX_QUEUED_REQUESTS + " HTTP requests "
@@ -58,7 +64,7 @@ final class HttpBatcher implements Runnable {
     @Override
     public void run() {
         try {
-            while (service.running()) {
+            while (running) {
                 Job first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
@@ -88,8 +94,13 @@ final class HttpBatcher implements Runnable {
         }
     }
 
+    /** Ends the loop within its idle poll; requests still queued are answered 503. */
+    public void stop() {
+        running = false;
+    }
+
     private void answer() {
-        LoadedModel model = service.acquire();
+        LoadedModel model = this.model.acquire();
         if (model == null) {
             for (Job j : jobs) {
                 j.result.completeExceptionally(new HttpStatusException(503, "no model is loaded yet: wait until "
@@ -103,7 +114,7 @@ final class HttpBatcher implements Runnable {
             for (Job j : jobs) {
                 String reason = firstRejection(model, j.examples);
                 if (reason != null) {
-                    metrics.rejected.inc(j.examples.size());
+                    metrics.rejected(j.examples.size());
                     j.result.completeExceptionally(new HttpStatusException(400, reason));
                 } else {
                     accepted.add(j);
@@ -119,7 +130,7 @@ final class HttpBatcher implements Runnable {
             try {
                 for (int from = 0; from < rows.size(); from += maxBatch) {
                     int to = Math.min(rows.size(), from + maxBatch);
-                    metrics.batchSize.observe(to - from);
+                    metrics.batch(to - from);
                     LoadedModel.Scored[] part = model.predict(rows.subList(from, to));
                     System.arraycopy(part, 0, scored, from, part.length);
                 }
@@ -138,11 +149,11 @@ final class HttpBatcher implements Runnable {
                 List<Prediction> out = new ArrayList<>(j.examples.size());
                 for (Example e : j.examples) {
                     LoadedModel.Scored s = scored[row++];
-                    metrics.latency.observe(latencySeconds);
+                    metrics.latency(latencySeconds);
                     out.add(new Prediction(e.id(), s.label(), s.scores(), model.name(), model.version(),
                             (float) (latencySeconds * 1e3)));
                 }
-                metrics.served.inc(out.size());
+                metrics.served(out.size());
                 j.result.complete(out);
             }
         } finally {

@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.snapshot.SnapshotManifest;

@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +15,10 @@ import io.streamlearn.core.example.ExampleJsonCodec;
 import io.streamlearn.core.example.Json;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
+import io.streamlearn.serving.ServiceHealth;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
+import io.streamlearn.serving.model.ServingModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP endpoint of a {@link PredictionService} on the JDK's {@code HttpServer}:
+ * The HTTP endpoint of a prediction service on the JDK's {@code HttpServer}:
  * {@code POST /v1/predict}, {@code GET /healthz}, {@code GET /readyz} and {@code GET /metrics}.
  *
  * <p>{@code /v1/predict} takes one request as the requests topic does (a JSON example without a label,
@@ -46,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * the prediction JSON of the predictions topic; or a JSON array of up to {@value #MAX_ROWS} requests,
  * answered by an array of predictions in the same order, all made by one model version.
  */
-final class HttpEndpoint implements AutoCloseable {
+public final class HttpEndpoint implements AutoCloseable {
     /** Largest request body accepted, in bytes. */
     static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
     /** Most requests in one JSON array. */
@@ -58,17 +62,27 @@ final class HttpEndpoint implements AutoCloseable {
     private static final long ANSWER_TIMEOUT_MS = 30_000;
     private static final int THREADS = 4;
 
-    private final PredictionService service;
+    private final String modelName;
+    private final ServingModel model;
+    private final ServiceHealth health;
     private final HttpBatcher batcher;
     private final CollectorRegistry registry;
     private final ServingMetrics metrics;
     private final HttpServer server;
     private final ExecutorService executor;
 
-    /** Binds {@code host:port} (port 0: a free one) and starts answering. */
-    HttpEndpoint(PredictionService service, String host, int port, HttpBatcher batcher, CollectorRegistry registry,
-            ServingMetrics metrics) {
-        this.service = service;
+    /**
+     * Binds {@code config}'s HTTP address (port 0: a free one) and starts answering: predictions through
+     * {@code batcher}, health from {@code health}, the serving version from {@code model}, metrics from
+     * {@code registry}.
+     */
+    public HttpEndpoint(ServingConfig config, ServingModel model, ServiceHealth health, HttpBatcher batcher,
+            CollectorRegistry registry, ServingMetrics metrics) {
+        String host = config.httpHost();
+        int port = config.httpPort();
+        this.modelName = config.model();
+        this.model = model;
+        this.health = health;
         this.batcher = batcher;
         this.registry = registry;
         this.metrics = metrics;
@@ -97,7 +111,7 @@ final class HttpEndpoint implements AutoCloseable {
     }
 
     /** The bound address (with the actual port when 0 was asked for). */
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return server.getAddress();
     }
 
@@ -143,7 +157,7 @@ final class HttpEndpoint implements AutoCloseable {
             } finally {
                 ex.close();
             }
-            metrics.httpRequests.labels(path, Integer.toString(status)).inc();
+            metrics.httpRequest(path, status);
         };
     }
 
@@ -230,7 +244,7 @@ final class HttpEndpoint implements AutoCloseable {
     }
 
     private void healthz(HttpExchange ex) throws IOException {
-        var failure = service.failure();
+        var failure = health.failure();
         if (failure.isPresent()) {
             throw new HttpStatusException(503, "a service thread stopped: " + failure.get() + "; restart the service");
         }
@@ -238,13 +252,14 @@ final class HttpEndpoint implements AutoCloseable {
     }
 
     private void readyz(HttpExchange ex) throws IOException {
-        String notReady = service.notReadyReason();
+        String notReady = health.notReadyReason();
         if (notReady != null) {
             throw new HttpStatusException(503, notReady);
         }
-        ex.getResponseHeaders().set(MODEL_VERSION_HEADER, Long.toString(service.currentVersion()));
-        send(ex, 200, "text/plain; charset=utf-8", ("ready: " + service.config().model() + " v"
-                + service.currentVersion() + "\n").getBytes(StandardCharsets.UTF_8));
+        long version = model.currentVersion();
+        ex.getResponseHeaders().set(MODEL_VERSION_HEADER, Long.toString(version));
+        send(ex, 200, "text/plain; charset=utf-8", ("ready: " + modelName + " v" + version + "\n")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     private void metrics(HttpExchange ex) throws IOException {

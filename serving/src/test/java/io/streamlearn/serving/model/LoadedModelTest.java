@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,6 +16,7 @@ import io.streamlearn.core.snapshot.ChecksumMismatchException;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.ServingTestKit;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

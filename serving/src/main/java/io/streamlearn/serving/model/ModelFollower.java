@@ -1,7 +1,9 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.serving.ConsumerLoop;
+import io.streamlearn.serving.ServingConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,86 +17,71 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads the compacted models topic from the beginning, without a consumer group, and hands the
  * manifest {@link ModelSelection} decides on (the newest published version, or an operator's
- * {@linkplain ModelPromotion promotion}) to {@link PredictionService#tryInstall}.
+ * {@linkplain ModelPromotion promotion}) to {@link ServingModel#tryInstall}.
  */
-final class ModelFollower implements Runnable {
+public final class ModelFollower extends ConsumerLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private final PredictionService service;
     private final ServingConfig config;
+    private final ServingModel model;
     private final byte[] modelKey;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
     private final ModelSelection selection = new ModelSelection();
 
-    ModelFollower(PredictionService service, ServingConfig config) {
-        this.service = service;
+    /** A follower of {@code config}'s model that installs into {@code model}; run it on its own thread. */
+    public ModelFollower(ServingConfig config, ServingModel model) {
         this.config = config;
+        this.model = model;
         this.modelKey = config.model().getBytes(StandardCharsets.UTF_8);
     }
 
-    void wakeup() {
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-    }
-
     @Override
-    public void run() {
+    protected KafkaConsumer<byte[], byte[]> openConsumer() {
         Map<String, String> overrides = new HashMap<>(config.kafkaOverrides());
         // No group: every serving instance reads every manifest; a group would split them.
         overrides.remove(ConsumerConfig.GROUP_ID_CONFIG);
         overrides.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamlearn-serving-models-" + config.model());
+        return KafkaClients.consumer(config.bootstrapServers(), null, overrides);
+    }
+
+    @Override
+    protected void consume(KafkaConsumer<byte[], byte[]> c) {
         String topic = config.topics().models();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(config.bootstrapServers(), null, overrides)) {
-            consumer = c;
-            if (!service.running()) {
-                return;
-            }
-            List<TopicPartition> partitions = awaitPartitions(c, topic);
-            if (partitions == null) {
-                return;
-            }
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            LOG.info("following {} for model {} ({} partitions)", topic, config.model(), partitions.size());
-            while (service.running()) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
-                    SnapshotManifest m = manifestOf(r);
-                    if (m == null) {
-                        continue;
-                    }
-                    boolean promoted = ModelPromotion.isPromotion(r.headers());
-                    if (!selection.offer(m, promoted)) {
-                        LOG.info("{}: ignoring the announcement of {} v{} at offset {}: v{} was published after it "
-                                + "(promote it to roll back)", r.topic(), m.model(), m.version(), r.offset(),
-                                selection.highestPublished());
-                    }
+        List<TopicPartition> partitions = awaitPartitions(c, topic);
+        if (partitions == null) {
+            return;
+        }
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        LOG.info("following {} for model {} ({} partitions)", topic, config.model(), partitions.size());
+        while (running()) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
+                SnapshotManifest m = manifestOf(r);
+                if (m == null) {
+                    continue;
                 }
-                // Of a burst of manifests (a restart reading the topic's history), only the last decision is loaded.
-                SnapshotManifest next = selection.take(service.currentVersion());
-                if (next != null) {
-                    if (selection.promoted()) {
-                        LOG.info("{} v{} was promoted: moving from v{} to it", next.model(), next.version(),
-                                service.currentVersion());
-                    }
-                    service.tryInstall(next);
+                boolean promoted = ModelPromotion.isPromotion(r.headers());
+                if (!selection.offer(m, promoted)) {
+                    LOG.info("{}: ignoring the announcement of {} v{} at offset {}: v{} was published after it "
+                            + "(promote it to roll back)", r.topic(), m.model(), m.version(), r.offset(),
+                            selection.highestPublished());
                 }
             }
-        } catch (WakeupException e) {
-            if (service.running()) {
-                throw e;
+            // Of a burst of manifests (a restart reading the topic's history), only the last decision is loaded.
+            SnapshotManifest next = selection.take(model.currentVersion());
+            if (next != null) {
+                if (selection.promoted()) {
+                    LOG.info("{} v{} was promoted: moving from v{} to it", next.model(), next.version(),
+                            model.currentVersion());
+                }
+                model.tryInstall(next);
             }
-        } finally {
-            consumer = null;
         }
     }
 
@@ -112,12 +99,12 @@ final class ModelFollower implements Runnable {
         try {
             m = SnapshotManifest.fromJson(r.value());
         } catch (IllegalArgumentException e) {
-            service.refuse(0, r.topic() + ": unreadable manifest at partition " + r.partition() + ", offset "
+            model.refuse(0, r.topic() + ": unreadable manifest at partition " + r.partition() + ", offset "
                     + r.offset() + ": " + e.getMessage(), null);
             return null;
         }
         if (!m.model().equals(config.model())) {
-            service.refuse(m.version(), r.topic() + ": manifest keyed '" + config.model() + "' names model '"
+            model.refuse(m.version(), r.topic() + ": manifest keyed '" + config.model() + "' names model '"
                     + m.model() + "' (partition " + r.partition() + ", offset " + r.offset()
                     + "); the publisher must key each manifest by its model name", null);
             return null;
@@ -128,7 +115,7 @@ final class ModelFollower implements Runnable {
     /** The topic's partitions once it exists; null when the service closes first. */
     private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> c, String topic) {
         long warnAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (service.running()) {
+        while (running()) {
             List<PartitionInfo> infos;
             try {
                 infos = c.partitionsFor(topic, Duration.ofSeconds(5));

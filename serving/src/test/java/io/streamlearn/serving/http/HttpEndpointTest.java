@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.http;
 
 import static io.streamlearn.serving.ServingTestKit.announce;
 import static io.streamlearn.serving.ServingTestKit.publish;
@@ -8,19 +8,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleJsonCodec;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.example.Json;
-import io.streamlearn.core.kafka.KafkaClients;
-import io.streamlearn.core.kafka.Topics;
-import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
-import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.PredictionService;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingTestKit;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -30,61 +27,26 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP endpoint of a service on a free port of 127.0.0.1, with a real broker and real snapshots. */
-class HttpEndpointTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ModelSpec MLP = ModelSpec.mlp("mlp", 8, 4, 16);
-
-    private static EmbeddedKafkaBroker broker;
-    private static String bootstrap;
+class HttpEndpointTest extends ServingTestKit.OnEmbeddedBroker {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-    @TempDir
-    Path storeRoot;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-        bootstrap = broker.bootstrapServers();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void isNotReadyUntilAModelIsLoadedThenPredictsWithTheVersionAndExportsMetrics() throws Exception {
-        Topics topics = new Topics("h1.");
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            topics.createAll(admin, 1, (short) 1);
-        }
-        SnapshotStore store = new SnapshotStore(storeRoot);
         SnapshotManifest v1 = publish(store, MLP);
         // The model's age is read from this clock: 42 s after v1 was published.
         Clock clock = Clock.fixed(Instant.ofEpochMilli(v1.createdMs() + 42_000), ZoneOffset.UTC);
-        CollectorRegistry registry = new CollectorRegistry();
-        ServingConfig config = ServingConfig.builder().setBootstrapServers(bootstrap).setModel("mlp")
-                .setStoreRoot(storeRoot).optTopics(topics).optGroupId("http-test").optTopK(2).optClock(clock)
-                .optHttpAddress("127.0.0.1", 0).build();
+        ServingConfig config = servingConfig().optTopK(2).optClock(clock).optHttpAddress("127.0.0.1", 0).build();
         int port;
         try (PredictionService service = new PredictionService(config, registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of())) {
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             service.start();
             InetSocketAddress address = service.httpAddress().orElseThrow();
             assertThat(address.getAddress().getHostAddress()).isEqualTo("127.0.0.1");

@@ -1,4 +1,4 @@
-package io.streamlearn.serving;
+package io.streamlearn.serving.model;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -36,9 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One verified snapshot version loaded into DJL on the CPU, answering batches of raw features with
  * the predicted class and the top-k class probabilities.
  *
- * <p>{@link #predict} reuses one direct batch buffer, so it is serialized; the request loop is its
- * only caller. The model is reference-counted: {@link #close()} drops the owner's reference and the
- * native memory is freed when the last in-flight batch that {@link #tryRetain() retained} it ends.
+ * <p>{@link #predict} reuses one direct batch buffer, so it is serialized: its callers are the Kafka
+ * request loop ({@code RequestAnswerer}) and the HTTP batcher, each on its own thread. The model is
+ * reference-counted: {@link #close()} drops the owner's ({@link ServingModel}'s) reference and the native
+ * memory is freed when the last in-flight batch that {@link ServingModel#acquire() acquired} it ends.
  */
 public final class LoadedModel implements AutoCloseable {
     private final SnapshotManifest manifest;
@@ -335,8 +336,8 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /** Returns a reference taken with {@link #tryRetain()}; the last one frees the native memory. */
-    void release() {
+    /** Returns a reference taken for one batch (by {@link ServingModel#acquire()}); the last one frees the native memory. */
+    public void release() {
         if (refs.decrementAndGet() == 0) {
             model.close();
         }

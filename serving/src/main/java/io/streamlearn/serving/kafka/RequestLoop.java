@@ -1,0 +1,267 @@
+package io.streamlearn.serving.kafka;
+
+import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.serving.ConsumerLoop;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
+import io.streamlearn.serving.model.ServingModel;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request loop: waits for the first model, then consumes the requests topic in a consumer group,
+ * micro-batches up to {@code maxBatch} requests or {@code maxWaitMicros}, has {@link RequestAnswerer} answer
+ * them, and commits offsets only after Kafka acknowledged the answers (at-least-once), or in the same
+ * transaction as them (exactly-once).
+ */
+public final class RequestLoop extends ConsumerLoop {
+    /** Dead-letter header: why the request was not answered. */
+    public static final String ERROR_REASON_HEADER = io.streamlearn.core.example.DeadLetterHeaders.REASON;
+    /** Dead-letter header: where the request came from, {@code topic/partition/offset}. */
+    public static final String ERROR_SOURCE_HEADER = io.streamlearn.core.example.DeadLetterHeaders.SOURCE;
+    /** Prediction header: the request id. */
+    public static final String CORRELATION_ID_HEADER = "correlation-id";
+    /** Prediction header: the snapshot version that answered. */
+    public static final String MODEL_VERSION_HEADER = "model-version";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestLoop.class);
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
+
+    private final ServingConfig config;
+    private final ServingModel model;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final ServingMetrics metrics;
+    private final RequestAnswerer answerer;
+    private final Clock clock;
+    private volatile boolean consuming;
+
+    // Reused for every batch: the hot path allocates per record only what leaves the process.
+    private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+    private long[] arrivalNanos = new long[64];
+    private final AtomicLong served = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    private final OffsetCommitCallback onCommit = (committed, e) -> {
+        if (e != null) {
+            LOG.warn("offset commit of {} failed ({}); the requests after the last committed offset will be answered "
+                    + "again", committed.keySet(), e.toString());
+        }
+    };
+
+    /**
+     * The loop of {@code config}'s requests topic, answering with {@code model} and writing through {@code producer}
+     * (transactional when {@link ServingConfig#exactlyOnce()}; owned by the caller). Run it on its own thread.
+     */
+    public RequestLoop(ServingConfig config, ServingModel model, KafkaProducer<byte[], byte[]> producer,
+            ServingMetrics metrics) {
+        this.config = config;
+        this.model = model;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.answerer = new RequestAnswerer(config, model, producer, metrics);
+        this.clock = config.clock();
+    }
+
+    /** Requests answered, counted once Kafka acknowledged their predictions. */
+    public long served() {
+        return served.get();
+    }
+
+    /** Requests dead-lettered, counted once Kafka acknowledged them. */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    /** Whether the loop has subscribed to the requests topic and not stopped. */
+    public boolean isConsuming() {
+        return consuming;
+    }
+
+    @Override
+    protected KafkaConsumer<byte[], byte[]> openConsumer() {
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatch()));
+        overrides.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamlearn-serving-requests-" + config.model());
+        overrides.putAll(config.kafkaOverrides());
+        return KafkaClients.consumer(config.bootstrapServers(), config.groupId(), overrides);
+    }
+
+    @Override
+    protected void consume(KafkaConsumer<byte[], byte[]> c) {
+        try {
+            // Subscribing before a model exists would only hold partitions it cannot answer.
+            while (!model.awaitFirst(IDLE_POLL)) {
+                if (!running()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        c.subscribe(List.of(config.topics().requests()));
+        consuming = true;
+        try {
+            LOG.info("consuming {} as group {}", config.topics().requests(), config.groupId());
+            while (running()) {
+                if (collect(c)) {
+                    processPending(c);
+                }
+            }
+        } finally {
+            consuming = false;
+        }
+    }
+
+    /** Polls until a micro-batch is full or its wait is over; false when nothing arrived. */
+    private boolean collect(KafkaConsumer<byte[], byte[]> c) {
+        pending.clear();
+        if (!append(c.poll(IDLE_POLL))) {
+            return false;
+        }
+        long deadline = System.nanoTime() + config.maxWaitMicros() * 1_000L;
+        long remaining;
+        while (pending.size() < config.maxBatch() && (remaining = deadline - System.nanoTime()) > 0
+                && running()) {
+            append(c.poll(Duration.ofNanos(remaining)));
+        }
+        return true;
+    }
+
+    private boolean append(ConsumerRecords<byte[], byte[]> records) {
+        if (records.isEmpty()) {
+            return false;
+        }
+        long arrival = RequestAnswerer.nanos(clock.instant());
+        int need = pending.size() + records.count();
+        if (arrivalNanos.length < need) {
+            arrivalNanos = Arrays.copyOf(arrivalNanos, Math.max(need, arrivalNanos.length * 2));
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            arrivalNanos[pending.size()] = arrival;
+            pending.add(r);
+        }
+        return true;
+    }
+
+    private void processPending(KafkaConsumer<byte[], byte[]> c) {
+        if (config.exactlyOnce()) {
+            processTransactionally(c);
+            return;
+        }
+        answerer.answer(pending, arrivalNanos);
+        // At-least-once: offsets move only once every prediction and dead letter is acknowledged.
+        producer.flush();
+        Exception failed = answerer.sendError();
+        if (failed != null) {
+            LOG.error("could not write {} records to {} / {}: {}; rewinding to the committed offsets to answer them "
+                    + "again", pending.size(), config.topics().predictions(), config.topics().predictionsDlq(),
+                    failed.toString());
+            rewind(c);
+            return;
+        }
+        // Every record of the batch is acknowledged, so committing without waiting is still at-least-once: a
+        // commit that fails (the partitions moved to another member) means duplicates, never losses. Not waiting
+        // takes a coordinator round trip off every batch; close() waits for the commits in flight.
+        c.commitAsync(new HashMap<>(pendingOffsets()), onCommit);
+        countBatch();
+    }
+
+    /**
+     * Exactly-once: the predictions, the dead letters and the consumed offsets of the micro-batch are one Kafka
+     * transaction (consume-transform-produce, KIP-447). An aborted transaction's records are never seen by
+     * read_committed readers, and its requests are answered again after the rewind.
+     */
+    private void processTransactionally(KafkaConsumer<byte[], byte[]> c) {
+        try {
+            producer.beginTransaction();
+            answerer.answer(pending, arrivalNanos);
+            Exception failed = answerer.sendError();
+            if (failed != null) {
+                throw failed instanceof KafkaException k ? k : new KafkaException(failed);
+            }
+            // The group metadata lets the coordinator fence a zombie whose partitions were reassigned.
+            producer.sendOffsetsToTransaction(pendingOffsets(), c.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException
+                | AuthorizationException | UnsupportedVersionException e) {
+            // Not recoverable with this producer: another instance uses our transactional id, or the broker
+            // refuses transactions. The open transaction is aborted by the broker; the service stops.
+            throw new IllegalStateException("exactly-once producer " + config.transactionalId() + " cannot go on: "
+                    + e + "; give every serving instance its own instance id (--instance-id) and check the broker's "
+                    + "transaction ACLs, then restart", e);
+        } catch (KafkaException e) {
+            LOG.warn("transaction of {} requests failed: {}; aborting it and answering them again", pending.size(),
+                    e.toString());
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                throw new IllegalStateException("exactly-once producer " + config.transactionalId()
+                        + " cannot abort its transaction: " + abortFailed + "; restart the service", abortFailed);
+            }
+            rewind(c);
+            return;
+        }
+        countBatch();
+    }
+
+    /** The next offset of every partition in the pending records. */
+    private Map<TopicPartition, OffsetAndMetadata> pendingOffsets() {
+        offsets.clear();
+        TopicPartition tp = null;
+        for (ConsumerRecord<byte[], byte[]> r : pending) {
+            // Records come grouped by partition: one key per run, not per record.
+            if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) {
+                tp = new TopicPartition(r.topic(), r.partition());
+            }
+            OffsetAndMetadata seen = offsets.get(tp);
+            if (seen == null || seen.offset() <= r.offset()) {
+                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+            }
+        }
+        return offsets;
+    }
+
+    private void countBatch() {
+        served.addAndGet(answerer.served());
+        rejected.addAndGet(answerer.rejected());
+        metrics.served(answerer.served());
+        metrics.rejected(answerer.rejected());
+    }
+
+    /** Seeks every assigned partition back to its committed offset, so the failed batch is answered again. */
+    private void rewind(KafkaConsumer<byte[], byte[]> c) {
+        Set<TopicPartition> assigned = c.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(assigned);
+        for (TopicPartition tp : assigned) {
+            OffsetAndMetadata o = committed.get(tp);
+            if (o == null) {
+                c.seekToBeginning(List.of(tp));
+            } else {
+                c.seek(tp, o.offset());
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.streamlearn.serving.model;
+
+import io.streamlearn.core.example.ContentTypes;
+import io.streamlearn.core.example.Json;
+import io.streamlearn.core.snapshot.SnapshotException;
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.ServingMetrics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model a serving instance answers with: acquires it for one batch, installs a new snapshot after its checks
+ * and the request-contract check, and refuses (counts, logs, announces) one that fails them.
+ *
+ * <p>The request loop, the HTTP batcher and the model follower share one instance; none of them holds the model
+ * longer than a batch, so a swap frees the old version as soon as its last batch ends.
+ */
+public final class ServingModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingModel.class);
+
+    private final ServingConfig config;
+    private final SnapshotStore store;
+    private final ServingMetrics metrics;
+    private final AtomicReference<LoadedModel> current = new AtomicReference<>();
+    private final CountDownLatch firstModel = new CountDownLatch(1);
+    private final AtomicLong swaps = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    // Where refusals are announced; null until the service has connected (a refusal is then only counted and logged).
+    private volatile KafkaProducer<byte[], byte[]> events;
+
+    /** The model slot of {@code config}'s model, loading snapshots from {@code store}; empty until an install. */
+    public ServingModel(ServingConfig config, SnapshotStore store, ServingMetrics metrics) {
+        this.config = config;
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    /** Announces refusals on the events topic through {@code producer} from now on (owned by the caller). */
+    public void announceRefusalsWith(KafkaProducer<byte[], byte[]> producer) {
+        this.events = producer;
+    }
+
+    /** The serving model, retained for one batch (release it), or null when none is loaded. */
+    public LoadedModel acquire() {
+        while (true) {
+            LoadedModel m = current.get();
+            if (m == null || m.tryRetain()) {
+                return m;
+            }
+            // Swapped out and freed between the read and the retain: the reference now holds its successor.
+        }
+    }
+
+    /** Waits up to {@code timeout} for the first model; true when one is loaded. */
+    public boolean awaitFirst(Duration timeout) throws InterruptedException {
+        return firstModel.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether a model is loaded. */
+    public boolean loaded() {
+        return current.get() != null;
+    }
+
+    /** Version currently serving, 0 until a model is loaded. */
+    public long currentVersion() {
+        LoadedModel m = current.get();
+        return m == null ? 0 : m.version();
+    }
+
+    /** Seconds since the serving snapshot was published (by the config's clock), NaN while none is serving. */
+    public double ageSeconds() {
+        LoadedModel m = current.get();
+        return m == null ? Double.NaN : (config.clock().millis() - m.manifest().createdMs()) / 1000.0;
+    }
+
+    /** Snapshot versions put into service, the first one included. */
+    public long swaps() {
+        return swaps.get();
+    }
+
+    /** Snapshots refused (checksum, spec, load, warm-up or contract failure). */
+    public long refused() {
+        return refused.get();
+    }
+
+    /**
+     * Loads the pinned version {@code version} from the store before any request is answered.
+     *
+     * @throws SnapshotException when it is not in the store or is refused (it is then also counted, logged and
+     *                           announced)
+     */
+    public void installPinned(long version) {
+        SnapshotManifest m;
+        try {
+            m = store.manifest(config.model(), version);
+        } catch (RuntimeException e) {
+            String reason = "pinned version " + version + " is not in the snapshot store " + store.root() + ": "
+                    + e.getMessage() + "; publish it, pin a version listed by the store, or unset pinVersion";
+            refuse(version, reason, e);
+            throw new SnapshotException(reason, e);
+        }
+        if (!tryInstall(m)) {
+            throw new SnapshotException("pinned version " + config.model() + " v" + version + " was refused (see the "
+                    + "log and the events topic " + config.topics().events() + "); pin another version or unset "
+                    + "pinVersion");
+        }
+    }
+
+    /**
+     * Loads, verifies and swaps in {@code manifest}'s snapshot; a snapshot that fails any check is refused
+     * and the current model keeps serving. Returns whether it was put into service.
+     */
+    public boolean tryInstall(SnapshotManifest manifest) {
+        LoadedModel next;
+        try {
+            next = LoadedModel.load(store, manifest, config.maxBatch(), config.topK());
+        } catch (SnapshotException e) {
+            refuse(manifest.version(), e.getMessage(), e);
+            return false;
+        } catch (RuntimeException e) {
+            // I/O and engine failures while loading are a refusal too: the current model stays.
+            refuse(manifest.version(), "snapshot " + manifest.model() + " v" + manifest.version()
+                    + " cannot be loaded: " + e, e);
+            return false;
+        }
+        LoadedModel serving = current.get();
+        if (serving != null) {
+            String change = inputContractChange(serving, next);
+            if (change != null) {
+                next.close();
+                refuse(manifest.version(), change, null);
+                return false;
+            }
+        }
+        LoadedModel old = current.getAndSet(next);
+        metrics.swapped(next.version());
+        swaps.incrementAndGet();
+        firstModel.countDown();
+        if (old != null) {
+            // Freed now, or by the in-flight batch that still holds it when that batch ends.
+            old.close();
+        }
+        LOG.info("serving {} v{} (was {}), {} examples seen, sha256 {}", next.name(), next.version(),
+                old == null ? "none" : "v" + old.version(), manifest.examplesSeen(), manifest.paramsSha256());
+        return true;
+    }
+
+    private static String inputContractChange(LoadedModel serving, LoadedModel next) {
+        var a = serving.spec().input();
+        var b = next.spec().input();
+        if (a.featureCount() != b.featureCount() || a.featureType() != b.featureType()) {
+            return "snapshot " + next.name() + " v" + next.version() + " changes the request contract from "
+                    + a.featureCount() + " " + a.dtype() + " features (v" + serving.version() + ") to "
+                    + b.featureCount() + " " + b.dtype() + "; requests written for the serving version would be "
+                    + "rejected: publish the new input under a new model name";
+        }
+        if (serving.spec().classes() != next.spec().classes()) {
+            return "snapshot " + next.name() + " v" + next.version() + " changes the number of classes from "
+                    + serving.spec().classes() + " (v" + serving.version() + ") to " + next.spec().classes()
+                    + "; publish the new output under a new model name";
+        }
+        return null;
+    }
+
+    /** Counts, logs and announces on the events topic a snapshot that will not be served. */
+    void refuse(long version, String reason, Throwable cause) {
+        refused.incrementAndGet();
+        metrics.refusedSnapshot();
+        LoadedModel serving = current.get();
+        String keeps = serving == null ? "no model is serving yet" : "v" + serving.version() + " keeps serving";
+        if (cause == null || cause instanceof SnapshotException) {
+            LOG.warn("refused snapshot {} v{}: {}; {}", config.model(), version, reason, keeps);
+        } else {
+            // An unexpected failure type: keep its stack trace for whoever fixes the publisher or the store.
+            LOG.warn("refused snapshot {} v{}: {}; {}", config.model(), version, reason, keeps, cause);
+        }
+        KafkaProducer<byte[], byte[]> p = events;
+        if (p == null) {
+            return;
+        }
+        p.send(refusedEvent(version, reason, serving == null ? 0 : serving.version()), (md, e) -> {
+            if (e != null) {
+                LOG.error("could not write the snapshot_refused event of {} v{} to {}: {}", config.model(),
+                        version, config.topics().events(), e.toString());
+            }
+        });
+    }
+
+    /** The one place the snapshot_refused event is built: its fields are the contract the monitor and tests read. */
+    private ProducerRecord<byte[], byte[]> refusedEvent(long version, String reason, long servingVersion) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "snapshot_refused");
+        event.put("model", config.model());
+        event.put("version", version);
+        event.put("reason", reason);
+        event.put("component", "serving");
+        event.put("serving_version", servingVersion);
+        event.put("time_ms", config.clock().millis());
+        byte[] value;
+        try {
+            value = Json.MAPPER.writeValueAsBytes(event);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a snapshot_refused event as JSON", e);
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(config.topics().events(), null, config.model().getBytes(StandardCharsets.UTF_8),
+                value, headers);
+    }
+
+    /** Frees the serving model (in-flight batches finish on it first); later installs are still possible. */
+    @Override
+    public void close() {
+        LoadedModel m = current.getAndSet(null);
+        if (m != null) {
+            m.close();
+        }
+    }
+}
