@@ -118,12 +118,20 @@ public final class TopicReader implements AutoCloseable {
     }
 
     /**
+     * Waits for at least {@code n} records, then reads on to the end: everything the topic holds now, for a
+     * test that expects a few records and asserts on all of them.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAtLeast(int n) {
+        awaitAtLeast(n);
+        return readToEnd();
+    }
+
+    /**
      * Waits for {@code n} records, reads on to the end, and fails unless the topic holds exactly {@code n}:
      * a test that counts what a component wrote also sees what it wrote too much.
      */
     public List<ConsumerRecord<byte[], byte[]>> readExactly(int n) {
-        awaitAtLeast(n);
-        List<ConsumerRecord<byte[], byte[]>> all = readToEnd();
+        List<ConsumerRecord<byte[], byte[]>> all = readAtLeast(n);
         if (all.size() != n) {
             throw new AssertionError("topic " + topic + " holds " + all.size() + " records, expected exactly " + n);
         }
