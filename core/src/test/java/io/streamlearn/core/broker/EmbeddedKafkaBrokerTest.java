@@ -19,6 +19,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The broker itself, started and closed by hand: these tests are about its life cycle, which
+ * {@link io.streamlearn.core.testkit.KafkaBrokerExtension} hides from every other test.
+ */
 class EmbeddedKafkaBrokerTest {
 
     @Test
@@ -38,6 +42,8 @@ class EmbeddedKafkaBrokerTest {
                 }
                 p.flush();
             }
+            // A subscribed consumer in a group, not the test kit's TopicReader (which assigns partitions): it
+            // proves the single-node settings for the offsets topic and group rebalances work.
             List<String> values = new ArrayList<>();
             try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(broker.bootstrapServers(), "t", Map.of())) {
                 c.subscribe(List.of(topics.examples()));

@@ -38,14 +38,10 @@ class AdwinTest {
     void estimateFollowsTheNewMeanAfterAChange() {
         Adwin a = Adwin.builder().build();
         SplittableRandom r = new SplittableRandom(7);
-        for (int i = 0; i < 5_000; i++) {
-            a.update(r.nextDouble() < 0.1 ? 1 : 0);
-        }
+        ErrorStreams.feed(a, r, 0.1, 5_000);
         assertThat(a.estimate()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.02));
         assertThat(a.width()).isEqualTo(5_000);
-        for (int i = 0; i < 3_000; i++) {
-            a.update(r.nextDouble() < 0.6 ? 1 : 0);
-        }
+        ErrorStreams.feed(a, r, 0.6, 3_000);
         // The window shrank to (about) the values since the change, so the estimate is the new rate.
         assertThat(a.width()).isLessThan(3_500);
         assertThat(a.estimate()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(0.05));
@@ -70,9 +66,7 @@ class AdwinTest {
     void restoredStateAnswersExactlyAsTheOriginal() {
         Adwin original = Adwin.builder().optDelta(0.01).optClock(16).build();
         SplittableRandom r = new SplittableRandom(11);
-        for (int i = 0; i < 7_777; i++) {
-            original.update(r.nextDouble() < 0.25 ? 1 : 0);
-        }
+        ErrorStreams.feed(original, r, 0.25, 7_777);
         byte[] state = original.state();
         DriftDetector restored = DriftDetector.restore(state);
         assertThat(restored).isInstanceOf(Adwin.class);
@@ -112,9 +106,7 @@ class AdwinTest {
     void memoryStaysLogarithmicInTheWindow() {
         Adwin a = Adwin.builder().build();
         SplittableRandom r = new SplittableRandom(5);
-        for (int i = 0; i < 1_000_000; i++) {
-            a.update(r.nextDouble() < 0.3 ? 1 : 0);
-        }
+        ErrorStreams.feed(a, r, 0.3, 1_000_000);
         // 5 buckets per row, rows of 2^i values: a million values fit in ~20 rows.
         assertThat(a.state().length).isLessThan(64 + 21 * (1 + 5 * 16));
     }

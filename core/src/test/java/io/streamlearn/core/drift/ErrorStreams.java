@@ -44,13 +44,17 @@ final class ErrorStreams {
 
     /** Detections on {@code length} values of a constant error rate {@code p}. */
     static int falseAlarms(DriftDetector d, double p, int length, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int alarms = 0;
+        return feed(d, new SplittableRandom(seed), p, length);
+    }
+
+    /** Feeds {@code d} {@code length} errors (1) at rate {@code p}, drawn from {@code r}; returns the detections. */
+    static int feed(DriftDetector d, SplittableRandom r, double p, int length) {
+        int detections = 0;
         for (int i = 0; i < length; i++) {
             if (d.update(r.nextDouble() < p ? 1 : 0)) {
-                alarms++;
+                detections++;
             }
         }
-        return alarms;
+        return detections;
     }
 }

@@ -67,9 +67,7 @@ class PageHinkleyTest {
     void restoredStateAnswersExactlyAsTheOriginal() {
         PageHinkley original = PageHinkley.builder().optLambda(20).optDirection(PageHinkley.Direction.BOTH).build();
         SplittableRandom r = new SplittableRandom(4);
-        for (int i = 0; i < 3_333; i++) {
-            original.update(r.nextDouble() < 0.2 ? 1 : 0);
-        }
+        ErrorStreams.feed(original, r, 0.2, 3_333);
         byte[] state = original.state();
         DriftDetector restored = DriftDetector.restore(state);
         assertThat(restored).isInstanceOf(PageHinkley.class);

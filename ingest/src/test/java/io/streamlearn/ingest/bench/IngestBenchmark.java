@@ -2,6 +2,7 @@ package io.streamlearn.ingest.bench;
 
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.ingest.produce.IngestCounts;
 import io.streamlearn.ingest.produce.Ingestor;
 import io.streamlearn.ingest.source.SourceDefinition;
@@ -12,15 +13,12 @@ import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
@@ -51,11 +49,12 @@ public final class IngestBenchmark {
             int valueSize = -1;
             for (int round = 0; round <= rounds; round++) {
                 String suffix = round == 0 ? "warmup" : Integer.toString(round);
-                createTopics(bootstrap, "bench.ingest." + suffix, "bench.ingest." + suffix + ".dlq",
-                        "bench.perf." + suffix);
+                // Fresh topics each round, one partition, created through Topics so every leader serves first.
+                Topics ingestTopics = createTopics(bootstrap, "bench.ingest." + suffix + ".");
+                Topics perfTopics = createTopics(bootstrap, "bench.perf." + suffix + ".");
                 Ingestor ingestor = Ingestor.builder().setBootstrapServers(bootstrap).setSource(data)
-                        .setSchema(data.schemaHint()).setTopic("bench.ingest." + suffix)
-                        .setDeadLetterTopic("bench.ingest." + suffix + ".dlq").optCreateTopics(false).build();
+                        .setSchema(data.schemaHint()).setTopic(ingestTopics.examples())
+                        .setDeadLetterTopic(ingestTopics.examplesDlq()).optCreateTopics(false).build();
                 IngestCounts c = ingestor.run();
                 if (c.sent() != c.read()) {
                     throw new IllegalStateException("benchmark data must be valid: " + c);
@@ -63,7 +62,7 @@ public final class IngestBenchmark {
                 records = c.sent();
                 valueSize = (int) Math.round((double) c.bytesSent() / c.sent());
                 double ingestRate = c.sent() * 1e9 / c.elapsedNanos();
-                double perfRate = producerPerformance("bench.perf." + suffix, records, valueSize,
+                double perfRate = producerPerformance(perfTopics.examples(), records, valueSize,
                         ingestor.producerConfig());
                 log.printf(Locale.ROOT, "round %s: ingest %.0f records/s (%.1f MB/s), ProducerPerformance %.0f records/s"
                         + " (%d records of %d bytes)%n", suffix, ingestRate, c.megabytesPerSecond(), perfRate, records,
@@ -80,12 +79,12 @@ public final class IngestBenchmark {
         }
     }
 
-    private static void createTopics(String bootstrap, String... names) throws Exception {
+    private static Topics createTopics(String bootstrap, String prefix) {
+        Topics topics = new Topics(prefix);
         try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            List<NewTopic> topics = Arrays.stream(names).map(n -> new NewTopic(n, Optional.of(1), Optional.empty()))
-                    .toList();
-            admin.createTopics(topics).all().get();
+            topics.createAll(admin, 1, (short) 1);
         }
+        return topics;
     }
 
     /** Runs org.apache.kafka.tools.ProducerPerformance in this JVM and returns its total records/sec. */

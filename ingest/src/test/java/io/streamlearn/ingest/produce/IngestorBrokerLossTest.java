@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.ingest.source.SourceDefinition;
 import io.streamlearn.ingest.source.SourceOptions;
 import io.streamlearn.ingest.source.Sources;
@@ -12,18 +13,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class IngestorBrokerLossTest {
+    // A broker of its own: the test stops it.
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perTest();
 
     @Test
     void failsLoudlyWithinBoundedTimeWhenTheBrokerGoesAwayMidRun() throws Exception {
         SourceDefinition endless = Sources.resolve("synthetic:classification", SourceOptions.defaults());
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
+        EmbeddedKafkaBroker broker = kafka.broker();
         Ingestor ingestor;
         CompletableFuture<IngestCounts> run;
         try {
             ingestor = Ingestor.builder().setBootstrapServers(broker.bootstrapServers()).setSource(endless)
-                    .setSchema(endless.schemaHint()).setTopic("loss").setDeadLetterTopic("loss.dlq")
+                    .setSchema(endless.schemaHint()).setTopic(kafka.topic("loss"))
+                    .setDeadLetterTopic(kafka.topic("loss.dlq"))
                     .optRatePerSecond(2000).optTimeout(Duration.ofSeconds(3)).build();
             Ingestor running = ingestor;
             run = CompletableFuture.supplyAsync(running::run);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.DeadLetterHeaders;
 import io.streamlearn.core.example.Example;
@@ -12,7 +11,10 @@ import io.streamlearn.core.example.ExampleCodec;
 import io.streamlearn.core.example.ExampleSchema;
 import io.streamlearn.core.example.FeatureType;
 import io.streamlearn.core.example.Features;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
+import io.streamlearn.core.testkit.Prerequisites;
 import io.streamlearn.ingest.report.IngestMetrics;
+import io.streamlearn.ingest.report.IngestSamples;
 import io.streamlearn.ingest.source.IdxFiles;
 import io.streamlearn.ingest.source.IdxSource;
 import io.streamlearn.ingest.source.SourceDefinition;
@@ -28,40 +30,21 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class IngestorEndToEndTest {
-    private static final AtomicInteger TOPIC = new AtomicInteger();
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     private static Ingestor.Builder ingest(SourceDefinition source, ExampleSchema schema, String topic) {
-        return Ingestor.builder().setBootstrapServers(broker.bootstrapServers()).setSource(source).setSchema(schema)
+        return Ingestor.builder().setBootstrapServers(kafka.bootstrapServers()).setSource(source).setSchema(schema)
                 .setTopic(topic).setDeadLetterTopic(topic + ".dlq").optTimeout(Duration.ofSeconds(20));
-    }
-
-    private static String topic(String name) {
-        return "t" + TOPIC.incrementAndGet() + "." + name;
     }
 
     private static ExampleSchema schema(int features, FeatureType dtype, int classes) {
@@ -72,12 +55,12 @@ class IngestorEndToEndTest {
     void sendsEveryGeneratorsExamplesKeyedByIdWithTheirContentType() {
         for (String kind : List.of("classification", "hyperplane", "sea", "rbf")) {
             SourceDefinition d = Sources.resolve("synthetic:" + kind, SourceOptions.builder().optLength(300).build());
-            String t = topic(kind);
+            String t = kafka.topic(kind);
             IngestCounts done = ingest(d, d.schemaHint(), t).build().run();
             assertThat(done.read()).as(kind).isEqualTo(300);
             assertThat(done.sent()).as(kind).isEqualTo(300);
             assertThat(done.rejected()).isZero();
-            List<ConsumerRecord<byte[], byte[]>> got = TopicReader.readExactly(broker.bootstrapServers(), t, 300);
+            List<ConsumerRecord<byte[], byte[]>> got = kafka.reader(t).readExactly(300);
             ConsumerRecord<byte[], byte[]> r = got.get(0);
             Example e = ExampleCodec.decode(r.value(), r.headers());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(e.id());
@@ -92,12 +75,12 @@ class IngestorEndToEndTest {
         Path[] files = IdxFiles.write(dir, "mini", 4, 4, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, true, 0);
         SourceDefinition d = Sources.resolve("idx:" + files[0] + "," + files[1], SourceOptions.defaults());
         assertThat(d.schemaHint()).isEqualTo(schema(16, FeatureType.UINT8, 10));
-        String t = topic("idx");
+        String t = kafka.topic("idx");
         IngestCounts done = ingest(d, d.schemaHint(), t).optEpochs(3).optShuffleSeed(5L).optLimit(25).build().run();
         assertThat(done.read()).isEqualTo(25);
         assertThat(done.sent()).isEqualTo(25);
         assertThat(done.expected()).isEqualTo(25);
-        List<Example> got = TopicReader.readExactly(broker.bootstrapServers(), t, 25).stream()
+        List<Example> got = kafka.reader(t).readExactly(25).stream()
                 .map(r -> ExampleCodec.decode(r.value(), r.headers())).toList();
         assertThat(got).allMatch(e -> e.features().type() == FeatureType.UINT8)
                 .allMatch(e -> e.features().get(0) == e.label());
@@ -109,18 +92,18 @@ class IngestorEndToEndTest {
 
     @Test
     void sendsFashionMnistAndItsDriftingVariant() {
-        Assumptions.assumeTrue(Files.isDirectory(IdxSource.FASHION_MNIST_DIR), "dataset-fashion-mnist not installed");
+        Prerequisites.directory(IdxSource.FASHION_MNIST_DIR, "dataset-fashion-mnist");
         SourceDefinition d = Sources.resolve("idx:fashion-mnist/t10k", SourceOptions.defaults());
-        String t = topic("fashion");
+        String t = kafka.topic("fashion");
         IngestCounts done = ingest(d, d.schemaHint(), t).build().run();
         assertThat(done.read()).isEqualTo(10_000);
         assertThat(done.sent()).isEqualTo(10_000);
         assertThat(done.bytesSent()).isGreaterThan(10_000L * 784);
         SourceDefinition drift = Sources.resolve("synthetic:fashion-drift",
                 SourceOptions.builder().optIdxData("fashion-mnist/t10k").optDriftAt(500).build());
-        String t2 = topic("drift");
+        String t2 = kafka.topic("drift");
         assertThat(ingest(drift, drift.schemaHint(), t2).optLimit(1000).build().run().sent()).isEqualTo(1000);
-        List<ConsumerRecord<byte[], byte[]>> got = TopicReader.readExactly(broker.bootstrapServers(), t2, 1000);
+        List<ConsumerRecord<byte[], byte[]>> got = kafka.reader(t2).readExactly(1000);
         assertThat(got.stream().filter(r -> new String(r.key(), StandardCharsets.UTF_8).endsWith("-d"))).hasSize(500);
     }
 
@@ -131,9 +114,9 @@ class IngestorEndToEndTest {
         SourceDefinition c = Sources.resolve("csv:" + csv,
                 SourceOptions.builder().optLabelColumn("kind").optIdColumn("id").build());
         assertThat(c.labelClasses()).containsExactly("rose", "tulip");
-        String t = topic("csv");
+        String t = kafka.topic("csv");
         assertThat(ingest(c, c.schemaHint(), t).build().run().sent()).isEqualTo(3);
-        List<ConsumerRecord<byte[], byte[]>> csvGot = TopicReader.readExactly(broker.bootstrapServers(), t, 3);
+        List<ConsumerRecord<byte[], byte[]>> csvGot = kafka.reader(t).readExactly(3);
         assertThat(ExampleCodec.decode(csvGot.get(1).value(), csvGot.get(1).headers()))
                 .isEqualTo(Example.labeled("f2", Features.ofFloats(3f, 4f), 1));
 
@@ -141,11 +124,11 @@ class IngestorEndToEndTest {
         Files.writeString(jsonl, "{\"id\":\"j1\",\"features\":[0.5,1.5],\"label\":1}\n"
                 + "{\"id\":\"j2\",\"features\":[2,3],\"label\":0,\"weight\":2.0,\"ts\":1700000000000}\n");
         SourceDefinition j = Sources.resolve("jsonl:" + jsonl, SourceOptions.defaults());
-        String tj = topic("jsonl");
+        String tj = kafka.topic("jsonl");
         IngestCounts done = ingest(j, schema(2, FeatureType.FLOAT32, 2), tj).optFormat(ExampleProducer.Format.JSON)
                 .build().run();
         assertThat(done.sent()).isEqualTo(2);
-        List<ConsumerRecord<byte[], byte[]>> got = TopicReader.readExactly(broker.bootstrapServers(), tj, 2);
+        List<ConsumerRecord<byte[], byte[]>> got = kafka.reader(tj).readExactly(2);
         assertThat(ExampleCodec.decode(got.get(1).value(), got.get(1).headers()))
                 .isEqualTo(new Example("j2", Features.ofFloats(2f, 3f), 0, 2f, 1700000000000L));
     }
@@ -180,20 +163,16 @@ class IngestorEndToEndTest {
         Path jsonl = dir.resolve("corpus.jsonl");
         Files.writeString(jsonl, String.join("\n", lines) + "\n");
         ExampleSchema schema = new ExampleSchema(4, FeatureType.FLOAT32, 3, 2048);
-        String t = topic("malformed");
+        String t = kafka.topic("malformed");
         CollectorRegistry registry = new CollectorRegistry();
         IngestCounts done;
         try (IngestMetrics metrics = new IngestMetrics(registry)) {
             done = ingest(Sources.resolve("jsonl:" + jsonl, SourceOptions.defaults()), schema, t)
                     .optObserver(metrics).build().run();
-            assertThat(registry.getSampleValue("streamlearn_ingest_records_total", new String[] {"outcome"},
-                    new String[] {"read"})).isEqualTo(12.0);
-            assertThat(registry.getSampleValue("streamlearn_ingest_records_total", new String[] {"outcome"},
-                    new String[] {"sent"})).isEqualTo(2.0);
-            assertThat(registry.getSampleValue("streamlearn_ingest_records_total", new String[] {"outcome"},
-                    new String[] {"rejected"})).isEqualTo(10.0);
-            assertThat(registry.getSampleValue("streamlearn_ingest_rejected_records_total", new String[] {"reason"},
-                    new String[] {"non_finite"})).isEqualTo(2.0);
+            assertThat(IngestSamples.records(registry, "read")).isEqualTo(12.0);
+            assertThat(IngestSamples.records(registry, "sent")).isEqualTo(2.0);
+            assertThat(IngestSamples.records(registry, "rejected")).isEqualTo(10.0);
+            assertThat(IngestSamples.rejected(registry, "non_finite")).isEqualTo(2.0);
         }
         assertThat(done.read()).isEqualTo(12).isEqualTo(done.sent() + done.rejected());
         assertThat(done.sent()).isEqualTo(2);
@@ -207,7 +186,7 @@ class IngestorEndToEndTest {
         assertThat(idx.read()).isEqualTo(3).isEqualTo(idx.sent() + idx.rejected());
         assertThat(idx.rejected(RejectReason.MALFORMED)).isEqualTo(1);
 
-        List<ConsumerRecord<byte[], byte[]>> dlq = TopicReader.readExactly(broker.bootstrapServers(), t + ".dlq", 11);
+        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.reader(t + ".dlq").readExactly(11);
         Map<String, ConsumerRecord<byte[], byte[]>> bySource = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : dlq) {
             bySource.put(header(r, DeadLetterHeaders.SOURCE), r);
@@ -234,7 +213,7 @@ class IngestorEndToEndTest {
         assertThat(header(truncated, DeadLetterHeaders.REASON)).contains("truncated IDX image 2: 2 of 4 bytes");
         assertThat(truncated.value()).containsExactly(2, 2);
         List<Example> valid = new ArrayList<>();
-        TopicReader.readExactly(broker.bootstrapServers(), t, 4).forEach(r -> valid.add(ExampleCodec.decode(r.value(), r.headers())));
+        kafka.reader(t).readExactly(4).forEach(r -> valid.add(ExampleCodec.decode(r.value(), r.headers())));
         assertThat(valid).extracting(Example::id).containsExactlyInAnyOrder("ok1", "ok2", "cut-0", "cut-1");
     }
 
@@ -243,11 +222,11 @@ class IngestorEndToEndTest {
         Path jsonl = dir.resolve("huge.jsonl");
         String line = "{\"id\":\"h\",\"features\":[1],\"label\":0,\"pad\":\"" + "y".repeat(5000) + "\"}";
         Files.writeString(jsonl, line + "\n");
-        String t = topic("huge");
+        String t = kafka.topic("huge");
         IngestCounts done = ingest(Sources.resolve("jsonl:" + jsonl, SourceOptions.defaults()),
                 new ExampleSchema(1, FeatureType.FLOAT32, 2, 1000), t).optDeadLetterMaxBytes(100).build().run();
         assertThat(done.rejected(RejectReason.TOO_LARGE)).isEqualTo(1);
-        ConsumerRecord<byte[], byte[]> r = TopicReader.readExactly(broker.bootstrapServers(), t + ".dlq", 1).get(0);
+        ConsumerRecord<byte[], byte[]> r = kafka.reader(t + ".dlq").readExactly(1).get(0);
         assertThat(r.value()).hasSize(100);
         assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("record is " + line.length() + " bytes, larger than the cap of 1000 (original " + line.length()
                 + " bytes, the first 100 kept)");

@@ -38,12 +38,9 @@ class ReportTest {
             m.onSent(100);
             m.onRejected(RejectReason.EMPTY, 0);
             m.setRate(42);
-            assertThat(registry.getSampleValue("streamlearn_ingest_records_total", new String[] {"outcome"},
-                    new String[] {"read"})).isEqualTo(2.0);
-            assertThat(registry.getSampleValue("streamlearn_ingest_bytes_total", new String[] {"outcome"},
-                    new String[] {"sent"})).isEqualTo(100.0);
-            assertThat(registry.getSampleValue("streamlearn_ingest_rejected_records_total", new String[] {"reason"},
-                    new String[] {"empty"})).isEqualTo(1.0);
+            assertThat(IngestSamples.records(registry, "read")).isEqualTo(2.0);
+            assertThat(IngestSamples.bytes(registry, "sent")).isEqualTo(100.0);
+            assertThat(IngestSamples.rejected(registry, "empty")).isEqualTo(1.0);
             assertThat(registry.getSampleValue("streamlearn_ingest_records_per_second")).isEqualTo(42.0);
         }
         assertThat(registry.getSampleValue("streamlearn_ingest_records_per_second")).isNull();

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.FeatureType;
+import io.streamlearn.core.testkit.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +62,7 @@ class IdxSourceTest {
 
     @Test
     void readsFashionMnistTestSetByName() {
-        Assumptions.assumeTrue(Files.isDirectory(IdxSource.FASHION_MNIST_DIR), "dataset-fashion-mnist not installed");
+        Prerequisites.directory(IdxSource.FASHION_MNIST_DIR, "dataset-fashion-mnist");
         try (IdxSource s = IdxSource.open("fashion-mnist/t10k")) {
             assertThat(s.sizeHint()).isEqualTo(10_000);
             assertThat(s.rows()).isEqualTo(28);

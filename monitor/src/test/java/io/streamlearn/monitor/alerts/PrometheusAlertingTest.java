@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
@@ -20,6 +19,7 @@ import io.streamlearn.core.model.NetworkBuilder;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.monitor.testkit.MutableClock;
 import io.streamlearn.monitor.testkit.PrometheusTools;
 import io.streamlearn.serving.PredictionService;
@@ -39,12 +39,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,32 +56,19 @@ class PrometheusAlertingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ModelSpec SPEC = ModelSpec.mlp("stale", 4, 3, 8);
 
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @Test
     void modelStaleAlertGoesFromInactiveToFiringAndBackWhenANewVersionIsServed() throws Exception {
         Path prometheusBinary = PrometheusTools.require("prometheus");
-        String bootstrap = broker.bootstrapServers();
-        Topics topics = new Topics("prom.");
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            topics.createAll(admin, 1, (short) 1);
-        }
+        String bootstrap = kafka.bootstrapServers();
+        Topics topics = kafka.topics(1);
         MutableClock clock = new MutableClock(System.currentTimeMillis());
         Path storeRoot = dir.resolve("store");
         SnapshotStore store = new SnapshotStore(storeRoot, clock);
@@ -226,8 +211,9 @@ class PrometheusAlertingTest {
         }
     }
 
-    private static SnapshotManifest publish(SnapshotStore store) throws IOException {
-        Path tmp = Files.createTempDirectory("prom-test-params-");
+    private SnapshotManifest publish(SnapshotStore store) throws IOException {
+        // In the test's own directory, which JUnit deletes.
+        Path tmp = Files.createTempDirectory(dir, "params-");
         try (Model model = Model.newInstance(SPEC.name(), Device.cpu())) {
             model.setBlock(NetworkBuilder.build(SPEC));
             model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, NetworkBuilder.inputShape(SPEC, 1));
@@ -236,13 +222,6 @@ class PrometheusAlertingTest {
             long parent = store.latestVersion(SPEC.name());
             return store.publish(new SnapshotDraft(SPEC, params, 1000 * (parent + 1), 10 * (parent + 1), -1, parent,
                     "PyTorch", "cpu", Map.of("prequential_accuracy", 0.5), Map.of("topic", "test")));
-        } finally {
-            try (var files = Files.list(tmp)) {
-                for (Path f : files.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(tmp);
         }
     }
 

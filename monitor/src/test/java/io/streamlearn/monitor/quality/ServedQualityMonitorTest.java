@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.drift.DriftEvent;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.kafka.KafkaClients;
@@ -12,40 +11,25 @@ import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionBinaryCodec;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.monitor.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The served-quality monitor on the real embedded broker: predictions and late labels in, metrics and drift events out. */
 class ServedQualityMonitorTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static EmbeddedKafkaBroker broker;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
 
     private static Prediction prediction(String id, int label, long version) {
         return new Prediction(id, label, List.of(new Prediction.Score(label, 0.8f)), "mlp", version, 1.5f);
@@ -53,11 +37,8 @@ class ServedQualityMonitorTest {
 
     @Test
     void joinsLateLabelsExportsServedAccuracyPerVersionAndCountsWhatDidNotJoin() {
-        String bootstrap = broker.bootstrapServers();
-        Topics topics = new Topics("q1.");
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            topics.createAll(admin, 2, (short) 1);
-        }
+        String bootstrap = kafka.bootstrapServers();
+        Topics topics = kafka.topics(2);
         MutableClock clock = new MutableClock(1_700_000_000_000L);
         CollectorRegistry registry = new CollectorRegistry();
         QualityConfig config = QualityConfig.builder().setBootstrapServers(bootstrap).optTopics(topics)
@@ -117,11 +98,8 @@ class ServedQualityMonitorTest {
 
     @Test
     void detectsDriftOfTheServedErrorAndPutsTheEventOnTheEventsTopic() {
-        String bootstrap = broker.bootstrapServers();
-        Topics topics = new Topics("q2.");
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            topics.createAll(admin, 1, (short) 1);
-        }
+        String bootstrap = kafka.bootstrapServers();
+        Topics topics = kafka.topics(1);
         CollectorRegistry registry = new CollectorRegistry();
         QualityConfig config = QualityConfig.builder().setBootstrapServers(bootstrap).optTopics(topics)
                 .optDriftDetector("adwin").build();
@@ -159,7 +137,8 @@ class ServedQualityMonitorTest {
                     new String[] {"component", "model", "detector", "signal"},
                     new String[] {"monitor", "mlp", "adwin", "served_error"})).isEqualTo((double) events.size());
 
-            List<DriftEvent> onTopic = readEvents(bootstrap, topics.events(), events.size());
+            List<DriftEvent> onTopic = kafka.reader(topics.events()).readAtLeast(events.size()).stream()
+                    .map(r -> DriftEvent.fromJson(r.value())).toList();
             assertThat(onTopic).containsExactlyElementsOf(events);
         }
     }
@@ -179,19 +158,4 @@ class ServedQualityMonitorTest {
         producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value, h));
     }
 
-    private static List<DriftEvent> readEvents(String bootstrap, String topic, int n) {
-        List<DriftEvent> events = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap, null, Map.of())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            await().atMost(WAIT).pollInSameThread().until(() -> {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    events.add(DriftEvent.fromJson(r.value()));
-                }
-                return events.size() >= n;
-            });
-        }
-        return events;
-    }
 }

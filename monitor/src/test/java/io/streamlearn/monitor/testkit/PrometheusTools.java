@@ -1,18 +1,16 @@
 package io.streamlearn.monitor.testkit;
 
+import io.streamlearn.core.testkit.Prerequisites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * Finds Debian's Prometheus binaries ({@code apt-get install prometheus}) and the monitor's files. On CI
- * ({@code CI=true}) a missing binary fails the test; elsewhere the test is skipped with the install hint.
+ * Finds Debian's Prometheus binaries ({@code apt-get install prometheus}) and the monitor's files. A missing
+ * binary follows the kit's one policy ({@link Prerequisites}): fails on CI, skips elsewhere with the hint.
  */
 public final class PrometheusTools {
     private PrometheusTools() {}
@@ -29,30 +27,9 @@ public final class PrometheusTools {
         return dir != null ? Path.of(dir) : monitorDir().resolveSibling("docs");
     }
 
-    /** The path of {@code name} (promtool, prometheus): /usr/bin or the PATH; absent fails on CI, else skips. */
+    /** The path of {@code name} (promtool, prometheus), Debian's prometheus package; absent fails on CI, else skips. */
     public static Path require(String name) {
-        List<Path> candidates = new ArrayList<>();
-        candidates.add(Path.of("/usr/bin", name));
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(java.io.File.pathSeparator)) {
-                if (!d.isEmpty()) {
-                    candidates.add(Path.of(d, name));
-                }
-            }
-        }
-        for (Path p : candidates) {
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        String message = name + " not found in /usr/bin or on the PATH: install Debian's prometheus package "
-                + "(apt-get install prometheus), as .ci/run does";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            Assertions.fail(message + " (CI=true: the alert rules must be tested on CI)");
-        }
-        Assumptions.abort(message + "; skipped locally (set CI=true to fail instead)");
-        return null;
+        return Prerequisites.tool(name, "prometheus");
     }
 
     /** The exit code and output of a finished process. */

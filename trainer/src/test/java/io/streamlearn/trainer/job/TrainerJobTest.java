@@ -3,7 +3,6 @@ package io.streamlearn.trainer.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleBinaryCodec;
@@ -14,6 +13,7 @@ import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.OptimizerSpec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.trainer.decode.DeadLetter;
 import io.streamlearn.trainer.learn.OnlineLearnerTest;
 import java.nio.charset.StandardCharsets;
@@ -27,50 +27,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer job on a Flink MiniCluster against the real embedded broker. */
 class TrainerJobTest {
     private static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
-    private static EmbeddedKafkaBroker broker;
+
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
 
     @TempDir
     Path store;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().build().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    private static Topics topics(String name) {
-        return topics(name, 2);
-    }
-
-    private static Topics topics(String name, int partitions) {
-        Topics t = new Topics(name + ".");
-        try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
-            t.createAll(admin, partitions, (short) 1);
-        }
-        return t;
-    }
-
     private static void produce(Topics topics, List<Example> examples, List<String> rawJson) throws Exception {
         List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(broker.bootstrapServers(), Map.of())) {
+        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
             for (Example e : examples) {
                 RecordHeaders h = new RecordHeaders();
                 h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
@@ -88,7 +65,7 @@ class TrainerJobTest {
     }
 
     private TrainerConfig.Builder config(Topics topics, ModelSpec spec) {
-        return TrainerConfig.builder().setBootstrapServers(broker.bootstrapServers()).setSpec(spec)
+        return TrainerConfig.builder().setBootstrapServers(kafka.bootstrapServers()).setSpec(spec)
                 .setStoreRoot(store.toString()).optTopicPrefix(topics.prefix()).optCheckpointIntervalMs(300)
                 .optMaxWaitMs(50);
     }
@@ -98,40 +75,28 @@ class TrainerJobTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
-        return readUntil(topic, records -> records.size() >= atLeast);
+        return kafka.reader(topic).readAtLeast(atLeast);
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> readUntil(String topic,
-            java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(broker.bootstrapServers(), null, Map.of())) {
-            var partitions = c.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                return done.test(out);
-            });
-            c.poll(Duration.ofMillis(300)).forEach(out::add);
+    /** Runs the job until the newest snapshot accounts for every one of {@code produced} examples; cancels it. */
+    private static void trainOnAll(TrainerConfig config, SnapshotStore snapshots, int produced) throws Exception {
+        JobClient job = TrainerJob.runLocal(config, new Configuration());
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest(config.spec().name())
+                    .map(m -> seen(m) == produced).orElse(false));
+        } finally {
+            job.cancel().get();
         }
-        return out;
     }
 
     @Test
     void learnsASeparableStreamPublishesSnapshotsAndDeadLettersBadRecords() throws Exception {
-        Topics topics = topics("learns");
+        Topics topics = kafka.topics();
         List<Example> stream = OnlineLearnerTest.blobs(4000, 11, "e");
         produce(topics, stream, List.of("{\"id\":\"b1\",\"features\":[1,2,3],\"label\":0}",
                 "{\"id\":\"b2\",\"features\":[1,2,3,4],\"label\":7}", "not json at all"));
-        JobClient job = TrainerJob.runLocal(config(topics, SPEC).build(), new Configuration());
         SnapshotStore snapshots = new SnapshotStore(store);
-        try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
-                    .map(m -> seen(m) == stream.size()).orElse(false));
-        } finally {
-            job.cancel().get();
-        }
+        trainOnAll(config(topics, SPEC).build(), snapshots, stream.size());
         SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
         assertThat(last.metric("holdout_accuracy")).isGreaterThanOrEqualTo(0.95);
         assertThat(last.metric("macro_f1")).isGreaterThan(0.9);
@@ -165,7 +130,7 @@ class TrainerJobTest {
 
     @Test
     void resumesAfterFailureWithoutLosingOrRepeatingExamples() throws Exception {
-        Topics topics = topics("failover");
+        Topics topics = kafka.topics();
         List<Example> stream = OnlineLearnerTest.blobs(6000, 12, "f");
         produce(topics, stream, List.of());
         FailOnce.FAILED.set(false);
@@ -194,7 +159,7 @@ class TrainerJobTest {
     @Test
     void detectsAnAbruptConceptChangeReactsAndPublishesTheAdaptedModel() throws Exception {
         // One partition: the concept change must come at one position of one ordered stream.
-        Topics topics = topics("drift", 1);
+        Topics topics = kafka.topics(1);
         List<Example> before = OnlineLearnerTest.blobs(3000, 14, "a");
         List<Example> after = new ArrayList<>();
         for (Example e : OnlineLearnerTest.blobs(4000, 15, "b")) {
@@ -204,13 +169,7 @@ class TrainerJobTest {
         stream.addAll(after);
         produce(topics, stream, List.of());
         SnapshotStore snapshots = new SnapshotStore(store);
-        JobClient job = TrainerJob.runLocal(config(topics, SPEC).build(), new Configuration());
-        try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
-                    .map(m -> seen(m) == stream.size()).orElse(false));
-        } finally {
-            job.cancel().get();
-        }
+        trainOnAll(config(topics, SPEC).build(), snapshots, stream.size());
         var drifts = readAll(topics.events(), 1).stream()
                 .filter(r -> io.streamlearn.core.drift.DriftEvent.isDriftEvent(r.value()))
                 .map(r -> io.streamlearn.core.drift.DriftEvent.fromJson(r.value())).toList();
@@ -226,17 +185,11 @@ class TrainerJobTest {
 
     @Test
     void qualityGateRefusesADivergingRunAndItNeverReachesTheModelsTopic() throws Exception {
-        Topics topics = topics("gate");
+        Topics topics = kafka.topics();
         List<Example> stream = OnlineLearnerTest.blobs(3000, 13, "g");
         produce(topics, stream, List.of());
         SnapshotStore snapshots = new SnapshotStore(store);
-        JobClient good = TrainerJob.runLocal(config(topics, SPEC).build(), new Configuration());
-        try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
-                    .map(m -> seen(m) == stream.size()).orElse(false));
-        } finally {
-            good.cancel().get();
-        }
+        trainOnAll(config(topics, SPEC).build(), snapshots, stream.size());
         long goodVersion = snapshots.latestVersion("blobs");
 
         // The same model warm-started from the good version with a learning rate far too high.
@@ -245,7 +198,7 @@ class TrainerJobTest {
                 .optInitFromVersion(goodVersion).build(), new Configuration());
         List<ConsumerRecord<byte[], byte[]>> events;
         try {
-            events = readUntil(topics.events(), records -> records.stream()
+            events = kafka.reader(topics.events()).awaitUntil(records -> records.stream()
                     .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"snapshot_refused\"")));
         } finally {
             bad.cancel().get();

@@ -9,6 +9,7 @@ import io.streamlearn.core.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.ToDoubleBiFunction;
 import org.junit.jupiter.api.Test;
 
 public class OnlineLearnerTest {
@@ -16,13 +17,19 @@ public class OnlineLearnerTest {
 
     /** Three well separated Gaussian blobs in 4 dimensions. */
     public static List<Example> blobs(int n, long seed, String prefix) {
+        return blobs(n, seed, prefix, 3, (label, d) -> d == label ? 3 : 0);
+    }
+
+    /** Gaussian blobs in 4 dimensions (standard deviation 0.5) around {@code mean(label, dimension)}. */
+    static List<Example> blobs(int n, long seed, String prefix, int classes,
+            ToDoubleBiFunction<Integer, Integer> mean) {
         Random r = new Random(seed);
         List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            int label = r.nextInt(3);
+            int label = r.nextInt(classes);
             float[] x = new float[4];
             for (int d = 0; d < 4; d++) {
-                x[d] = (float) (r.nextGaussian() * 0.5 + (d == label ? 3 : 0));
+                x[d] = (float) (r.nextGaussian() * 0.5 + mean.applyAsDouble(label, d));
             }
             out.add(Example.labeled(prefix + i, Features.ofFloats(x), label));
         }

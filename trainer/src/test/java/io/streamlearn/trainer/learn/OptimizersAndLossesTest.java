@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.Features;
 import io.streamlearn.core.model.InputSpec;
 import io.streamlearn.core.model.LayerSpec;
 import io.streamlearn.core.model.LossKind;
@@ -13,7 +12,6 @@ import io.streamlearn.core.model.OptimizerSpec;
 import io.streamlearn.core.model.ScheduleSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,17 +37,7 @@ class OptimizersAndLossesTest {
 
     /** Two Gaussian blobs, linearly separable, in 4 dimensions. */
     private static List<Example> twoBlobs(int n, long seed) {
-        Random r = new Random(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int label = r.nextInt(2);
-            float[] x = new float[4];
-            for (int d = 0; d < 4; d++) {
-                x[d] = (float) (r.nextGaussian() * 0.5 + (label == 1 ? 1.5 : -1.5));
-            }
-            out.add(Example.labeled("e" + i, Features.ofFloats(x), label));
-        }
-        return out;
+        return OnlineLearnerTest.blobs(n, seed, "e", 2, (label, d) -> label == 1 ? 1.5 : -1.5);
     }
 
     @ParameterizedTest(name = "{0} with {1}")
