@@ -2,12 +2,11 @@ package io.streamlearn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.streamlearn.app.StreamlearnCommand;
+import io.streamlearn.core.testkit.Prerequisites;
 import io.streamlearn.trainer.job.TrainerConfig;
 import io.streamlearn.trainer.job.TrainerJob;
-import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -47,16 +45,8 @@ class ComposeFileTest {
 
     @Test
     void dockerComposeAcceptsTheFile() throws Exception {
-        String dockerCompose = onPath("docker-compose");
-        if (dockerCompose == null) {
-            if (System.getenv("CI") != null) {
-                fail("docker-compose is not on the PATH but CI is set: CI must install Debian's docker-compose "
-                        + "(apt-get install docker-compose, as .ci/run does) so the compose file is validated");
-            }
-            Assumptions.abort("docker-compose is not installed (apt-get install docker-compose): skipping the "
-                    + "`docker-compose config` check of " + COMPOSE_FILE);
-        }
-        Process p = new ProcessBuilder(dockerCompose, "-f", COMPOSE_FILE.toString(), "config")
+        Path dockerCompose = Prerequisites.tool("docker-compose", "docker-compose");
+        Process p = new ProcessBuilder(dockerCompose.toString(), "-f", COMPOSE_FILE.toString(), "config")
                 .directory(ROOT.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -249,20 +239,6 @@ class ComposeFileTest {
             }
         }
         return arg;
-    }
-
-    private static String onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
     }
 
     /** Tests run in app/ (its testSourceDirectory is the top-level src/test); the compose file is one up. */
