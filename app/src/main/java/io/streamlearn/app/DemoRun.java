@@ -3,7 +3,8 @@ package io.streamlearn.app;
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
@@ -325,9 +326,8 @@ public final class DemoRun {
     }
 
     private void countEvent(byte[] value) {
-        if (DriftEvent.isDriftEvent(value)) {
+        if (EventCodec.decode(value) instanceof DriftEvent e) {
             driftEvents.incrementAndGet();
-            DriftEvent e = DriftEvent.fromJson(value);
             if (DriftEvent.PREQUENTIAL_ERROR.equals(e.signal())) {
                 trainerDrifts.add(e);
             }

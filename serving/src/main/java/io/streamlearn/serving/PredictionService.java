@@ -1,14 +1,13 @@
 package io.streamlearn.serving;
 
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.example.ContentTypes;
-import io.streamlearn.core.example.Json;
+import io.streamlearn.core.event.EventCodec;
+import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,9 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -447,28 +444,12 @@ public final class PredictionService implements AutoCloseable {
             // An unexpected failure type: keep its stack trace for whoever fixes the publisher or the store.
             LOG.warn("refused snapshot {} v{}: {}; {}", config.model(), version, reason, keeps, cause);
         }
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "snapshot_refused");
-        event.put("model", config.model());
-        event.put("version", version);
-        event.put("reason", reason);
-        event.put("component", "serving");
-        event.put("serving_version", serving == null ? 0 : serving.version());
-        event.put("time_ms", config.clock().millis());
-        byte[] value;
-        try {
-            value = Json.MAPPER.writeValueAsBytes(event);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a snapshot_refused event as JSON", e);
-        }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
         KafkaProducer<byte[], byte[]> p = producer;
         if (p == null) {
             return;
         }
-        p.send(new ProducerRecord<>(config.topics().events(), null,
-                config.model().getBytes(StandardCharsets.UTF_8), value, headers), (md, e) -> {
+        p.send(EventCodec.record(config.topics().events(), SnapshotRefusedEvent.byServing(config.model(), version,
+                serving == null ? 0 : serving.version(), reason, config.clock().millis())), (md, e) -> {
                     if (e != null) {
                         LOG.error("could not write the snapshot_refused event of {} v{} to {}: {}", config.model(),
                                 version, config.topics().events(), e.toString());

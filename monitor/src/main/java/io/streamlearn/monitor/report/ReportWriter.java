@@ -1,6 +1,6 @@
 package io.streamlearn.monitor.report;
 
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import java.awt.image.BufferedImage;

@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
@@ -187,7 +188,7 @@ class ServedQualityMonitorTest {
             c.seekToBeginning(List.of(tp));
             await().atMost(WAIT).pollInSameThread().until(() -> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    events.add(DriftEvent.fromJson(r.value()));
+                    events.add((DriftEvent) EventCodec.decode(r.value()));
                 }
                 return events.size() >= n;
             });

@@ -1,9 +1,10 @@
 package io.streamlearn.trainer.job;
 
 import io.streamlearn.core.drift.DriftDetector;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.PlatformEvent;
+import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.Json;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
@@ -279,11 +280,11 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             case RESET_OPTIMIZER -> learner.resetOptimizer();
             default -> { }
         }
-        DriftEvent event = new DriftEvent(spec.name(), "trainer", drift.name(), DriftEvent.PREQUENTIAL_ERROR,
+        DriftEvent event = new DriftEvent(spec.name(), PlatformEvent.TRAINER, drift.name(), DriftEvent.PREQUENTIAL_ERROR,
                 metrics.examples, parentVersion, estimate, Clock.systemUTC().millis());
         LOG.warn("trainer {}: {} detected drift in the prequential error after {} examples (error now {}); "
                 + "reaction: {}", spec.name(), drift.name(), metrics.examples, estimate, config.driftReaction());
-        publisher.sendEvent(spec.name(), event.toJsonBytes());
+        publisher.sendEvent(event);
     }
 
     @Override
@@ -331,19 +332,12 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric("prequential_accuracy"), holdout);
     }
 
-    private void refuse(SnapshotDraft draft, long checkpointId, String reason) throws IOException {
+    private void refuse(SnapshotDraft draft, long checkpointId, String reason) {
         refusedCounter.inc();
         LOG.warn("quality gate refused the snapshot of {} at checkpoint {} ({} examples): {}", spec.name(),
                 checkpointId, draft.examplesSeen(), reason);
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "snapshot_refused");
-        event.put("component", "trainer");
-        event.put("model", spec.name());
-        event.put("checkpoint_id", checkpointId);
-        event.put("examples_seen", draft.examplesSeen());
-        event.put("reason", reason);
-        event.put("time_ms", Clock.systemUTC().millis());
-        publisher.sendEvent(spec.name(), Json.MAPPER.writeValueAsBytes(event));
+        publisher.sendEvent(SnapshotRefusedEvent.byTrainer(spec.name(), checkpointId, draft.examplesSeen(), reason,
+                Clock.systemUTC().millis()));
     }
 
     @Override

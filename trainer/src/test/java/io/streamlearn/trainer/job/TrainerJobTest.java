@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.EventCodec;
+import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleBinaryCodec;
-import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
@@ -212,8 +214,8 @@ class TrainerJobTest {
             job.cancel().get();
         }
         var drifts = readAll(topics.events(), 1).stream()
-                .filter(r -> io.streamlearn.core.drift.DriftEvent.isDriftEvent(r.value()))
-                .map(r -> io.streamlearn.core.drift.DriftEvent.fromJson(r.value())).toList();
+                .map(r -> EventCodec.decode(r.value())).filter(e -> e instanceof DriftEvent)
+                .map(DriftEvent.class::cast).toList();
         assertThat(drifts).isNotEmpty();
         long trainedBefore = Math.round(before.size() * 0.9);
         assertThat(drifts.get(0).examplesSeen()).as("no false alarm on the first concept, detection soon after")
@@ -246,20 +248,20 @@ class TrainerJobTest {
         List<ConsumerRecord<byte[], byte[]>> events;
         try {
             events = readUntil(topics.events(), records -> records.stream()
-                    .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"snapshot_refused\"")));
+                    .anyMatch(r -> EventCodec.decode(r.value()) instanceof SnapshotRefusedEvent));
         } finally {
             bad.cancel().get();
         }
-        var refusal = events.stream().map(r -> {
-            try {
-                return Json.MAPPER.readTree(r.value());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).filter(n -> n.path("type").asText().equals("snapshot_refused")).findFirst().orElseThrow();
-        assertThat(refusal.path("type").asText()).isEqualTo("snapshot_refused");
-        assertThat(refusal.path("component").asText()).isEqualTo("trainer");
-        assertThat(refusal.path("reason").asText()).containsAnyOf("below the published version", "NaN or infinity");
+        SnapshotRefusedEvent refusal = events.stream().map(r -> EventCodec.decode(r.value()))
+                .filter(e -> e instanceof SnapshotRefusedEvent).map(SnapshotRefusedEvent.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(refusal.model()).isEqualTo("blobs");
+        assertThat(refusal.component()).isEqualTo("trainer");
+        assertThat(refusal.version()).as("refused before it got a version").isZero();
+        assertThat(refusal.checkpointId()).as("the refused checkpoint").isPositive();
+        assertThat(refusal.examplesSeen()).as("the bad run trained before the gate refused it").isPositive();
+        assertThat(refusal.timeMs()).isPositive();
+        assertThat(refusal.reason()).containsAnyOf("below the published version", "NaN or infinity");
         assertThat(snapshots.latestVersion("blobs")).as("nothing published after the refusal").isEqualTo(goodVersion);
         List<Long> announced = readAll(topics.models(), 1).stream()
                 .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
