@@ -6,6 +6,7 @@ import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
@@ -318,18 +319,19 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         done.clear();
         SnapshotDraft draft = newest.draft();
         String refusal = gate.refusal(newest.parametersFinite(), draft.metrics(),
-                draft.metrics().getOrDefault("champion_holdout_accuracy", Double.NaN));
+                draft.metrics().getOrDefault(ManifestMetrics.CHAMPION_HOLDOUT_ACCURACY, Double.NaN));
         if (refusal != null) {
             refuse(draft, checkpointId, refusal);
             return;
         }
         SnapshotManifest m = publisher.publish(draft);
         parentVersion = m.version();
-        double holdout = m.metric("holdout_accuracy");
+        double holdout = m.metric(ManifestMetrics.HOLDOUT_ACCURACY);
         learner.setChampion(draft.params());
         metrics.crownChallenger();
         LOG.info("published {} v{} at checkpoint {}: {} examples, prequential accuracy {}, holdout accuracy {}",
-                m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric("prequential_accuracy"), holdout);
+                m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric(ManifestMetrics.PREQUENTIAL_ACCURACY),
+                holdout);
     }
 
     private void refuse(SnapshotDraft draft, long checkpointId, String reason) {
