@@ -6,11 +6,11 @@ import io.streamlearn.core.event.DriftEvent;
 import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.example.CodecException;
-import io.streamlearn.core.example.ContentTypes;
+import io.streamlearn.core.feedback.Feedback;
+import io.streamlearn.core.feedback.FeedbackJsonCodec;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.prediction.Prediction;
-import io.streamlearn.core.prediction.PredictionBinaryCodec;
-import io.streamlearn.core.prediction.PredictionJsonCodec;
+import io.streamlearn.core.prediction.PredictionCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +28,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,12 +183,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
     private void onPrediction(ConsumerRecord<byte[], byte[]> r, long now) {
         Prediction p;
         try {
-            Header h = r.headers().lastHeader(ContentTypes.HEADER);
-            String type = h == null ? null : ContentTypes.fromHeader(h.value());
-            byte[] v = r.value();
-            boolean binary = ContentTypes.PREDICTION_BINARY.equals(type)
-                    || (type == null && v != null && v.length > 1 && v[0] == 'S' && v[1] == 'P');
-            p = binary ? PredictionBinaryCodec.decode(v) : PredictionJsonCodec.decode(v);
+            p = PredictionCodec.decode(r.value(), r.headers());
         } catch (CodecException | IllegalArgumentException e) {
             invalid(r, e);
             return;
@@ -200,7 +194,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
     private void onFeedback(ConsumerRecord<byte[], byte[]> r, long now) {
         Feedback f;
         try {
-            f = Feedback.decode(r.key(), r.value());
+            f = FeedbackJsonCodec.decode(r.key(), r.value());
         } catch (IllegalArgumentException e) {
             invalid(r, e);
             return;

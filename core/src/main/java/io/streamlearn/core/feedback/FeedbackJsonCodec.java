@@ -1,41 +1,39 @@
-package io.streamlearn.monitor.quality;
+package io.streamlearn.core.feedback;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamlearn.core.example.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A late ground-truth label on the feedback topic, keyed by the request id:
- * {@code {"id":"r1","label":3}} (the record key is used when {@code id} is absent).
- *
- * @param id    the id of the request the label belongs to
- * @param label the true class index, >= 0
+ * The JSON form of {@link Feedback} on the feedback topic: {@code {"id":"r1","label":3}}; when {@code id} is
+ * absent the record key (the request id) is used, so producers in any language may send only the label.
  */
-public record Feedback(String id, int label) {
-    public Feedback {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("feedback without an id: key the record by the request id or put "
-                    + "\"id\" in the value");
-        }
-        if (label < 0) {
-            throw new IllegalArgumentException("feedback for " + id + ": label " + label + " must be >= 0");
-        }
-    }
+public final class FeedbackJsonCodec {
+    private FeedbackJsonCodec() {}
 
-    /** The JSON value on the feedback topic. */
-    public byte[] toJsonBytes() {
-        try {
-            return Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsBytes(java.util.Map.of("id", id, "label", label));
+    /** The compact JSON value of {@code f}. */
+    public static byte[] encode(Feedback f) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + f.id().length());
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", f.id());
+            g.writeNumberField("label", f.label());
+            g.writeEndObject();
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(e);
         }
+        return out.toByteArray();
     }
 
     /**
      * Decodes a feedback record.
      *
+     * @param key   the record key, the request id when the value has no {@code id}; may be null
+     * @param value the record value
      * @throws IllegalArgumentException naming what is missing or wrong
      */
     public static Feedback decode(byte[] key, byte[] value) {
@@ -56,7 +54,8 @@ public record Feedback(String id, int label) {
             throw new IllegalArgumentException("feedback: missing or non-integer \"label\"");
         }
         JsonNode id = n.get("id");
-        String ids = id != null && !id.isNull() ? id.asText() : key == null ? null : new String(key, StandardCharsets.UTF_8);
+        String ids = id != null && !id.isNull() ? id.asText()
+                : key == null ? null : new String(key, StandardCharsets.UTF_8);
         return new Feedback(ids, label.asInt());
     }
 }
