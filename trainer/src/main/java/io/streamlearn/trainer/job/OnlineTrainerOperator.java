@@ -70,6 +70,9 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient long parentVersion;
     private transient long timerAt;
     private transient ListState<byte[]> checkpointed;
+    /** Per partition of the examples topic, the offset after the last example that reached this operator. */
+    private transient TreeMap<Integer, Long> nextOffsets;
+    private transient ListState<long[]> checkpointedOffsets;
     private transient TrainerState restored;
     private transient TreeMap<Long, Pending> pending;
     private transient long lastDraftExamples;
@@ -93,14 +96,23 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         super.initializeState(context);
         checkpointed = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("trainer-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        // Apart from TrainerState so that checkpoints written before offsets were recorded still restore.
+        checkpointedOffsets = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("source-offsets", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         buffer = new ArrayList<>();
         pending = new TreeMap<>();
+        nextOffsets = new TreeMap<>();
         // Nothing is published before the first example is trained on: an untrained or merely
         // warm-started model is not a new version.
         lastDraftExamples = 0;
         if (context.isRestored()) {
             for (byte[] blob : checkpointed.get()) {
                 restored = TrainerState.decode(blob);
+            }
+            for (long[] pairs : checkpointedOffsets.get()) {
+                for (int i = 0; i + 1 < pairs.length; i += 2) {
+                    nextOffsets.merge((int) pairs[i], pairs[i + 1], Math::max);
+                }
             }
         }
     }
@@ -213,7 +225,11 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
 
     @Override
     public void processElement(StreamRecord<Example> record) {
-        buffer.add(record.getValue());
+        Example e = record.getValue();
+        if (e.position() != null) {
+            nextOffsets.merge(e.position().partition(), e.position().offset() + 1, Math::max);
+        }
+        buffer.add(e);
         if (buffer.size() >= spec.batchSize()) {
             trainBuffered();
         } else if (timerAt == 0) {
@@ -295,6 +311,13 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         checkpointed.update(List.of(new TrainerState(params, learner.saveOptimizerState(), metrics,
                 new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state())
                 .encode()));
+        long[] pairs = new long[2 * nextOffsets.size()];
+        int i = 0;
+        for (Map.Entry<Integer, Long> o : nextOffsets.entrySet()) {
+            pairs[i++] = o.getKey();
+            pairs[i++] = o.getValue();
+        }
+        checkpointedOffsets.update(List.of(pairs));
         if (metrics.examples > lastDraftExamples) {
             lastDraftExamples = metrics.examples;
             Map<String, String> source = new LinkedHashMap<>();
@@ -303,7 +326,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             source.put("group_id", config.groupId());
             pending.put(context.getCheckpointId(), new Pending(new SnapshotDraft(spec, params, metrics.examples,
                     metrics.steps, context.getCheckpointId(), parentVersion, learner.engineDescription(),
-                    learner.device().toString(), metrics.toManifestMetrics(), source), learner.parametersFinite()));
+                    learner.device().toString(), metrics.toManifestMetrics(), source, new TreeMap<>(nextOffsets)),
+                    learner.parametersFinite()));
         }
     }
 

@@ -183,6 +183,9 @@ class TrainerJobTest {
         assertThat(FailOnce.FAILED).as("the failure was injected").isTrue();
         SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
         assertThat(seen(last)).as("examples trained + held out = examples produced").isEqualTo(stream.size());
+        assertThat(last.sourceOffsets().values().stream().mapToLong(Long::longValue).sum())
+                .as("the manifest's next offsets cover every example of the fresh topic once").isEqualTo(stream.size());
+        assertThat(last.streamlearnVersion()).isNotBlank();
         List<SnapshotManifest> history = snapshots.versions("blobs").stream()
                 .map(v -> snapshots.manifest("blobs", v)).toList();
         assertThat(history).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
