@@ -1,12 +1,9 @@
 package io.streamlearn.core.event;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,8 +21,7 @@ public final class EventCodec {
 
     /** The compact JSON of {@code event}. */
     public static byte[] encode(PlatformEvent event) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(192);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+        return Json.write(192, g -> {
             g.writeStartObject();
             g.writeStringField("type", event.type());
             g.writeStringField("component", event.component());
@@ -45,10 +41,7 @@ public final class EventCodec {
             }
             g.writeNumberField("time_ms", event.timeMs());
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        });
     }
 
     /**

@@ -1,11 +1,8 @@
 package io.streamlearn.core.feedback;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamlearn.core.example.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,16 +14,12 @@ public final class FeedbackJsonCodec {
 
     /** The compact JSON value of {@code f}. */
     public static byte[] encode(Feedback f) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + f.id().length());
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+        return Json.write(32 + f.id().length(), g -> {
             g.writeStartObject();
             g.writeStringField("id", f.id());
             g.writeNumberField("label", f.label());
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        });
     }
 
     /**
