@@ -2,8 +2,11 @@ package io.streamlearn.app;
 
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.feedback.Feedback;
+import io.streamlearn.core.feedback.FeedbackJsonCodec;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
@@ -307,8 +310,7 @@ public final class DemoRun {
                     Integer label = truth.get(p.id());
                     if (label != null) {
                         correct.addAndGet(label == p.label() ? 1 : 0);
-                        byte[] json = ("{\"id\":\"" + p.id() + "\",\"label\":" + label + "}")
-                                .getBytes(StandardCharsets.UTF_8);
+                        byte[] json = FeedbackJsonCodec.encode(new Feedback(p.id(), label));
                         feedback.send(new ProducerRecord<>(topics.feedback(), p.id().getBytes(StandardCharsets.UTF_8),
                                 json));
                     }
@@ -325,9 +327,8 @@ public final class DemoRun {
     }
 
     private void countEvent(byte[] value) {
-        if (DriftEvent.isDriftEvent(value)) {
+        if (EventCodec.decode(value) instanceof DriftEvent e) {
             driftEvents.incrementAndGet();
-            DriftEvent e = DriftEvent.fromJson(value);
             if (DriftEvent.PREQUENTIAL_ERROR.equals(e.signal())) {
                 trainerDrifts.add(e);
             }

@@ -6,7 +6,8 @@ import io.streamlearn.core.config.Setting;
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.config.Type;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.monitor.report.ReportWriter;
@@ -82,8 +83,7 @@ public final class ReportCommand implements Callable<Integer>, CliSettings.Confi
                             + topic + " on " + bootstrapServers + "; is the broker reachable?");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null && DriftEvent.isDriftEvent(r.value())) {
-                        DriftEvent e = DriftEvent.fromJson(r.value());
+                    if (r.value() != null && EventCodec.decode(r.value()) instanceof DriftEvent e) {
                         if (e.model().equals(model)) {
                             found.add(e);
                         }

@@ -1,7 +1,6 @@
 /**
  * Concept-drift detectors over a stream of numbers (a model's per-example error, a loss): ADWIN and
- * Page-Hinkley behind {@link io.streamlearn.core.drift.DriftDetector}, with a versioned state the trainer
- * checkpoints, and the {@link io.streamlearn.core.drift.DriftEvent} put on the events topic.
- * Pure Java: depends on nothing but Jackson (for the event's JSON), no Kafka, no Flink, no DJL.
+ * Page-Hinkley behind {@link io.streamlearn.core.drift.DriftDetector}, with a versioned state the trainer checkpoints.
+ * Pure Java: depends on nothing, no Kafka, no Flink, no DJL; the drift event itself lives in {@code core.event}.
  */
 package io.streamlearn.core.drift;

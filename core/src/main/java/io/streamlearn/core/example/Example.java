@@ -9,8 +9,16 @@ package io.streamlearn.core.example;
  * @param label       class index, or {@link #NO_LABEL} for a request
  * @param weight      example weight, finite and non-negative (default 1)
  * @param timestampMs event time in epoch milliseconds, or {@link #NO_TIMESTAMP}
+ * @param position    where the trainer read it (partition and offset), null when not read from Kafka; not part
+ *                    of either wire form, so an example decoded from bytes has none
  */
-public record Example(String id, Features features, int label, float weight, long timestampMs) {
+public record Example(String id, Features features, int label, float weight, long timestampMs, Position position) {
+
+    /**
+     * The Kafka partition and offset an example was read at; the trainer records the next offset per partition
+     * in each snapshot's manifest.
+     */
+    public record Position(int partition, long offset) {}
 
     /** Label of an unlabeled record (a prediction request). */
     public static final int NO_LABEL = -1;
@@ -32,6 +40,16 @@ public record Example(String id, Features features, int label, float weight, lon
         if (!Float.isFinite(weight) || weight < 0) {
             throw new IllegalArgumentException("example " + id + ": weight " + weight + " must be finite and >= 0");
         }
+    }
+
+    /** An example not read from Kafka (yet): no position. */
+    public Example(String id, Features features, int label, float weight, long timestampMs) {
+        this(id, features, label, weight, timestampMs, null);
+    }
+
+    /** This example as read at {@code offset} of {@code partition}. */
+    public Example at(int partition, long offset) {
+        return new Example(id, features, label, weight, timestampMs, new Position(partition, offset));
     }
 
     /** A labeled example with weight 1 and no timestamp. */

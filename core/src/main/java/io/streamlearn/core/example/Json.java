@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The one JSON configuration streamlearn uses: NaN and Infinity are read and written bare (as
@@ -26,4 +29,22 @@ public final class Json {
             .build();
 
     private Json() {}
+
+    /** Writes one compact JSON value with {@link #FACTORY} (NaN bare) and returns its bytes. */
+    public static byte[] write(int sizeHint, Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            body.writeTo(g);
+        } catch (IOException e) {
+            // Only a bug in the body can fail here: the target is memory.
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** What {@link #write} puts into the generator. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(JsonGenerator g) throws IOException;
+    }
 }

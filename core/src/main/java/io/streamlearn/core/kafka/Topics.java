@@ -82,12 +82,6 @@ public record Topics(String prefix) {
     }
 
     /**
-     * Creates every platform topic that does not exist yet; {@code models} is compacted.
-     *
-     * @param partitions partitions of the data topics (examples, requests, predictions)
-     * @param replication replication factor of all topics
-     */
-    /**
      * Waits until the leader of every partition of {@code names} serves it. Metadata names a leader
      * a moment before its replica manager takes the partition; a producer that writes then gets
      * NOT_LEADER_OR_FOLLOWER, and an idempotent one with pipelined batches can be stuck on
@@ -116,6 +110,12 @@ public record Topics(String prefix) {
         }
     }
 
+    /**
+     * Creates every platform topic that does not exist yet; {@code models} is compacted.
+     *
+     * @param partitions partitions of the data topics (examples, requests, predictions)
+     * @param replication replication factor of all topics
+     */
     public void createAll(Admin admin, int partitions, short replication) {
         try {
             Set<String> existing = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));

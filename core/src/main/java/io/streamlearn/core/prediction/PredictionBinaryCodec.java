@@ -27,6 +27,11 @@ public final class PredictionBinaryCodec {
 
     private PredictionBinaryCodec() {}
 
+    /** Whether {@code value} starts with this layout's magic 'SP'. */
+    public static boolean hasMagic(byte[] value) {
+        return value != null && value.length > 1 && value[0] == 'S' && value[1] == 'P';
+    }
+
     public static byte[] encode(Prediction p) {
         byte[] id = p.id().getBytes(StandardCharsets.UTF_8);
         byte[] model = p.model().getBytes(StandardCharsets.UTF_8);

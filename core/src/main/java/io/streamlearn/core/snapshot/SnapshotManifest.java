@@ -6,12 +6,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.streamlearn.core.example.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What a snapshot is and how it was made: written as {@code manifest.json} beside the parameter
  * file and carried as the value on the models topic.
  *
- * @param format         manifest format tag, {@value #FORMAT}; readers refuse other formats
+ * @param format         manifest format tag, {@value #FORMAT} (written) or {@value #FORMAT_V1} (still read);
+ *                       readers refuse other formats
  * @param model          model name
  * @param version        snapshot version, strictly increasing per model, never reused
  * @param createdMs      publication time, epoch milliseconds
@@ -24,7 +27,11 @@ import java.util.Map;
  * @param engine         DJL engine name and version that wrote the parameters
  * @param device         device the parameters were trained on
  * @param metrics        metrics at publish (accuracies, loss), by name
- * @param source         data position: topic and per-partition offsets or counts
+ * @param source         data position: topic, group and example counts
+ * @param streamlearnVersion the streamlearn version that wrote the snapshot ({@link StreamlearnVersion}); null in
+ *                       {@value #FORMAT_V1} manifests
+ * @param sourceOffsets  data position: per partition of the source topic, the next offset the checkpoint had not
+ *                       covered (resume from here); empty in {@value #FORMAT_V1} manifests and outside a job
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotManifest(
@@ -41,18 +48,22 @@ public record SnapshotManifest(
         @JsonProperty("engine") String engine,
         @JsonProperty("device") String device,
         @JsonProperty("metrics") Map<String, Double> metrics,
-        @JsonProperty("source") Map<String, String> source) {
+        @JsonProperty("source") Map<String, String> source,
+        @JsonProperty("streamlearn_version") String streamlearnVersion,
+        @JsonProperty("source_offsets") SortedMap<Integer, Long> sourceOffsets) {
 
-    /** The manifest format this code writes and reads. */
-    public static final String FORMAT = "streamlearn.snapshot.v1";
+    /** The manifest format this code writes: v1 plus the streamlearn version and the source offsets. */
+    public static final String FORMAT = "streamlearn.snapshot.v2";
+    /** The first manifest format, without provenance of code and offsets; still read. */
+    public static final String FORMAT_V1 = "streamlearn.snapshot.v1";
 
     public SnapshotManifest {
         if (format == null) {
             format = FORMAT;
         }
-        if (!FORMAT.equals(format)) {
+        if (!FORMAT.equals(format) && !FORMAT_V1.equals(format)) {
             throw new IllegalArgumentException("snapshot manifest format '" + format + "' is not supported, this "
-                    + "reader knows " + FORMAT);
+                    + "reader knows " + FORMAT + " and " + FORMAT_V1 + "; upgrade streamlearn to read it");
         }
         if (model == null || model.isEmpty()) {
             throw new IllegalArgumentException("snapshot manifest without a model name");
@@ -66,6 +77,15 @@ public record SnapshotManifest(
         }
         metrics = metrics == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metrics);
         source = source == null ? new LinkedHashMap<>() : new LinkedHashMap<>(source);
+        sourceOffsets = sourceOffsets == null ? new TreeMap<>() : new TreeMap<>(sourceOffsets);
+    }
+
+    /** A manifest without code version and source offsets, the fields of {@value #FORMAT_V1}. */
+    public SnapshotManifest(String format, String model, long version, long createdMs, long examplesSeen,
+            long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
+            String engine, String device, Map<String, Double> metrics, Map<String, String> source) {
+        this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
+                paramsSha256, engine, device, metrics, source, null, null);
     }
 
     public byte[] toJsonBytes() {

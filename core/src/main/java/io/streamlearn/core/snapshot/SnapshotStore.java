@@ -69,7 +69,7 @@ public final class SnapshotStore {
                 SnapshotManifest m = new SnapshotManifest(SnapshotManifest.FORMAT, spec.name(), version,
                         clock.millis(), draft.examplesSeen(), draft.stepsSeen(), draft.checkpointId(),
                         draft.parentVersion(), paramsFile, sha256(draft.params()), draft.engine(), draft.device(),
-                        draft.metrics(), draft.source());
+                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets());
                 Files.write(staging.resolve(MANIFEST), m.toJsonBytes());
                 Path target = modelDir.resolve(Long.toString(version));
                 try {

@@ -143,4 +143,14 @@ class ExampleCodecTest {
     private static Example decodeJson(String s) {
         return ExampleJsonCodec.decode(s.getBytes(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void theReadPositionTravelsWithTheExampleButNotOnTheWire() {
+        Example e = Example.labeled("p1", Features.ofFloats(new float[] {1f, 2f}), 1);
+        Example read = e.at(2, 10511);
+        assertThat(read.position()).isEqualTo(new Example.Position(2, 10511));
+        assertThat(read.id()).isEqualTo(e.id());
+        assertThat(ExampleBinaryCodec.decode(ExampleBinaryCodec.encode(read))).isEqualTo(e);
+        assertThat(ExampleJsonCodec.decode(ExampleJsonCodec.encode(read))).isEqualTo(e);
+    }
 }

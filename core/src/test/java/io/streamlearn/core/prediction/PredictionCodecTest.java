@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlearn.core.example.CodecException;
+import io.streamlearn.core.example.ContentTypes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,5 +40,20 @@ class PredictionCodecTest {
                 .hasMessageContaining("missing required field 'version'");
         assertThatThrownBy(() -> new Prediction("a", 1, List.of(), "m", 0, 0))
                 .hasMessageContaining("version 0 must be >= 1");
+    }
+
+    @Test
+    void decodesByHeaderAndSniffsTheFormWithoutOne() {
+        Prediction p = new Prediction("r1", 2, List.of(new Prediction.Score(2, 0.7f)), "mlp", 4, 1.5f);
+        byte[] binary = PredictionBinaryCodec.encode(p);
+        byte[] json = PredictionJsonCodec.encode(p);
+        assertThat(PredictionCodec.decode(binary, (String) null)).isEqualTo(p);
+        assertThat(PredictionCodec.decode(json, (String) null)).isEqualTo(p);
+        assertThat(PredictionCodec.decode(binary, ContentTypes.PREDICTION_BINARY)).isEqualTo(p);
+        assertThat(PredictionCodec.decode(json, "application/json; charset=utf-8")).isEqualTo(p);
+        assertThatThrownBy(() -> PredictionCodec.decode(json, ContentTypes.PREDICTION_BINARY))
+                .isInstanceOf(CodecException.class).hasMessageContaining("magic");
+        assertThatThrownBy(() -> PredictionCodec.decode(json, "text/csv")).isInstanceOf(CodecException.class)
+                .hasMessageContaining("'text/csv'");
     }
 }

@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
 
 /**
  * A Prometheus exporter: serves {@code GET /metrics} (and {@code /-/healthy}) for one registry on simpleclient's
- * HTTP server, for components without an HTTP endpoint of their own (ingest; serving without {@code --http}).
+ * HTTP server, for components without an HTTP endpoint of their own (the trainer's Flink metrics bridge in
+ * {@code streamlearn train} and the demo).
  *
  * <pre>{@code
  * CollectorRegistry registry = new CollectorRegistry();

@@ -1,5 +1,6 @@
 package io.streamlearn.monitor.quality;
 
+import io.streamlearn.core.feedback.Feedback;
 import io.streamlearn.core.prediction.Prediction;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

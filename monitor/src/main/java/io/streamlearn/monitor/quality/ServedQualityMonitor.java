@@ -2,14 +2,15 @@ package io.streamlearn.monitor.quality;
 
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.drift.DriftDetector;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.EventCodec;
+import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.example.CodecException;
-import io.streamlearn.core.example.ContentTypes;
+import io.streamlearn.core.feedback.Feedback;
+import io.streamlearn.core.feedback.FeedbackJsonCodec;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.prediction.Prediction;
-import io.streamlearn.core.prediction.PredictionBinaryCodec;
-import io.streamlearn.core.prediction.PredictionJsonCodec;
-import java.nio.charset.StandardCharsets;
+import io.streamlearn.core.prediction.PredictionCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,11 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServedQualityMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServedQualityMonitor.class);
-    private static final String COMPONENT = "monitor";
+    private static final String COMPONENT = PlatformEvent.MONITOR;
     /**
      * Labeled predictions after a detection during which further detections of the same model are not reported:
      * ADWIN drops its window a bucket at a time, so one change gives a burst of detections 32 values apart.
@@ -184,12 +183,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
     private void onPrediction(ConsumerRecord<byte[], byte[]> r, long now) {
         Prediction p;
         try {
-            Header h = r.headers().lastHeader(ContentTypes.HEADER);
-            String type = h == null ? null : ContentTypes.fromHeader(h.value());
-            byte[] v = r.value();
-            boolean binary = ContentTypes.PREDICTION_BINARY.equals(type)
-                    || (type == null && v != null && v.length > 1 && v[0] == 'S' && v[1] == 'P');
-            p = binary ? PredictionBinaryCodec.decode(v) : PredictionJsonCodec.decode(v);
+            p = PredictionCodec.decode(r.value(), r.headers());
         } catch (CodecException | IllegalArgumentException e) {
             invalid(r, e);
             return;
@@ -200,7 +194,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
     private void onFeedback(ConsumerRecord<byte[], byte[]> r, long now) {
         Feedback f;
         try {
-            f = Feedback.decode(r.key(), r.value());
+            f = FeedbackJsonCodec.decode(r.key(), r.value());
         } catch (IllegalArgumentException e) {
             invalid(r, e);
             return;
@@ -238,8 +232,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
             metrics.drift.labels(COMPONENT, p.model(), d.name(), DriftEvent.SERVED_ERROR).inc();
             LOG.warn("drift in the served error of {} v{} after {} labeled predictions: error rate now {}", p.model(),
                     p.version(), seen, e.estimate());
-            producer.send(new ProducerRecord<>(config.topics().events(), p.model().getBytes(StandardCharsets.UTF_8),
-                    e.toJsonBytes()), (md, ex) -> {
+            producer.send(EventCodec.record(config.topics().events(), e), (md, ex) -> {
                         if (ex != null) {
                             LOG.warn("could not put a drift event of {} on {}: {}", e.model(),
                                     config.topics().events(), ex.toString());

@@ -1,6 +1,6 @@
 package io.streamlearn.monitor.report;
 
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -1,5 +1,6 @@
 package io.streamlearn.monitor.report;
 
+import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import java.util.ArrayList;
@@ -14,11 +15,6 @@ import java.util.List;
  * @param newest the newest manifest (its metrics give the per-class table)
  */
 public record LearningCurve(String model, List<Point> points, SnapshotManifest newest) {
-    /** Metric names in the manifests, as the trainer writes them. */
-    public static final String PREQUENTIAL_ACCURACY = "prequential_accuracy";
-    public static final String HOLDOUT_ACCURACY = "holdout_accuracy";
-    public static final String LOSS = "loss";
-
     /**
      * One snapshot's position and metrics at publish (NaN when the manifest lacks one).
      *
@@ -55,8 +51,9 @@ public record LearningCurve(String model, List<Point> points, SnapshotManifest n
         manifests.sort(Comparator.comparingLong(SnapshotManifest::version));
         List<Point> points = new ArrayList<>();
         for (SnapshotManifest m : manifests) {
-            points.add(new Point(m.version(), m.examplesSeen(), m.createdMs(), m.metric(PREQUENTIAL_ACCURACY),
-                    m.metric(HOLDOUT_ACCURACY), m.metric(LOSS)));
+            points.add(new Point(m.version(), m.examplesSeen(), m.createdMs(),
+                    m.metric(ManifestMetrics.PREQUENTIAL_ACCURACY), m.metric(ManifestMetrics.HOLDOUT_ACCURACY),
+                    m.metric(ManifestMetrics.LOSS)));
         }
         return new LearningCurve(model, points, manifests.get(manifests.size() - 1));
     }
@@ -64,8 +61,9 @@ public record LearningCurve(String model, List<Point> points, SnapshotManifest n
     /** Classes with a {@code precision_k}, {@code recall_k} or {@code f1_k} metric in the newest manifest. */
     public int classes() {
         int k = 0;
-        while (!Double.isNaN(newest.metric("precision_" + k)) || !Double.isNaN(newest.metric("recall_" + k))
-                || !Double.isNaN(newest.metric("f1_" + k))) {
+        while (!Double.isNaN(newest.metric(ManifestMetrics.precision(k)))
+                || !Double.isNaN(newest.metric(ManifestMetrics.recall(k)))
+                || !Double.isNaN(newest.metric(ManifestMetrics.f1(k)))) {
             k++;
         }
         return k;

@@ -1,6 +1,7 @@
 package io.streamlearn.monitor.report;
 
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import java.awt.image.BufferedImage;
@@ -95,11 +96,11 @@ public final class ReportWriter {
         } else {
             h.append("<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th></tr>\n");
             for (int k = 0; k < classes; k++) {
-                h.append("<tr><td>").append(k).append("</td><td>").append(num(m.metric("precision_" + k)))
-                        .append("</td><td>").append(num(m.metric("recall_" + k))).append("</td><td>")
-                        .append(num(m.metric("f1_" + k))).append("</td></tr>\n");
+                h.append("<tr><td>").append(k).append("</td><td>").append(num(m.metric(ManifestMetrics.precision(k))))
+                        .append("</td><td>").append(num(m.metric(ManifestMetrics.recall(k)))).append("</td><td>")
+                        .append(num(m.metric(ManifestMetrics.f1(k)))).append("</td></tr>\n");
             }
-            h.append("<tr><th>macro F1</th><td></td><td></td><td>").append(num(m.metric("macro_f1")))
+            h.append("<tr><th>macro F1</th><td></td><td></td><td>").append(num(m.metric(ManifestMetrics.MACRO_F1)))
                     .append("</td></tr>\n</table>\n");
         }
 

@@ -2,6 +2,7 @@ package io.streamlearn.monitor.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamlearn.core.feedback.Feedback;
 import io.streamlearn.core.prediction.Prediction;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,16 +75,5 @@ class LabelJoinTest {
         assertThat(log).containsExactly("duplicate prediction", "expired a");
         assertThat(join.pendingPredictions()).isEqualTo(3);
         assertThat(join.pendingLabels()).isEqualTo(1);
-    }
-
-    @Test
-    void decodesFeedbackFromTheValueOrTheKey() {
-        assertThat(Feedback.decode(null, "{\"id\":\"r1\",\"label\":3}".getBytes())).isEqualTo(new Feedback("r1", 3));
-        assertThat(Feedback.decode("r2".getBytes(), "{\"label\":0}".getBytes())).isEqualTo(new Feedback("r2", 0));
-        assertThat(Feedback.decode(null, new Feedback("r3", 2).toJsonBytes())).isEqualTo(new Feedback("r3", 2));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Feedback.decode(null, "{\"id\":\"x\"}".getBytes()))
-                .hasMessageContaining("missing or non-integer \"label\"");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Feedback.decode(null, "{\"label\":1}".getBytes()))
-                .hasMessageContaining("feedback without an id");
     }
 }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.example.ContentTypes;
+import io.streamlearn.core.feedback.Feedback;
+import io.streamlearn.core.feedback.FeedbackJsonCodec;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.prediction.Prediction;
@@ -59,13 +62,14 @@ class ServedQualityMonitorTest {
             // Labels: v1's first 80 (60 right, 20 wrong), v2's 50 (all right); 10 for ids never predicted; one bad.
             for (int i = 0; i < 80; i++) {
                 int truth = i < 60 ? i % 2 : 1 - i % 2;
-                send(producer, topics.feedback(), "r" + i, new Feedback("r" + i, truth).toJsonBytes(), null);
+                send(producer, topics.feedback(), "r" + i, FeedbackJsonCodec.encode(new Feedback("r" + i, truth)), null);
             }
             for (int i = 100; i < 150; i++) {
-                send(producer, topics.feedback(), "r" + i, new Feedback("r" + i, 1).toJsonBytes(), null);
+                send(producer, topics.feedback(), "r" + i, FeedbackJsonCodec.encode(new Feedback("r" + i, 1)), null);
             }
             for (int i = 0; i < 10; i++) {
-                send(producer, topics.feedback(), "ghost" + i, new Feedback("ghost" + i, 0).toJsonBytes(), null);
+                send(producer, topics.feedback(), "ghost" + i, FeedbackJsonCodec.encode(new Feedback("ghost" + i, 0)),
+                        null);
             }
             send(producer, topics.feedback(), "bad", "{\"id\":\"bad\"}".getBytes(StandardCharsets.UTF_8), null);
             producer.flush();
@@ -116,7 +120,7 @@ class ServedQualityMonitorTest {
                 int predicted = random.nextDouble() < accuracy ? truth : (truth + 1) % 3;
                 send(producer, topics.predictions(), id, PredictionJsonCodec.encode(prediction(id, predicted, 3)),
                         ContentTypes.JSON);
-                send(producer, topics.feedback(), id, new Feedback(id, truth).toJsonBytes(), null);
+                send(producer, topics.feedback(), id, FeedbackJsonCodec.encode(new Feedback(id, truth)), null);
             }
             producer.flush();
             await().atMost(WAIT).until(() -> monitor.matched() == 6_000);
@@ -138,7 +142,7 @@ class ServedQualityMonitorTest {
                     new String[] {"monitor", "mlp", "adwin", "served_error"})).isEqualTo((double) events.size());
 
             List<DriftEvent> onTopic = kafka.reader(topics.events()).readAtLeast(events.size()).stream()
-                    .map(r -> DriftEvent.fromJson(r.value())).toList();
+                    .map(r -> (DriftEvent) EventCodec.decode(r.value())).toList();
             assertThat(onTopic).containsExactlyElementsOf(events);
         }
     }

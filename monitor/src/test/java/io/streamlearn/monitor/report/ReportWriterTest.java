@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlearn.core.drift.Adwin;
 import io.streamlearn.core.drift.DriftDetector;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.ingest.source.SeaStream;
@@ -80,21 +81,22 @@ class ReportWriterTest {
             }
             if (trained % PUBLISH_EVERY == 0) {
                 Map<String, Double> metrics = new LinkedHashMap<>();
-                metrics.put(LearningCurve.PREQUENTIAL_ACCURACY, (double) correct / seen);
-                metrics.put(LearningCurve.HOLDOUT_ACCURACY, heldOut == 0 ? Double.NaN : (double) heldOutCorrect / heldOut);
-                metrics.put(LearningCurve.LOSS, model.takeMeanLoss());
+                metrics.put(ManifestMetrics.PREQUENTIAL_ACCURACY, (double) correct / seen);
+                metrics.put(ManifestMetrics.HOLDOUT_ACCURACY,
+                        heldOut == 0 ? Double.NaN : (double) heldOutCorrect / heldOut);
+                metrics.put(ManifestMetrics.LOSS, model.takeMeanLoss());
                 double f1Sum = 0;
                 for (int k = 0; k < 2; k++) {
                     double tp = confusion[k][k];
                     double precision = tp / (confusion[0][k] + confusion[1][k]);
                     double recall = tp / (confusion[k][0] + confusion[k][1]);
                     double f1 = 2 * precision * recall / (precision + recall);
-                    metrics.put("precision_" + k, precision);
-                    metrics.put("recall_" + k, recall);
-                    metrics.put("f1_" + k, f1);
+                    metrics.put(ManifestMetrics.precision(k), precision);
+                    metrics.put(ManifestMetrics.recall(k), recall);
+                    metrics.put(ManifestMetrics.f1(k), f1);
                     f1Sum += f1;
                 }
-                metrics.put("macro_f1", f1Sum / 2);
+                metrics.put(ManifestMetrics.MACRO_F1, f1Sum / 2);
                 long parent = store.latestVersion("sea");
                 store.publish(new SnapshotDraft(spec, ByteBuffer.allocate(8).putLong(trained).array(), trained,
                         trained, -1, parent, "test: online logistic regression", "cpu", metrics,
@@ -150,7 +152,7 @@ class ReportWriterTest {
     void rendersWithoutDriftsOrPerClassMetricsAndOnlyThisModelsEvents() throws Exception {
         SnapshotStore store = new SnapshotStore(dir.resolve("plain"));
         store.publish(new SnapshotDraft(ModelSpec.mlp("m", 2, 3), new byte[] {1}, 100, 1, -1, 0, "e", "cpu",
-                Map.of(LearningCurve.PREQUENTIAL_ACCURACY, 0.5, LearningCurve.LOSS, Double.NaN), Map.of()));
+                Map.of(ManifestMetrics.PREQUENTIAL_ACCURACY, 0.5, ManifestMetrics.LOSS, Double.NaN), Map.of()));
         DriftEvent other = new DriftEvent("other", "trainer", "adwin", DriftEvent.PREQUENTIAL_ERROR, 50, 1, 0.2, 0);
         Path html = ReportWriter.write(store, "m", List.of(other), dir.resolve("out"));
         String page = Files.readString(html);

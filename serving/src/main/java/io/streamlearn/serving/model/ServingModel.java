@@ -1,23 +1,19 @@
 package io.streamlearn.serving.model;
 
-import io.streamlearn.core.example.ContentTypes;
-import io.streamlearn.core.example.Json;
+import io.streamlearn.core.event.EventCodec;
+import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingMetrics;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,24 +197,8 @@ public final class ServingModel implements AutoCloseable {
 
     /** The one place the snapshot_refused event is built: its fields are the contract the monitor and tests read. */
     private ProducerRecord<byte[], byte[]> refusedEvent(long version, String reason, long servingVersion) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "snapshot_refused");
-        event.put("model", config.model());
-        event.put("version", version);
-        event.put("reason", reason);
-        event.put("component", "serving");
-        event.put("serving_version", servingVersion);
-        event.put("time_ms", config.clock().millis());
-        byte[] value;
-        try {
-            value = Json.MAPPER.writeValueAsBytes(event);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a snapshot_refused event as JSON", e);
-        }
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(config.topics().events(), null, config.model().getBytes(StandardCharsets.UTF_8),
-                value, headers);
+        return EventCodec.record(config.topics().events(), SnapshotRefusedEvent.byServing(config.model(), version,
+                servingVersion, reason, config.clock().millis()));
     }
 
     /** Frees the serving model (in-flight batches finish on it first); later installs are still possible. */

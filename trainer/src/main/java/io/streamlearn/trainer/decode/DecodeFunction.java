@@ -47,7 +47,8 @@ public class DecodeFunction extends ProcessFunction<RawRecord, Example> {
             reason = schema.problem(e);
             if (reason == null) {
                 decoded.inc();
-                out.collect(e);
+                // The position travels with the example so the trainer can record offsets in the manifest.
+                out.collect(e.at(r.partition, r.offset));
                 return;
             }
             reason = "example " + e.id() + ": " + reason;

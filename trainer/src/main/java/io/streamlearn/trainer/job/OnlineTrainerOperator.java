@@ -1,10 +1,12 @@
 package io.streamlearn.trainer.job;
 
 import io.streamlearn.core.drift.DriftDetector;
-import io.streamlearn.core.drift.DriftEvent;
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.PlatformEvent;
+import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.Json;
 import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
@@ -68,6 +70,9 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient long parentVersion;
     private transient long timerAt;
     private transient ListState<byte[]> checkpointed;
+    /** Per partition of the examples topic, the offset after the last example that reached this operator. */
+    private transient TreeMap<Integer, Long> nextOffsets;
+    private transient ListState<long[]> checkpointedOffsets;
     private transient TrainerState restored;
     private transient TreeMap<Long, Pending> pending;
     private transient long lastDraftExamples;
@@ -91,14 +96,23 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         super.initializeState(context);
         checkpointed = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("trainer-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        // Apart from TrainerState so that checkpoints written before offsets were recorded still restore.
+        checkpointedOffsets = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("source-offsets", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         buffer = new ArrayList<>();
         pending = new TreeMap<>();
+        nextOffsets = new TreeMap<>();
         // Nothing is published before the first example is trained on: an untrained or merely
         // warm-started model is not a new version.
         lastDraftExamples = 0;
         if (context.isRestored()) {
             for (byte[] blob : checkpointed.get()) {
                 restored = TrainerState.decode(blob);
+            }
+            for (long[] pairs : checkpointedOffsets.get()) {
+                for (int i = 0; i + 1 < pairs.length; i += 2) {
+                    nextOffsets.merge((int) pairs[i], pairs[i + 1], Math::max);
+                }
             }
         }
     }
@@ -211,7 +225,11 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
 
     @Override
     public void processElement(StreamRecord<Example> record) {
-        buffer.add(record.getValue());
+        Example e = record.getValue();
+        if (e.position() != null) {
+            nextOffsets.merge(e.position().partition(), e.position().offset() + 1, Math::max);
+        }
+        buffer.add(e);
         if (buffer.size() >= spec.batchSize()) {
             trainBuffered();
         } else if (timerAt == 0) {
@@ -279,11 +297,11 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             case RESET_OPTIMIZER -> learner.resetOptimizer();
             default -> { }
         }
-        DriftEvent event = new DriftEvent(spec.name(), "trainer", drift.name(), DriftEvent.PREQUENTIAL_ERROR,
+        DriftEvent event = new DriftEvent(spec.name(), PlatformEvent.TRAINER, drift.name(), DriftEvent.PREQUENTIAL_ERROR,
                 metrics.examples, parentVersion, estimate, Clock.systemUTC().millis());
         LOG.warn("trainer {}: {} detected drift in the prequential error after {} examples (error now {}); "
                 + "reaction: {}", spec.name(), drift.name(), metrics.examples, estimate, config.driftReaction());
-        publisher.sendEvent(spec.name(), event.toJsonBytes());
+        publisher.sendEvent(event);
     }
 
     @Override
@@ -293,6 +311,13 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         checkpointed.update(List.of(new TrainerState(params, learner.saveOptimizerState(), metrics,
                 new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state())
                 .encode()));
+        long[] pairs = new long[2 * nextOffsets.size()];
+        int i = 0;
+        for (Map.Entry<Integer, Long> o : nextOffsets.entrySet()) {
+            pairs[i++] = o.getKey();
+            pairs[i++] = o.getValue();
+        }
+        checkpointedOffsets.update(List.of(pairs));
         if (metrics.examples > lastDraftExamples) {
             lastDraftExamples = metrics.examples;
             Map<String, String> source = new LinkedHashMap<>();
@@ -301,7 +326,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             source.put("group_id", config.groupId());
             pending.put(context.getCheckpointId(), new Pending(new SnapshotDraft(spec, params, metrics.examples,
                     metrics.steps, context.getCheckpointId(), parentVersion, learner.engineDescription(),
-                    learner.device().toString(), metrics.toManifestMetrics(), source), learner.parametersFinite()));
+                    learner.device().toString(), metrics.toManifestMetrics(), source, new TreeMap<>(nextOffsets)),
+                    learner.parametersFinite()));
         }
     }
 
@@ -317,33 +343,27 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         done.clear();
         SnapshotDraft draft = newest.draft();
         String refusal = gate.refusal(newest.parametersFinite(), draft.metrics(),
-                draft.metrics().getOrDefault("champion_holdout_accuracy", Double.NaN));
+                draft.metrics().getOrDefault(ManifestMetrics.CHAMPION_HOLDOUT_ACCURACY, Double.NaN));
         if (refusal != null) {
             refuse(draft, checkpointId, refusal);
             return;
         }
         SnapshotManifest m = publisher.publish(draft);
         parentVersion = m.version();
-        double holdout = m.metric("holdout_accuracy");
+        double holdout = m.metric(ManifestMetrics.HOLDOUT_ACCURACY);
         learner.setChampion(draft.params());
         metrics.crownChallenger();
         LOG.info("published {} v{} at checkpoint {}: {} examples, prequential accuracy {}, holdout accuracy {}",
-                m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric("prequential_accuracy"), holdout);
+                m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric(ManifestMetrics.PREQUENTIAL_ACCURACY),
+                holdout);
     }
 
-    private void refuse(SnapshotDraft draft, long checkpointId, String reason) throws IOException {
+    private void refuse(SnapshotDraft draft, long checkpointId, String reason) {
         refusedCounter.inc();
         LOG.warn("quality gate refused the snapshot of {} at checkpoint {} ({} examples): {}", spec.name(),
                 checkpointId, draft.examplesSeen(), reason);
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "snapshot_refused");
-        event.put("component", "trainer");
-        event.put("model", spec.name());
-        event.put("checkpoint_id", checkpointId);
-        event.put("examples_seen", draft.examplesSeen());
-        event.put("reason", reason);
-        event.put("time_ms", Clock.systemUTC().millis());
-        publisher.sendEvent(spec.name(), Json.MAPPER.writeValueAsBytes(event));
+        publisher.sendEvent(SnapshotRefusedEvent.byTrainer(spec.name(), checkpointId, draft.examplesSeen(), reason,
+                Clock.systemUTC().millis()));
     }
 
     @Override

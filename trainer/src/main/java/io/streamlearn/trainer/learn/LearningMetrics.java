@@ -1,5 +1,6 @@
 package io.streamlearn.trainer.learn;
 
+import io.streamlearn.core.snapshot.ManifestMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -165,20 +166,22 @@ public final class LearningMetrics {
     /** The metrics a snapshot manifest records. */
     public Map<String, Double> toManifestMetrics() {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("prequential_accuracy", prequentialAccuracy());
-        m.put("prequential_accuracy_window", windowAccuracy());
-        m.put("holdout_accuracy", holdoutAccuracy());
-        m.put("champion_holdout_accuracy", championHoldoutAccuracy());
-        m.put("prequential_accuracy_cumulative", examples == 0 ? Double.NaN : (double) correct / examples);
-        m.put("holdout_accuracy_cumulative", heldOut == 0 ? Double.NaN : (double) heldOutCorrect / heldOut);
-        m.put("loss", fadingLoss);
-        m.put("macro_f1", macroF1());
-        m.put("holdout_examples", (double) heldOut);
-        m.put("skipped_steps", (double) skippedSteps);
+        m.put(ManifestMetrics.PREQUENTIAL_ACCURACY, prequentialAccuracy());
+        m.put(ManifestMetrics.PREQUENTIAL_ACCURACY_WINDOW, windowAccuracy());
+        m.put(ManifestMetrics.HOLDOUT_ACCURACY, holdoutAccuracy());
+        m.put(ManifestMetrics.CHAMPION_HOLDOUT_ACCURACY, championHoldoutAccuracy());
+        m.put(ManifestMetrics.PREQUENTIAL_ACCURACY_CUMULATIVE,
+                examples == 0 ? Double.NaN : (double) correct / examples);
+        m.put(ManifestMetrics.HOLDOUT_ACCURACY_CUMULATIVE,
+                heldOut == 0 ? Double.NaN : (double) heldOutCorrect / heldOut);
+        m.put(ManifestMetrics.LOSS, fadingLoss);
+        m.put(ManifestMetrics.MACRO_F1, macroF1());
+        m.put(ManifestMetrics.HOLDOUT_EXAMPLES, (double) heldOut);
+        m.put(ManifestMetrics.SKIPPED_STEPS, (double) skippedSteps);
         for (int k = 0; k < classes; k++) {
-            m.put("precision_" + k, precision(k));
-            m.put("recall_" + k, recall(k));
-            m.put("f1_" + k, f1(k));
+            m.put(ManifestMetrics.precision(k), precision(k));
+            m.put(ManifestMetrics.recall(k), recall(k));
+            m.put(ManifestMetrics.f1(k), f1(k));
         }
         return m;
     }

@@ -1,5 +1,6 @@
 package io.streamlearn.trainer.snapshot;
 
+import io.streamlearn.core.snapshot.ManifestMetrics;
 import java.io.Serializable;
 import java.util.Map;
 
@@ -43,11 +44,11 @@ public final class QualityGate implements Serializable {
         if (!parametersFinite) {
             return "parameters contain NaN or infinity";
         }
-        Double loss = metrics.get("loss");
+        Double loss = metrics.get(ManifestMetrics.LOSS);
         if (loss != null && Double.isInfinite(loss)) {
             return "training loss is infinite";
         }
-        Double holdout = metrics.get("holdout_accuracy");
+        Double holdout = metrics.get(ManifestMetrics.HOLDOUT_ACCURACY);
         if (holdout == null || Double.isNaN(holdout)) {
             return null;
         }

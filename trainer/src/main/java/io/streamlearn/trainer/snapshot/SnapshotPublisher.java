@@ -1,5 +1,7 @@
 package io.streamlearn.trainer.snapshot;
 
+import io.streamlearn.core.event.EventCodec;
+import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotDraft;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a snapshot to the store and announces its manifest on the compacted models topic (key =
- * model); also puts the trainer's lifecycle events (refused snapshots) on the events topic.
+ * model); also puts the trainer's events (drift, refused snapshots) on the events topic.
  */
 public final class SnapshotPublisher implements AutoCloseable {
     private final SnapshotStore store;
@@ -46,7 +48,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     public SnapshotManifest publish(SnapshotDraft draft) {
         SnapshotManifest m = store.publish(draft);
         try {
-            send(modelsTopic, m.model(), m.toJsonBytes(), "manifest of " + m.model() + " v" + m.version())
+            send(manifestRecord(m), "manifest of " + m.model() + " v" + m.version())
                     .get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("snapshot " + m.model() + " v" + m.version() + " is in the store but its "
@@ -58,19 +60,23 @@ public final class SnapshotPublisher implements AutoCloseable {
         return m;
     }
 
-    /** Puts a JSON event keyed by model name on the events topic, asynchronously; a failure is logged. */
-    public void sendEvent(String model, byte[] json) {
-        send(eventsTopic, model, json, "event of " + model);
+    /** Puts {@code event} on the events topic, asynchronously; a failure is logged. */
+    public void sendEvent(PlatformEvent event) {
+        send(EventCodec.record(eventsTopic, event), event.type() + " event of " + event.model());
     }
 
-    private Future<RecordMetadata> send(String topic, String key, byte[] json, String what) {
-        RecordHeaders h = new RecordHeaders();
-        h.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
-        return producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), json, h), (md, e) -> {
+    private Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, String what) {
+        return producer.send(record, (md, e) -> {
             if (e != null) {
-                LOG.warn("could not put the {} on {}: {}", what, topic, e.toString());
+                LOG.warn("could not put the {} on {}: {}", what, record.topic(), e.toString());
             }
         });
+    }
+
+    private ProducerRecord<byte[], byte[]> manifestRecord(SnapshotManifest m) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(modelsTopic, null, m.model().getBytes(StandardCharsets.UTF_8), m.toJsonBytes(), h);
     }
 
     public SnapshotStore store() {

@@ -3,10 +3,12 @@ package io.streamlearn.trainer.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.EventCodec;
+import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleBinaryCodec;
-import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
@@ -146,6 +148,9 @@ class TrainerJobTest {
         assertThat(FailOnce.FAILED).as("the failure was injected").isTrue();
         SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
         assertThat(seen(last)).as("examples trained + held out = examples produced").isEqualTo(stream.size());
+        assertThat(last.sourceOffsets().values().stream().mapToLong(Long::longValue).sum())
+                .as("the manifest's next offsets cover every example of the fresh topic once").isEqualTo(stream.size());
+        assertThat(last.streamlearnVersion()).isNotBlank();
         List<SnapshotManifest> history = snapshots.versions("blobs").stream()
                 .map(v -> snapshots.manifest("blobs", v)).toList();
         assertThat(history).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
@@ -171,8 +176,8 @@ class TrainerJobTest {
         SnapshotStore snapshots = new SnapshotStore(store);
         trainOnAll(config(topics, SPEC).build(), snapshots, stream.size());
         var drifts = readAll(topics.events(), 1).stream()
-                .filter(r -> io.streamlearn.core.drift.DriftEvent.isDriftEvent(r.value()))
-                .map(r -> io.streamlearn.core.drift.DriftEvent.fromJson(r.value())).toList();
+                .map(r -> EventCodec.decode(r.value())).filter(e -> e instanceof DriftEvent)
+                .map(DriftEvent.class::cast).toList();
         assertThat(drifts).isNotEmpty();
         long trainedBefore = Math.round(before.size() * 0.9);
         assertThat(drifts.get(0).examplesSeen()).as("no false alarm on the first concept, detection soon after")
@@ -199,20 +204,20 @@ class TrainerJobTest {
         List<ConsumerRecord<byte[], byte[]>> events;
         try {
             events = kafka.reader(topics.events()).awaitUntil(records -> records.stream()
-                    .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"snapshot_refused\"")));
+                    .anyMatch(r -> EventCodec.decode(r.value()) instanceof SnapshotRefusedEvent));
         } finally {
             bad.cancel().get();
         }
-        var refusal = events.stream().map(r -> {
-            try {
-                return Json.MAPPER.readTree(r.value());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).filter(n -> n.path("type").asText().equals("snapshot_refused")).findFirst().orElseThrow();
-        assertThat(refusal.path("type").asText()).isEqualTo("snapshot_refused");
-        assertThat(refusal.path("component").asText()).isEqualTo("trainer");
-        assertThat(refusal.path("reason").asText()).containsAnyOf("below the published version", "NaN or infinity");
+        SnapshotRefusedEvent refusal = events.stream().map(r -> EventCodec.decode(r.value()))
+                .filter(e -> e instanceof SnapshotRefusedEvent).map(SnapshotRefusedEvent.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(refusal.model()).isEqualTo("blobs");
+        assertThat(refusal.component()).isEqualTo("trainer");
+        assertThat(refusal.version()).as("refused before it got a version").isZero();
+        assertThat(refusal.checkpointId()).as("the refused checkpoint").isPositive();
+        assertThat(refusal.examplesSeen()).as("the bad run trained before the gate refused it").isPositive();
+        assertThat(refusal.timeMs()).isPositive();
+        assertThat(refusal.reason()).containsAnyOf("below the published version", "NaN or infinity");
         assertThat(snapshots.latestVersion("blobs")).as("nothing published after the refusal").isEqualTo(goodVersion);
         List<Long> announced = readAll(topics.models(), 1).stream()
                 .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();

@@ -1,0 +1,109 @@
+package io.streamlearn.core.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamlearn.core.example.ContentTypes;
+import io.streamlearn.core.example.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The one JSON form of {@link PlatformEvent}s: one flat object per event, {@code type} first, snake_case
+ * fields. Readers fail on a type they do not know instead of skipping it, so a new kind cannot go unnoticed.
+ */
+public final class EventCodec {
+    /** The {@code type} values this codec reads and writes. */
+    public static final List<String> TYPES = List.of(DriftEvent.TYPE, SnapshotRefusedEvent.TYPE);
+
+    private EventCodec() {}
+
+    /** The compact JSON of {@code event}. */
+    public static byte[] encode(PlatformEvent event) {
+        return Json.write(192, g -> {
+            g.writeStartObject();
+            g.writeStringField("type", event.type());
+            g.writeStringField("component", event.component());
+            g.writeStringField("model", event.model());
+            if (event instanceof DriftEvent d) {
+                g.writeStringField("detector", d.detector());
+                g.writeStringField("signal", d.signal());
+                g.writeNumberField("examples_seen", d.examplesSeen());
+                g.writeNumberField("version", d.version());
+                g.writeNumberField("estimate", d.estimate());
+            } else if (event instanceof SnapshotRefusedEvent r) {
+                g.writeNumberField("version", r.version());
+                g.writeNumberField("serving_version", r.servingVersion());
+                g.writeNumberField("checkpoint_id", r.checkpointId());
+                g.writeNumberField("examples_seen", r.examplesSeen());
+                g.writeStringField("reason", r.reason());
+            }
+            g.writeNumberField("time_ms", event.timeMs());
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * The event in {@code json}.
+     *
+     * @throws EventFormatException when it is not a JSON object, its type is not one of {@link #TYPES}, or a
+     *                              required field is missing or invalid
+     */
+    public static PlatformEvent decode(byte[] json) {
+        JsonNode n;
+        try {
+            n = json == null ? null : Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new EventFormatException("event: not valid JSON: " + e.getMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new EventFormatException("event: expected a JSON object with a \"type\" field");
+        }
+        String type = n.path("type").asText();
+        try {
+            return switch (type) {
+                case DriftEvent.TYPE -> new DriftEvent(text(n, type, "model"), text(n, type, "component"),
+                        text(n, type, "detector"), text(n, type, "signal"), number(n, type, "examples_seen").asLong(),
+                        n.path("version").asLong(0), estimate(n.get("estimate")), n.path("time_ms").asLong(0));
+                case SnapshotRefusedEvent.TYPE -> new SnapshotRefusedEvent(text(n, type, "model"),
+                        text(n, type, "component"), n.path("version").asLong(0), n.path("serving_version").asLong(0),
+                        n.path("checkpoint_id").asLong(-1), n.path("examples_seen").asLong(-1),
+                        text(n, type, "reason"), n.path("time_ms").asLong(0));
+                default -> throw new EventFormatException("event of unknown type '" + type + "': this reader knows "
+                        + TYPES + "; upgrade the reader or fix the writer");
+            };
+        } catch (EventFormatException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new EventFormatException("event " + type + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The record that puts {@code event} on {@code topic}: keyed by model, with the JSON content-type header. */
+    public static ProducerRecord<byte[], byte[]> record(String topic, PlatformEvent event) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topic, null, event.model().getBytes(StandardCharsets.UTF_8), encode(event), h);
+    }
+
+    private static String text(JsonNode n, String type, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new EventFormatException("event " + type + ": missing required field '" + field + "'");
+        }
+        return v.asText();
+    }
+
+    private static JsonNode number(JsonNode n, String type, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isNumber()) {
+            throw new EventFormatException("event " + type + ": missing or non-numeric field '" + field + "'");
+        }
+        return v;
+    }
+
+    private static double estimate(JsonNode v) {
+        return v == null || !v.isNumber() ? Double.NaN : v.asDouble();
+    }
+}

@@ -1,0 +1,54 @@
+package io.streamlearn.core.feedback;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamlearn.core.example.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The JSON form of {@link Feedback} on the feedback topic: {@code {"id":"r1","label":3}}; when {@code id} is
+ * absent the record key (the request id) is used, so producers in any language may send only the label.
+ */
+public final class FeedbackJsonCodec {
+    private FeedbackJsonCodec() {}
+
+    /** The compact JSON value of {@code f}. */
+    public static byte[] encode(Feedback f) {
+        return Json.write(32 + f.id().length(), g -> {
+            g.writeStartObject();
+            g.writeStringField("id", f.id());
+            g.writeNumberField("label", f.label());
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * Decodes a feedback record.
+     *
+     * @param key   the record key, the request id when the value has no {@code id}; may be null
+     * @param value the record value
+     * @throws IllegalArgumentException naming what is missing or wrong
+     */
+    public static Feedback decode(byte[] key, byte[] value) {
+        if (value == null || value.length == 0) {
+            throw new IllegalArgumentException("empty feedback record: expected {\"id\":...,\"label\":...}");
+        }
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("feedback: not valid JSON: " + e.getMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("feedback: expected a JSON object {\"id\":...,\"label\":...}");
+        }
+        JsonNode label = n.get("label");
+        if (label == null || !label.canConvertToInt() || !label.isIntegralNumber()) {
+            throw new IllegalArgumentException("feedback: missing or non-integer \"label\"");
+        }
+        JsonNode id = n.get("id");
+        String ids = id != null && !id.isNull() ? id.asText()
+                : key == null ? null : new String(key, StandardCharsets.UTF_8);
+        return new Feedback(ids, label.asInt());
+    }
+}
