@@ -1,5 +1,5 @@
 /**
- * The labeled example and its two wire forms (JSON and the compact binary layout).
- * Depends only on Jackson; every producer, the trainer's decoder and serving share these codecs.
+ * The labeled example, its two wire forms (JSON and the compact binary layout) and the dead-letter record.
+ * Depends on Jackson and kafka-clients' record types only; every producer, the trainer's decoder and serving share these.
  */
 package io.streamlearn.core.example;
