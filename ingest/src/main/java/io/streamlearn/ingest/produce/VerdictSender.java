@@ -59,8 +59,9 @@ final class VerdictSender {
             };
         } else {
             Verdict.Rejected r = (Verdict.Rejected) v;
-            record = DeadLetters.capped(deadLetterTopic, r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
-                    r.original(), r.message(), r.position(), r.contentType(), deadLetterMaxBytes);
+            byte[] key = r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8);
+            record = DeadLetters.capped(deadLetterTopic, key, r.original(), r.message(), r.position(),
+                    r.contentType(), deadLetterMaxBytes);
             int n = record.value().length;
             RejectReason kind = r.reason();
             callback = (md, ex) -> {

@@ -52,7 +52,8 @@ public final class EpochReader {
                 if (epoch == 0 && size >= 0) {
                     expected = size > Long.MAX_VALUE / epochs ? limit : Math.min(limit, size * epochs);
                 }
-                Iterator<SourceRecord> records = shuffleSeed == null ? inOrder(src) : shuffled(src, shuffleSeed + epoch);
+                Iterator<SourceRecord> records = shuffleSeed == null ? inOrder(src)
+                        : shuffled(src, shuffleSeed + epoch);
                 while (taken < limit && records.hasNext()) {
                     if (Thread.currentThread().isInterrupted()) {
                         return;
