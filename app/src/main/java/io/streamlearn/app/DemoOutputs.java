@@ -25,7 +25,7 @@ import org.apache.kafka.common.TopicPartition;
  * Reads what the loop puts out: each prediction once (handed to the {@link DemoTraffic} for its late label, its
  * version checked against the snapshot store) and the drift events; counts the dead letters on request.
  */
-final class DemoOutputs {
+final class DemoOutputs extends DemoLoop {
     private final String bootstrap;
     private final Topics topics;
     private final SnapshotStore snapshots;
@@ -35,10 +35,9 @@ final class DemoOutputs {
     private final AtomicLong unpublished = new AtomicLong();
     private final AtomicLong driftEvents = new AtomicLong();
     private final List<DriftEvent> trainerDrifts = new CopyOnWriteArrayList<>();
-    private volatile boolean stopping;
-    private Thread thread;
 
     DemoOutputs(String bootstrap, Topics topics, SnapshotStore snapshots, String model, DemoTraffic traffic) {
+        super("demo-predictions");
         this.bootstrap = bootstrap;
         this.topics = topics;
         this.snapshots = snapshots;
@@ -46,24 +45,12 @@ final class DemoOutputs {
         this.traffic = traffic;
     }
 
-    void start() {
-        thread = new Thread(this::read, "demo-predictions");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    void stop() throws InterruptedException {
-        stopping = true;
-        if (thread != null) {
-            thread.join();
-        }
-    }
-
-    private void read() {
+    @Override
+    protected void loop() {
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap, "streamlearn-demo", Map.of())) {
             c.subscribe(List.of(topics.predictions(), topics.events()));
             Set<Long> published = ConcurrentHashMap.newKeySet();
-            while (!stopping) {
+            while (!stopping()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
                     if (r.topic().equals(topics.events())) {
                         countEvent(r.value());

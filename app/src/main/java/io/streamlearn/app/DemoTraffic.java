@@ -19,7 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * every k-th example as a prediction request once the loop is ready and the rest to training, and answers each
  * prediction with its late label on the feedback topic, as a labeling process would.
  */
-final class DemoTraffic implements AutoCloseable {
+final class DemoTraffic extends DemoLoop implements AutoCloseable {
     private final Topics topics;
     private final DemoStream stream;
     private final double rate;
@@ -34,8 +34,6 @@ final class DemoTraffic implements AutoCloseable {
     private final AtomicLong examplesSent = new AtomicLong();
     private final AtomicLong labelsSent = new AtomicLong();
     private final LatencyWindow latency = new LatencyWindow(10_000);
-    private volatile boolean stopping;
-    private Thread thread;
 
     /**
      * @param rate        examples per second on the stream, requests included
@@ -44,6 +42,7 @@ final class DemoTraffic implements AutoCloseable {
      */
     DemoTraffic(String bootstrap, Topics topics, DemoStream stream, double rate, double requestRate,
             BooleanSupplier ready) {
+        super("demo-stream");
         this.topics = topics;
         this.stream = stream;
         this.rate = rate;
@@ -54,25 +53,18 @@ final class DemoTraffic implements AutoCloseable {
         this.feedback = KafkaClients.producer(bootstrap, Map.of());
     }
 
-    void start() {
-        thread = new Thread(this::produce, "demo-stream");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
     /** Stops drawing from the stream and flushes what was sent. */
+    @Override
     void stop() throws InterruptedException {
-        stopping = true;
-        if (thread != null) {
-            thread.join();
-        }
+        super.stop();
         requester.flush();
     }
 
-    private void produce() {
+    @Override
+    protected void loop() {
         RateLimiter pace = RateLimiter.perSecond(rate);
         long n = 0;
-        while (!stopping) {
+        while (!stopping()) {
             pace.acquire();
             Example e = stream.next();
             if (n % every == every - 1 && ready.getAsBoolean()) {
