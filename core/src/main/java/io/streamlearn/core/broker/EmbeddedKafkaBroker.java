@@ -1,5 +1,6 @@
 package io.streamlearn.core.broker;
 
+import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.core.kafka.KafkaClients;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,11 +11,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -220,10 +219,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (!ownsDataDir || dataDir == null || !Files.exists(dataDir)) {
             return;
         }
-        try (Stream<Path> s = Files.walk(dataDir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete broker data directory {}: {}", dataDir, e.toString());
+        try {
+            FileTrees.deleteRecursively(dataDir);
+        } catch (UncheckedIOException e) {
+            // Closing must not fail over a temporary directory; the warning says what is left.
+            LOG.warn("could not delete broker data directory {}: {}", dataDir, e.getMessage());
         }
     }
 

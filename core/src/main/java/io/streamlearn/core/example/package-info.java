@@ -1,5 +1,5 @@
 /**
- * The labeled example and its two wire forms (JSON and the compact binary layout), with the content-type rule.
- * Depends only on Jackson and Kafka's header types (to read content-type); no Flink, no DJL, no other package.
+ * The labeled example, its two wire forms (JSON and the compact binary layout) and the dead-letter record.
+ * Depends on Jackson and kafka-clients' record types only; producers, the trainer's decoder and serving share it.
  */
 package io.streamlearn.core.example;

@@ -1,5 +1,6 @@
 package io.streamlearn.core.snapshot;
 
+import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.core.model.ModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -175,12 +176,9 @@ public final class SnapshotStore {
     }
 
     private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
+        try {
+            FileTrees.deleteRecursively(dir);
+        } catch (UncheckedIOException ignored) {
             // Only a staging leftover; the next publish uses a fresh one.
         }
     }

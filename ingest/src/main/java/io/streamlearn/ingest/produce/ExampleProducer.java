@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -59,18 +58,12 @@ public final class ExampleProducer implements AutoCloseable {
      * @throws IngestException when the broker refused or could not be reached
      */
     public long sendAll(ExampleSource source, double ratePerSecond) {
-        long start = System.nanoTime();
-        long n = 0;
+        RateLimiter pace = ratePerSecond > 0 ? RateLimiter.perSecond(ratePerSecond) : null;
         while (source.hasNext()) {
-            send(source.next());
-            n++;
-            if (ratePerSecond > 0) {
-                long due = start + (long) (n * 1e9 / ratePerSecond);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+            if (pace != null) {
+                pace.acquire();
             }
+            send(source.next());
             if (Thread.currentThread().isInterrupted()) {
                 break;
             }

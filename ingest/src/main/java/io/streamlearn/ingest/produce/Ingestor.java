@@ -1,53 +1,28 @@
 package io.streamlearn.ingest.produce;
 
-import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.DeadLetterHeaders;
 import io.streamlearn.core.example.ExampleSchema;
 import io.streamlearn.core.kafka.KafkaClients;
-import io.streamlearn.ingest.source.ExampleSource;
+import io.streamlearn.ingest.source.EpochReader;
 import io.streamlearn.ingest.source.SourceDefinition;
 import io.streamlearn.ingest.source.SourceRecord;
 import io.streamlearn.ingest.validate.RecordCheck;
-import io.streamlearn.ingest.validate.RejectReason;
-import io.streamlearn.ingest.validate.Verdict;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -66,13 +41,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *         .build();
  * IngestCounts done = ingest.run(); // done.read() == done.sent() + done.rejected()
  * }</pre>
+ *
+ * <p>The run's jobs live next door: {@link BrokerPreflight} checks the broker and creates the topics,
+ * {@link EpochReader} orders the records, {@link VerdictSender} sends each to its topic (dead letters built by
+ * {@link io.streamlearn.core.example.DeadLetters}), {@link IngestTally} counts and {@link RateLimiter} paces;
+ * this class runs them and decides when the run has failed.
  */
 public final class Ingestor {
     /** Largest dead-letter value: below Kafka's default 1 MiB max.request.size, with room for headers. */
     public static final int DEFAULT_DEAD_LETTER_MAX_BYTES = 900 * 1024;
 
     private final String bootstrapServers;
-    private final SourceDefinition source;
     private final ExampleSchema schema;
     private final String topic;
     private final String deadLetterTopic;
@@ -80,32 +59,21 @@ public final class Ingestor {
     private final Map<String, String> kafkaConfig;
     private final double ratePerSecond;
     private final long limit;
-    private final int epochs;
-    private final Long shuffleSeed;
     private final Duration timeout;
     private final boolean createTopics;
     private final int deadLetterMaxBytes;
-    private final IngestObserver observer;
     private final LongSupplier nanoClock;
     private final LongConsumer sleeper;
+    private final EpochReader epochs;
+    private final IngestTally tally;
 
-    private final LongAdder read = new LongAdder();
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder bytesSent = new LongAdder();
-    private final LongAdder bytesRejected = new LongAdder();
-    private final EnumMap<RejectReason, LongAdder> byReason = new EnumMap<>(RejectReason.class);
-    private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicLong startNanos = new AtomicLong(-1);
     private final AtomicLong endNanos = new AtomicLong(-1);
-    private volatile long expected = -1;
 
     private Ingestor(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
-        this.source = b.source;
         this.schema = b.schema;
         this.topic = b.topic;
         this.deadLetterTopic = b.deadLetterTopic;
@@ -113,17 +81,13 @@ public final class Ingestor {
         this.kafkaConfig = Map.copyOf(b.kafkaConfig);
         this.ratePerSecond = b.ratePerSecond;
         this.limit = b.limit;
-        this.epochs = b.epochs;
-        this.shuffleSeed = b.shuffleSeed;
         this.timeout = b.timeout;
         this.createTopics = b.createTopics;
         this.deadLetterMaxBytes = b.deadLetterMaxBytes;
-        this.observer = b.observer;
         this.nanoClock = b.nanoClock;
         this.sleeper = b.sleeper;
-        for (RejectReason r : RejectReason.values()) {
-            byReason.put(r, new LongAdder());
-        }
+        this.epochs = new EpochReader(b.source, b.epochs, b.limit, b.shuffleSeed, stopRequested::get);
+        this.tally = new IngestTally(b.observer);
     }
 
     public static Builder builder() {
@@ -169,18 +133,10 @@ public final class Ingestor {
 
     /** A consistent-enough snapshot of the counts, callable from any thread while the run goes. */
     public IngestCounts counts() {
-        Map<RejectReason, Long> reasons = new EnumMap<>(RejectReason.class);
-        byReason.forEach((r, n) -> {
-            long v = n.sum();
-            if (v > 0) {
-                reasons.put(r, v);
-            }
-        });
         long s = startNanos.get();
         long e = endNanos.get();
         long elapsed = s < 0 ? 0 : Math.max(0, (e < 0 ? nanoClock.getAsLong() : e) - s);
-        return new IngestCounts(read.sum(), sent.sum(), rejected.sum(), failed.sum(), bytesSent.sum(),
-                bytesRejected.sum(), reasons, elapsed, expected);
+        return tally.snapshot(elapsed, epochs.expected());
     }
 
     /**
@@ -195,10 +151,12 @@ public final class Ingestor {
             throw new IllegalStateException("an Ingestor runs once; build another for another run");
         }
         startNanos.set(nanoClock.getAsLong());
-        checkBroker();
+        new BrokerPreflight(bootstrapServers, kafkaConfig, timeout)
+                .check(createTopics ? List.of(topic, deadLetterTopic) : List.of());
         // The clock restarts once the broker answered: rates measure streaming, as ProducerPerformance does.
         RecordCheck check = new RecordCheck(schema, format::encode, format.contentType());
-        Header[] valueHeaders = {new RecordHeader(ContentTypes.HEADER, format.contentType().getBytes(StandardCharsets.UTF_8))};
+        VerdictSender sender = new VerdictSender(topic, deadLetterTopic, format.contentType(), deadLetterMaxBytes, tally,
+                this::failure);
         RateLimiter pace = ratePerSecond > 0 ? new RateLimiter(ratePerSecond, nanoClock, sleeper) : null;
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producerConfig(bootstrapServers,
                 effectiveOverrides()));
@@ -211,7 +169,7 @@ public final class Ingestor {
                 throw failure(e, "fetching metadata of " + topic);
             }
             long total = 0;
-            try (ReadAhead records = new ReadAhead(this::readEpochs, 16)) {
+            try (ReadAhead records = new ReadAhead(epochs::readInto, 16)) {
                 while (total < limit && !stopRequested.get() && !Thread.currentThread().isInterrupted()
                         && records.hasNext()) {
                     throwIfFailed();
@@ -220,9 +178,8 @@ public final class Ingestor {
                     }
                     SourceRecord r = records.next();
                     total++;
-                    read.increment();
-                    observer.onRead();
-                    send(producer, check.check(r), valueHeaders);
+                    tally.read();
+                    sender.send(producer, check.check(r));
                 }
             }
             try {
@@ -245,69 +202,8 @@ public final class Ingestor {
         }
     }
 
-    private void send(KafkaProducer<byte[], byte[]> producer, Verdict v, Header[] valueHeaders) {
-        ProducerRecord<byte[], byte[]> record;
-        Callback callback;
-        if (v instanceof Verdict.Accepted a) {
-            int n = a.value().length;
-            record = new ProducerRecord<>(topic, null, a.id().getBytes(StandardCharsets.UTF_8), a.value(),
-                    new RecordHeaders(valueHeaders));
-            callback = (md, ex) -> {
-                if (ex != null) {
-                    fail(ex);
-                } else {
-                    sent.increment();
-                    bytesSent.add(n);
-                    observer.onSent(n);
-                }
-            };
-        } else {
-            Verdict.Rejected r = (Verdict.Rejected) v;
-            byte[] value = r.original();
-            String reason = r.message();
-            if (value.length > deadLetterMaxBytes) {
-                reason = reason + " (original " + value.length + " bytes, the first " + deadLetterMaxBytes + " kept)";
-                value = Arrays.copyOf(value, deadLetterMaxBytes);
-            }
-            RecordHeaders h = new RecordHeaders();
-            h.add(DeadLetterHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
-            h.add(DeadLetterHeaders.SOURCE, r.position().getBytes(StandardCharsets.UTF_8));
-            h.add(ContentTypes.HEADER, r.contentType().getBytes(StandardCharsets.UTF_8));
-            record = new ProducerRecord<>(deadLetterTopic, null,
-                    r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), value, h);
-            int n = value.length;
-            RejectReason kind = r.reason();
-            LongAdder counter = byReason.get(kind);
-            callback = (md, ex) -> {
-                if (ex != null) {
-                    fail(ex);
-                } else {
-                    rejected.increment();
-                    counter.increment();
-                    bytesRejected.add(n);
-                    observer.onRejected(kind, n);
-                }
-            };
-        }
-        try {
-            producer.send(record, callback);
-        } catch (InterruptException e) {
-            Thread.currentThread().interrupt();
-            failed.increment();
-            throw new IngestException("interrupted while sending to " + record.topic(), e);
-        } catch (KafkaException e) {
-            failed.increment();
-            throw failure(e, "sending to " + record.topic());
-        }
-    }
-
-    private void fail(Exception ex) {
-        failed.increment();
-        sendFailure.compareAndSet(null, ex);
-    }
-
     private void throwIfFailed() {
-        Exception ex = sendFailure.get();
+        Exception ex = tally.firstFailure();
         if (ex != null) {
             throw failure(ex, "sending to " + topic);
         }
@@ -325,98 +221,6 @@ public final class Ingestor {
         }
         return new IngestException("Kafka refused records while " + doing + " (" + counts + "): " + ex.getMessage(),
                 ex);
-    }
-
-    /** Fails fast when no broker answers, and creates the two topics when they are missing. */
-    private void checkBroker() {
-        Map<String, String> adminOverrides = new LinkedHashMap<>();
-        int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-        adminOverrides.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(ms));
-        adminOverrides.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(Math.max(1, ms / 2)));
-        adminOverrides.putAll(kafkaConfig);
-        try (Admin admin = KafkaClients.admin(bootstrapServers, adminOverrides)) {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms)).nodes().get(ms, TimeUnit.MILLISECONDS);
-            if (!createTopics) {
-                return;
-            }
-            Set<String> existing = new HashSet<>(admin.listTopics().names().get(ms, TimeUnit.MILLISECONDS));
-            List<NewTopic> missing = new ArrayList<>();
-            for (String t : List.of(topic, deadLetterTopic)) {
-                if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, Optional.empty(), Optional.empty()));
-                }
-            }
-            if (!missing.isEmpty()) {
-                try {
-                    admin.createTopics(missing).all().get(ms, TimeUnit.MILLISECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IngestException("topics " + missing.stream().map(NewTopic::name).toList()
-                                + " do not exist and cannot be created: " + e.getCause().getMessage()
-                                + "; create them or pass a --topic that exists", e.getCause());
-                    }
-                }
-            }
-        } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new BrokerUnavailableException("cannot reach the Kafka broker at " + bootstrapServers + " within "
-                    + ms + " ms: " + cause + ". Check -b/--bootstrap-server and that the broker is running (and "
-                    + "the -X security settings for a secured cluster)", cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IngestException("interrupted while checking the broker at " + bootstrapServers, e);
-        }
-    }
-
-    /** Every record of every epoch, in the order they are sent; runs on the read-ahead thread. */
-    private void readEpochs(java.util.function.Consumer<SourceRecord> sink) {
-        long taken = 0;
-        for (int epoch = 0; epoch < epochs && taken < limit && !stopRequested.get(); epoch++) {
-            try (ExampleSource src = source.open()) {
-                long size = src.sizeHint();
-                if (epoch == 0 && size >= 0) {
-                    expected = size > Long.MAX_VALUE / epochs ? limit : Math.min(limit, size * epochs);
-                }
-                java.util.Iterator<SourceRecord> records = shuffleSeed == null ? iterate(src)
-                        : shuffled(src, shuffleSeed + epoch);
-                while (taken < limit && records.hasNext()) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        return;
-                    }
-                    sink.accept(records.next());
-                    taken++;
-                }
-            }
-        }
-    }
-
-    private static java.util.Iterator<SourceRecord> iterate(ExampleSource src) {
-        return new java.util.Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return src.hasNext();
-            }
-
-            @Override
-            public SourceRecord next() {
-                return src.nextRecord();
-            }
-        };
-    }
-
-    private java.util.Iterator<SourceRecord> shuffled(ExampleSource src, long seed) {
-        List<SourceRecord> all = new ArrayList<>();
-        while (src.hasNext() && !stopRequested.get()) {
-            all.add(src.nextRecord());
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = all.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            SourceRecord t = all.get(i);
-            all.set(i, all.get(j));
-            all.set(j, t);
-        }
-        return all.iterator();
     }
 
     /** Settings of an {@link Ingestor}: {@code setX} is required, {@code optX} has the default shown. */

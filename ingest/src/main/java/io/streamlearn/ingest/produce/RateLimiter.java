@@ -1,12 +1,13 @@
 package io.streamlearn.ingest.produce;
 
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
  * Paces a loop to at most {@code perSecond} iterations a second on average, against an injected clock:
  * the n-th permit is due at {@code start + n / perSecond}; a late loop catches up without bursts beyond
- * that schedule.
+ * that schedule. The one pacing of streamlearn: ingest runs and the demo's traffic use it.
  */
 public final class RateLimiter {
     private final double nanosPerPermit;
@@ -27,6 +28,11 @@ public final class RateLimiter {
         this.nanosPerPermit = 1e9 / perSecond;
         this.nanoClock = nanoClock;
         this.sleeper = sleeper;
+    }
+
+    /** A limiter on the system's monotonic clock, parking the calling thread. */
+    public static RateLimiter perSecond(double perSecond) {
+        return new RateLimiter(perSecond, System::nanoTime, LockSupport::parkNanos);
     }
 
     /** Waits until the next permit is due. */

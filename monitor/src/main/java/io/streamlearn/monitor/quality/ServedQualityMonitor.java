@@ -67,6 +67,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
     private final Map<String, Double> accuracies = new ConcurrentHashMap<>();
     private final List<DriftEvent> driftEvents = new CopyOnWriteArrayList<>();
     private final AtomicLong matched = new AtomicLong();
+    private final AtomicLong correct = new AtomicLong();
     private final AtomicLong expired = new AtomicLong();
     private final AtomicLong unmatched = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
@@ -214,6 +215,9 @@ public final class ServedQualityMonitor implements AutoCloseable {
 
     private void onMatch(LabelJoin.Match m) {
         matched.incrementAndGet();
+        if (m.correct()) {
+            correct.incrementAndGet();
+        }
         metrics.join.labels("matched").inc();
         Prediction p = m.prediction();
         double a = metrics.record(p.model(), p.version(), m.correct());
@@ -249,6 +253,11 @@ public final class ServedQualityMonitor implements AutoCloseable {
     /** Predictions joined with their label. */
     public long matched() {
         return matched.get();
+    }
+
+    /** Of the matched predictions, those whose label was the predicted one: served accuracy over the whole run. */
+    public long correct() {
+        return correct.get();
     }
 
     /** Predictions that got no label within the window. */

@@ -75,6 +75,7 @@ class ServedQualityMonitorTest {
             producer.flush();
 
             await().atMost(WAIT).until(() -> monitor.matched() == 130 && monitor.invalid() == 1);
+            assertThat(monitor.correct()).isEqualTo(110);
             assertThat(monitor.accuracy("mlp", 1)).hasValue(0.75);
             assertThat(monitor.accuracy("mlp", 2)).hasValue(1.0);
             assertThat(registry.getSampleValue("streamlearn_served_accuracy", new String[] {"model", "version"},

@@ -18,6 +18,7 @@ import ai.djl.util.Pair;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.FeatureType;
 import io.streamlearn.core.example.Features;
+import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.core.model.LossKind;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.NetworkBuilder;
@@ -31,11 +32,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A DJL model that learns online, one mini-batch at a time, test-then-train: each batch is first
@@ -410,12 +409,9 @@ public final class OnlineLearner implements AutoCloseable {
     }
 
     private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
+        try {
+            FileTrees.deleteRecursively(dir);
+        } catch (UncheckedIOException ignored) {
             // a temp dir; the OS cleans what is left
         }
     }
