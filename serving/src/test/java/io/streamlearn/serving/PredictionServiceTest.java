@@ -20,6 +20,8 @@ import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
+import io.streamlearn.core.testkit.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +36,16 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The service against a real embedded broker, real DJL snapshots and a real snapshot store. */
 class PredictionServiceTest extends ServingTestKit.OnEmbeddedBroker {
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
+
+    PredictionServiceTest() {
+        super(kafka);
+    }
 
     private ServingConfig.Builder config() {
         return servingConfig().optMaxBatch(16).optTopK(3);
@@ -45,9 +54,9 @@ class PredictionServiceTest extends ServingTestKit.OnEmbeddedBroker {
     @Test
     void answersEveryRequestWithAPredictionNamingThePublishedVersion() throws Exception {
         SnapshotManifest v1 = publish(store, MLP);
+        TopicReader predictions = kafka.reader(topics.predictions());
         try (PredictionService service = new PredictionService(config().build(), registry);
-                KafkaProducer<byte[], byte[]> producer = producer();
-                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             service.start();
             Set<String> sent = new HashSet<>();
             for (int i = 0; i < 100; i++) {
@@ -100,10 +109,10 @@ class PredictionServiceTest extends ServingTestKit.OnEmbeddedBroker {
 
     @Test
     void refusesSnapshotWithCorruptedParametersAndKeepsServingThePreviousVersion() throws Exception {
+        TopicReader events = kafka.reader(topics.events());
+        TopicReader predictions = kafka.reader(topics.predictions());
         try (PredictionService service = new PredictionService(config().build(), registry);
-                KafkaProducer<byte[], byte[]> producer = producer();
-                ServingTestKit.TopicReader events = reader(topics.events());
-                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             startServing(service, producer);
 
             SnapshotManifest v2 = publish(store, MLP);
@@ -142,10 +151,10 @@ class PredictionServiceTest extends ServingTestKit.OnEmbeddedBroker {
 
     @Test
     void routesBadRequestsToTheDeadLetterTopicWithReasonsAndKeepsServing() throws Exception {
+        TopicReader dlq = kafka.reader(topics.predictionsDlq());
+        TopicReader predictions = kafka.reader(topics.predictions());
         try (PredictionService service = new PredictionService(config().build(), registry);
-                KafkaProducer<byte[], byte[]> producer = producer();
-                ServingTestKit.TopicReader dlq = reader(topics.predictionsDlq());
-                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             startServing(service, producer);
 
             List<ProducerRecord<byte[], byte[]>> requests = new ArrayList<>();
@@ -205,9 +214,9 @@ class PredictionServiceTest extends ServingTestKit.OnEmbeddedBroker {
 
     @Test
     void hotSwapsToANewVersionWhileRequestsFlow() throws Exception {
+        TopicReader predictions = kafka.reader(topics.predictions());
         try (PredictionService service = new PredictionService(config().optMaxWaitMicros(500).build(), registry);
-                KafkaProducer<byte[], byte[]> producer = producer();
-                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             startServing(service, producer);
 
             AtomicInteger next = new AtomicInteger();
@@ -262,9 +271,9 @@ class PredictionServiceTest extends ServingTestKit.OnEmbeddedBroker {
     void servesOnlyThePinnedVersionFromTheStore() throws Exception {
         SnapshotManifest v1 = publish(store, MLP);
         SnapshotManifest v2 = publish(store, MLP);
+        TopicReader predictions = kafka.reader(topics.predictions());
         try (PredictionService service = new PredictionService(config().optPinVersion(1).build(), registry);
-                KafkaProducer<byte[], byte[]> producer = producer();
-                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             announce(producer, topics, v2);
             service.start();
             assertThat(service.currentVersion()).as("loaded before start returns").isEqualTo(v1.version());

@@ -13,6 +13,8 @@ import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
+import io.streamlearn.core.testkit.TopicReader;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,11 +27,18 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Serving's acceptance criteria (issue 5) on a real embedded broker: delivery under swaps and rebalances, promote. */
 class ServingAcceptanceTest extends ServingTestKit.OnEmbeddedBroker {
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
+
+    ServingAcceptanceTest() {
+        super(kafka);
+    }
 
     private ServingConfig.Builder config() {
         return servingConfig().optMaxBatch(64).optMaxWaitMicros(1_000).optTopK(3);
@@ -47,11 +56,11 @@ class ServingAcceptanceTest extends ServingTestKit.OnEmbeddedBroker {
                 .build(), new CollectorRegistry());
         PredictionService second = new PredictionService(config().optExactlyOnce(exactlyOnce)
                 .optInstanceId("second").build(), new CollectorRegistry());
+        TopicReader predictions = kafka.reader(topics.predictions());
+        TopicReader dlq = kafka.reader(topics.predictionsDlq());
         try (first; second;
                 KafkaProducer<byte[], byte[]> producer = producer();
-                RequestStream stream = new RequestStream(producer, topics);
-                ServingTestKit.TopicReader predictions = reader(topics.predictions());
-                ServingTestKit.TopicReader dlq = reader(topics.predictionsDlq())) {
+                RequestStream stream = new RequestStream(producer, topics)) {
             published.add(startServing(first, producer).version());
             stream.start();
             await().atMost(WAIT).until(() -> first.served() > 100);
@@ -113,10 +122,10 @@ class ServingAcceptanceTest extends ServingTestKit.OnEmbeddedBroker {
         ServingConfig same = config().optExactlyOnce(true).optInstanceId("pod-0").build();
         PredictionService zombie = new PredictionService(same, new CollectorRegistry());
         PredictionService successor = new PredictionService(same, new CollectorRegistry());
+        TopicReader predictions = kafka.reader(topics.predictions());
         try (zombie; successor;
                 KafkaProducer<byte[], byte[]> producer = producer();
-                RequestStream stream = new RequestStream(producer, topics);
-                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+                RequestStream stream = new RequestStream(producer, topics)) {
             startServing(zombie, producer);
             stream.start();
             await().atMost(WAIT).until(() -> zombie.served() > 100);
@@ -146,9 +155,9 @@ class ServingAcceptanceTest extends ServingTestKit.OnEmbeddedBroker {
         SnapshotManifest v1 = publish(store, MLP);
         SnapshotManifest v2 = publish(store, MLP);
         SnapshotManifest v3 = publish(store, MLP);
+        TopicReader predictions = kafka.reader(topics.predictions());
         try (PredictionService service = new PredictionService(config().build(), new CollectorRegistry());
-                KafkaProducer<byte[], byte[]> producer = producer();
-                ServingTestKit.TopicReader predictions = reader(topics.predictions())) {
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             service.start();
             for (SnapshotManifest m : List.of(v1, v2, v3)) {
                 announce(producer, topics, m);

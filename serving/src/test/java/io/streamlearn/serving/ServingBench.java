@@ -38,7 +38,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -359,14 +358,14 @@ public final class ServingBench {
             while (!stop.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                     long now = System.nanoTime();
-                    String id = header(r, RequestLoop.CORRELATION_ID_HEADER);
+                    String id = ServingTestKit.header(r, RequestLoop.CORRELATION_ID_HEADER);
                     if (id != null && id.startsWith("L")) {
                         int n = Integer.parseInt(id.substring(1));
                         if (latencyNanos.get(n) == 0) {
                             latencyNanos.set(n, now - sentNanos.get(n));
                         }
                     }
-                    String v = header(r, RequestLoop.MODEL_VERSION_HEADER);
+                    String v = ServingTestKit.header(r, RequestLoop.MODEL_VERSION_HEADER);
                     if (v != null) {
                         long version = versions.computeIfAbsent(v, Long::parseLong);
                         firstSeenMs.putIfAbsent(version, r.timestamp());
@@ -390,11 +389,6 @@ public final class ServingBench {
             }
             Arrays.sort(out);
             return out;
-        }
-
-        private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-            Header h = r.headers().lastHeader(key);
-            return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
         }
 
         @Override

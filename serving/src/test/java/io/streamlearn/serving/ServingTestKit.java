@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.prometheus.client.CollectorRegistry;
-import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleJsonCodec;
@@ -23,6 +22,7 @@ import io.streamlearn.core.model.NetworkBuilder;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.serving.model.ModelPromotion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,30 +30,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Test helpers of every serving package: real DJL snapshots in a real store, reading topics back, and
- * {@link OnEmbeddedBroker}, the one broker set-up of the serving tests that need Kafka.
+ * Test helpers of every serving package: real DJL snapshots in a real store, requests and announcements, and
+ * {@link OnEmbeddedBroker}, a test's own topics, group and store on the core test kit's broker.
  */
 public final class ServingTestKit {
     private ServingTestKit() {}
@@ -145,67 +138,29 @@ public final class ServingTestKit {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    /** Reads a whole topic from the beginning, without a group. */
-    public static final class TopicReader implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-
-        public TopicReader(String bootstrap, String topic) {
-            consumer = KafkaClients.consumer(bootstrap, null, Map.of());
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-        }
-
-        /** Everything read so far, after polling once more. */
-        public List<ConsumerRecord<byte[], byte[]>> poll() {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                records.add(r);
-            }
-            return records;
-        }
-
-        /** Polls until at least {@code n} records were read; the consumer stays on this thread. */
-        public List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(int n) {
-            await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
-                    .until(() -> poll().size() >= n);
-            return records;
-        }
-
-        /**
-         * Polls until the reader's position reaches the end of every partition as it is now (for this
-         * read_committed reader: the last stable offset), and returns everything read.
-         */
-        public List<ConsumerRecord<byte[], byte[]>> readToEnd() {
-            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-            await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10))
-                    .until(() -> {
-                        poll();
-                        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-                    });
-            return records;
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
-        }
-    }
-
     /**
-     * A test class on one embedded broker, started for the class; each test gets its own topics (two partitions),
-     * consumer group, snapshot store and metrics registry, so no test sees another's records.
+     * A serving test class on the test kit's broker: each test gets its own topics (two partitions), consumer
+     * group, snapshot store and metrics registry, so no test sees another's records. The subclass registers
+     * the broker and hands it over, as every module's tests do:
+     *
+     * <pre>{@code
+     * class SomeServingTest extends ServingTestKit.OnEmbeddedBroker {
+     *     @RegisterExtension
+     *     static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
+     *
+     *     SomeServingTest() {
+     *         super(kafka);
+     *     }
+     * }
+     * }</pre>
      */
     public abstract static class OnEmbeddedBroker {
         /** How long a test waits for a condition on the broker. */
         protected static final Duration WAIT = Duration.ofSeconds(60);
         /** The model every broker test serves: 8 float features, 4 classes. */
         protected static final ModelSpec MLP = ModelSpec.mlp("mlp", 8, 4, 16);
-        private static final AtomicInteger TEST_NUMBER = new AtomicInteger();
 
-        private static EmbeddedKafkaBroker broker;
-        protected static String bootstrap;
+        private final KafkaBrokerExtension kafka;
 
         @TempDir
         protected Path storeRoot;
@@ -214,46 +169,29 @@ public final class ServingTestKit {
         protected String group;
         protected CollectorRegistry registry;
 
-        @BeforeAll
-        protected static void startBroker() {
-            broker = EmbeddedKafkaBroker.builder().build().start();
-            bootstrap = broker.bootstrapServers();
-        }
-
-        @AfterAll
-        protected static void stopBroker() {
-            if (broker != null) {
-                broker.close();
-                broker = null;
-            }
+        /** A test on {@code kafka}, the subclass's own extension (JUnit reads it from the subclass's static field). */
+        protected OnEmbeddedBroker(KafkaBrokerExtension kafka) {
+            this.kafka = kafka;
         }
 
         @BeforeEach
         protected void freshTopicsAndStore() {
-            int n = TEST_NUMBER.incrementAndGet();
-            topics = new Topics("t" + n + ".");
-            group = getClass().getSimpleName() + "-" + n;
-            try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-                topics.createAll(admin, 2, (short) 1);
-            }
+            // Two partitions: the tests move partitions between instances and check per-partition order.
+            topics = kafka.topics(2);
+            group = topics.prefix() + "group";
             store = new SnapshotStore(storeRoot);
             registry = new CollectorRegistry();
         }
 
         /** A config of {@link #MLP} on this test's broker, topics, group and store. */
         protected ServingConfig.Builder servingConfig() {
-            return ServingConfig.builder().setBootstrapServers(bootstrap).setModel(MLP.name()).setStoreRoot(storeRoot)
-                    .optTopics(topics).optGroupId(group);
+            return ServingConfig.builder().setBootstrapServers(kafka.bootstrapServers()).setModel(MLP.name())
+                    .setStoreRoot(storeRoot).optTopics(topics).optGroupId(group);
         }
 
         /** A plain producer on the broker; the caller closes it. */
-        protected static KafkaProducer<byte[], byte[]> producer() {
-            return KafkaClients.producer(bootstrap, Map.of());
-        }
-
-        /** A reader of {@code topic} from its beginning; the caller closes it. */
-        protected static TopicReader reader(String topic) {
-            return new TopicReader(bootstrap, topic);
+        protected KafkaProducer<byte[], byte[]> producer() {
+            return KafkaClients.producer(kafka.bootstrapServers(), Map.of());
         }
 
         /** Publishes a new version of {@link #MLP}, starts {@code service} on it and waits until it is ready. */
@@ -267,7 +205,7 @@ public final class ServingTestKit {
 
         /** Offsets committed by this test's group, summed over the requests topic's partitions. */
         protected long committedOffsets() throws Exception {
-            try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
+            try (Admin admin = KafkaClients.admin(kafka.bootstrapServers(), Map.of())) {
                 Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
                         .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
                 return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();

@@ -15,6 +15,7 @@ import io.streamlearn.core.example.Json;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.serving.PredictionService;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingTestKit;
@@ -33,9 +34,17 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP endpoint of a service on a free port of 127.0.0.1, with a real broker and real snapshots. */
 class HttpEndpointTest extends ServingTestKit.OnEmbeddedBroker {
+    @RegisterExtension
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
+
+    HttpEndpointTest() {
+        super(kafka);
+    }
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
