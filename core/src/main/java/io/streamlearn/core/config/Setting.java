@@ -110,6 +110,11 @@ public final class Setting<T> {
         return required;
     }
 
+    /** The check of a parsed value; {@link #check} applies it with the option's name in the message. */
+    public Validator<T> validator() {
+        return validator;
+    }
+
     public String doc() {
         return doc;
     }
