@@ -110,11 +110,6 @@ public final class Setting<T> {
         return required;
     }
 
-    /** The check of a parsed value; {@link #check} applies it with the option's name in the message. */
-    public Validator<T> validator() {
-        return validator;
-    }
-
     public String doc() {
         return doc;
     }
@@ -135,6 +130,11 @@ public final class Setting<T> {
         }
         check(value);
         return value;
+    }
+
+    /** The check of a parsed value, for builders that check a field the way {@link #check} checks an option. */
+    public Validator<T> validator() {
+        return validator;
     }
 
     /** Refuses {@code value} when the validator does, naming the option and the value. */
