@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -66,18 +65,14 @@ public final class ModelsCommand implements Runnable {
     /** {@code models list}: every published version, oldest first. */
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List the published versions of a model: version, created, examples, steps, parent, metrics.")
-    static final class ListVersions implements Callable<Integer>, CliSettings.Configured {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public SettingsDef settings() {
-            return STORE_SETTINGS;
+    static final class ListVersions extends SettingsCommand {
+        ListVersions() {
+            super(STORE_SETTINGS);
         }
 
         @Override
-        public Integer call() {
-            StoreOptions options = StoreOptions.of(CliSettings.read(spec));
+        int run(SettingValues v) {
+            StoreOptions options = StoreOptions.of(v);
             SnapshotStore store = options.open();
             List<Long> versions = store.versions(options.model());
             PrintWriter out = spec.commandLine().getOut();
@@ -87,8 +82,8 @@ public final class ModelsCommand implements Runnable {
             }
             out.printf("%-8s %-24s %12s %10s %7s  %s%n", "VERSION", "CREATED", "EXAMPLES", "STEPS", "PARENT",
                     "METRICS");
-            for (long v : versions) {
-                SnapshotManifest m = store.manifest(options.model(), v);
+            for (long version : versions) {
+                SnapshotManifest m = store.manifest(options.model(), version);
                 out.printf("%-8d %-24s %12d %10d %7s  %s%n", m.version(), Instant.ofEpochMilli(m.createdMs()),
                         m.examplesSeen(), m.stepsSeen(), m.parentVersion() == 0 ? "-" : Long.toString(m.parentVersion()),
                         metrics(m.metrics()));
@@ -105,21 +100,17 @@ public final class ModelsCommand implements Runnable {
 
     /** {@code models show V}: one version's manifest. */
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one version's manifest (JSON).")
-    static final class Show implements Callable<Integer>, CliSettings.Configured {
+    static final class Show extends SettingsCommand {
         @Parameters(index = "0", paramLabel = "VERSION", description = "Version to show.")
         long version;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public SettingsDef settings() {
-            return STORE_SETTINGS;
+        Show() {
+            super(STORE_SETTINGS);
         }
 
         @Override
-        public Integer call() throws Exception {
-            StoreOptions options = StoreOptions.of(CliSettings.read(spec));
+        int run(SettingValues v) throws Exception {
+            StoreOptions options = StoreOptions.of(v);
             SnapshotManifest m = options.manifest(options.open(), version);
             PrintWriter out = spec.commandLine().getOut();
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
@@ -136,23 +127,18 @@ public final class ModelsCommand implements Runnable {
     @Command(name = "promote", mixinStandardHelpOptions = true,
             description = "Re-announce a published version on the models topic: serving moves to it (a rollback when it "
                     + "is older) until the next version is published.")
-    static final class Promote implements Callable<Integer>, CliSettings.Configured {
+    static final class Promote extends SettingsCommand {
         static final SettingsDef SETTINGS = SettingsDef.of("models promote", STORE_SETTINGS, KafkaSettings.DEF);
 
         @Parameters(index = "0", paramLabel = "VERSION", description = "Version to promote.")
         long version;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public SettingsDef settings() {
-            return SETTINGS;
+        Promote() {
+            super(SETTINGS);
         }
 
         @Override
-        public Integer call() throws Exception {
-            SettingValues v = CliSettings.read(spec);
+        int run(SettingValues v) throws Exception {
             StoreOptions options = StoreOptions.of(v);
             Topics topics = KafkaSettings.topics(v);
             String bootstrapServers = v.get(KafkaSettings.BOOTSTRAP_SERVER);

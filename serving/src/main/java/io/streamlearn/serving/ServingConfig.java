@@ -3,6 +3,7 @@ package io.streamlearn.serving;
 import io.streamlearn.core.config.CommonSettings;
 import io.streamlearn.core.config.KafkaSettings;
 import io.streamlearn.core.config.SettingValues;
+import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -346,9 +347,9 @@ public final class ServingConfig {
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
                 p.add("bootstrap servers are required: call setBootstrapServers(\"host:port\")");
             }
-            if (model == null || !model.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
-                p.add("model name '" + model + "' must be 1-128 characters of letters, digits, '.', '_' or '-', "
-                        + "starting with a letter or digit: call setModel(name)");
+            String modelProblem = model == null ? "is required" : ServingSettings.MODEL.validator().problem(model);
+            if (modelProblem != null) {
+                p.add("model name '" + model + "' " + modelProblem + ": call setModel(name)");
             }
             if (storeRoot == null) {
                 p.add("snapshot store root is required: call setStoreRoot(path)");
@@ -356,55 +357,39 @@ public final class ServingConfig {
             if (topics == null) {
                 p.add("topics must not be null: omit optTopics for the defaults");
             }
-            if (groupId == null || groupId.isBlank()) {
-                p.add("consumer group id must be non-empty (default streamlearn-serving)");
-            }
-            if (maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
-                p.add("maxBatch is " + maxBatch + ", must be 1.." + MAX_BATCH_LIMIT);
-            }
-            if (maxWaitMicros < 0 || maxWaitMicros > MAX_WAIT_MICROS_LIMIT) {
-                p.add("maxWaitMicros is " + maxWaitMicros + ", must be 0.." + MAX_WAIT_MICROS_LIMIT);
-            }
-            if (topK < 1) {
-                p.add("topK is " + topK + ", must be >= 1");
-            }
-            if (pinVersion < 0) {
-                p.add("pinVersion is " + pinVersion + ", must be 0 (follow the newest) or a published version >= 1");
-            }
-            if (kafkaOverrides == null) {
-                p.add("kafka overrides must not be null: pass an empty map");
-            } else {
-                kafkaOverrides.forEach((k, v) -> {
-                    if (k == null || v == null) {
-                        p.add("kafka override " + k + "=" + v + " has a null key or value");
-                    }
-                });
+            check(p, "groupId", groupId, ServingSettings.GROUP_ID.validator());
+            check(p, "maxBatch", maxBatch, ServingSettings.MAX_BATCH.validator());
+            check(p, "maxWaitMicros", maxWaitMicros, ServingSettings.MAX_WAIT_MICROS.validator());
+            check(p, "topK", topK, ServingSettings.TOP_K.validator());
+            check(p, "pinVersion", pinVersion, ServingSettings.PIN_VERSION.validator());
+            if (kafkaOverrides == null || kafkaOverrides.containsKey(null) || kafkaOverrides.containsValue(null)) {
+                p.add("kafka overrides " + kafkaOverrides + " must not be null nor hold null keys or values");
             }
             if (clock == null) {
                 p.add("clock must not be null: omit optClock for the system clock");
             }
-            if (transactionalIdPrefix == null || !transactionalIdPrefix.matches("[A-Za-z0-9._-]{1,100}")) {
-                p.add("transactional id prefix '" + transactionalIdPrefix + "' must be 1-100 letters, digits, '.', "
-                        + "'_' or '-' (default streamlearn-serving)");
-            }
-            if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,100}")) {
-                p.add("instance id '" + instanceId + "' must be 1-100 letters, digits, '.', '_' or '-'");
-            }
-            if (transactionTimeoutMs < 1_000 || transactionTimeoutMs > MAX_TRANSACTION_TIMEOUT_MS) {
-                p.add("transactionTimeoutMs is " + transactionTimeoutMs + ", must be 1000.." + MAX_TRANSACTION_TIMEOUT_MS
-                        + " (the broker's default transaction.max.timeout.ms; a longer one fails initTransactions)");
-            }
+            check(p, "transactionalIdPrefix", transactionalIdPrefix,
+                    ServingSettings.TRANSACTIONAL_ID_PREFIX.validator());
+            check(p, "instanceId", instanceId, ServingSettings.INSTANCE_ID.validator());
+            check(p, "transactionTimeoutMs", transactionTimeoutMs,
+                    ServingSettings.TRANSACTION_TIMEOUT_MS.validator());
             if (httpHost != null && httpHost.isBlank()) {
                 p.add("HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
             }
-            if (httpPort < 0 || httpPort > 65_535) {
-                p.add("HTTP port is " + httpPort + ", must be 0..65535 (0 binds a free port)");
-            }
+            check(p, "HTTP port", httpPort, Validator.between(0, 65_535).because("0 binds a free port"));
             if (exactlyOnce && kafkaOverrides != null && kafkaOverrides.containsKey("transactional.id")) {
                 p.add("kafka override transactional.id is set, but exactly-once mode derives it per instance: remove "
                         + "it and use optTransactionalIdPrefix / optInstanceId");
             }
             return p;
+        }
+
+        /** Adds {@code field}'s refusal by {@code validator}, a setting's own where it has one (ServingSettings). */
+        private static <T> void check(List<String> problems, String field, T value, Validator<T> validator) {
+            String problem = value == null ? "must be set" : validator.problem(value);
+            if (problem != null) {
+                problems.add(field + " is " + value + ", " + problem);
+            }
         }
     }
 }

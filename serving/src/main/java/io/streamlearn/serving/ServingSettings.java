@@ -21,22 +21,23 @@ public final class ServingSettings {
     public static final Setting<Integer> TOP_K = Setting.of("top-k", Type.INT).withDefault(3)
             .withValidator(Validator.atLeast(1)).withDoc("Scores per prediction (capped at the class count).");
     public static final Setting<Long> PIN_VERSION = Setting.of("pin-version", Type.LONG).withLabel("VERSION")
-            .withDefault(0L).withValidator(Validator.atLeast(0L))
+            .withDefault(0L).withValidator(Validator.atLeast(0L).because("0 follows the newest"))
             .withDoc("Serve only this version (0: follow the newest).");
     public static final Setting<Boolean> EXACTLY_ONCE = Setting.of("exactly-once", Type.FLAG)
             .withDoc("Answer each request exactly once: predictions, dead letters and offsets in one Kafka "
                     + "transaction per micro-batch; read the predictions with isolation.level=read_committed. "
                     + "Default: at-least-once with an idempotent producer.");
     public static final Setting<String> INSTANCE_ID = Setting.of("instance-id", Type.STRING).withLabel("ID")
-            .withValidator(i -> i.matches("[A-Za-z0-9._-]{1,100}") ? null : "must be 1-100 letters, digits, '.', '_' or '-'")
+            .withValidator(ServingSettings::idProblem)
             .withDoc("This instance's id in its group (exactly-once: part of its transactional.id). Give each "
                     + "instance a stable one, e.g. the pod name (default: random).");
     public static final Setting<String> TRANSACTIONAL_ID_PREFIX = Setting.of("transactional-id-prefix", Type.STRING)
-            .withLabel("PREFIX").withDefault("streamlearn-serving")
+            .withLabel("PREFIX").withDefault("streamlearn-serving").withValidator(ServingSettings::idProblem)
             .withDoc("Exactly-once: transactional.id = PREFIX-MODEL-INSTANCE.");
     public static final Setting<Integer> TRANSACTION_TIMEOUT_MS = Setting.of("transaction-timeout-ms", Type.INT)
             .withLabel("MS").withDefault(60_000)
-            .withValidator(Validator.between(1_000, ServingConfig.MAX_TRANSACTION_TIMEOUT_MS))
+            .withValidator(Validator.between(1_000, ServingConfig.MAX_TRANSACTION_TIMEOUT_MS).because("the broker's "
+                    + "default transaction.max.timeout.ms; a longer one fails initTransactions"))
             .withDoc("Exactly-once: transaction.timeout.ms, at most the broker's transaction.max.timeout.ms "
                     + "(900000 by default).");
     public static final Setting<String> HTTP = Setting.of("http", Type.STRING).withLabel("HOST:PORT")
@@ -60,6 +61,11 @@ public final class ServingSettings {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /** Transactional id prefix and instance id: what Kafka accepts in a transactional.id, kept short. */
+    private static String idProblem(String id) {
+        return id.matches("[A-Za-z0-9._-]{1,100}") ? null : "must be 1-100 letters, digits, '.', '_' or '-'";
     }
 
     private static String httpProblem(String address) {

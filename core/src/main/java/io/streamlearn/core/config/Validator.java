@@ -25,7 +25,7 @@ public interface Validator<T> {
 
     /** In {@code [min, max]}. */
     static <T extends Number & Comparable<T>> Validator<T> between(T min, T max) {
-        return v -> v.compareTo(min) >= 0 && v.compareTo(max) <= 0 ? null : "must be in [" + min + ", " + max + "]";
+        return v -> v.compareTo(min) >= 0 && v.compareTo(max) <= 0 ? null : "must be " + min + ".." + max;
     }
 
     /** One of the given words. */
@@ -37,6 +37,15 @@ public interface Validator<T> {
     /** Not blank. */
     static Validator<String> nonBlank() {
         return v -> v == null || v.isBlank() ? "must not be blank" : null;
+    }
+
+    /** This check, its refusal followed by {@code why} in parentheses (where the limit comes from, the fix). */
+    default Validator<T> because(String why) {
+        Objects.requireNonNull(why);
+        return v -> {
+            String p = problem(v);
+            return p == null ? null : p + " (" + why + ")";
+        };
     }
 
     /** Both checks. */

@@ -3,7 +3,6 @@ package io.streamlearn.core.event;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Json;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,15 +50,7 @@ public final class EventCodec {
      *                              required field is missing or invalid
      */
     public static PlatformEvent decode(byte[] json) {
-        JsonNode n;
-        try {
-            n = json == null ? null : Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new EventFormatException("event: not valid JSON: " + e.getMessage(), e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new EventFormatException("event: expected a JSON object with a \"type\" field");
-        }
+        JsonNode n = Json.readObject(json, "event", EventFormatException::new);
         String type = n.path("type").asText();
         try {
             return switch (type) {
