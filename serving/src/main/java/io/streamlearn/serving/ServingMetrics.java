@@ -22,6 +22,7 @@ public final class ServingMetrics {
     private final Gauge modelVersion;
     private final Counter swaps;
     private final Counter refusedSnapshots;
+    private final Counter foreignSnapshots;
     private final Histogram latency;
     private final Histogram batchSize;
     private final Counter httpRequests;
@@ -43,6 +44,10 @@ public final class ServingMetrics {
                 "Snapshot versions put into service, the first one included.").create();
         this.refusedSnapshots = Counter.build("streamlearn_serving_refused_snapshots_total",
                 "Snapshots refused by serving (checksum mismatch, spec mismatch, load or warm-up failure).").create();
+        this.foreignSnapshots = Counter.build("streamlearn_serving_foreign_snapshots_total",
+                "Snapshots refused because another snapshot store published them than the one serving reads (a "
+                        + "re-created store, or a second trainer publishing the same model name); also counted in "
+                        + "streamlearn_serving_refused_snapshots_total.").create();
         this.latency = Histogram.build("streamlearn_serving_latency_seconds",
                 "Time from a request's arrival at serving to its prediction, in seconds.")
                 .buckets(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).create();
@@ -62,7 +67,7 @@ public final class ServingMetrics {
         this.httpRequests = Counter.build("streamlearn_serving_http_requests_total",
                 "HTTP requests answered by the serving endpoint, by path and status code.")
                 .labelNames("path", "code").create();
-        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, latency, batchSize, modelAge,
+        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, foreignSnapshots, latency, batchSize, modelAge,
                 httpRequests);
         for (Collector c : all) {
             registry.register(c);
@@ -98,6 +103,11 @@ public final class ServingMetrics {
     /** A snapshot was refused. */
     public void refusedSnapshot() {
         refusedSnapshots.inc();
+    }
+
+    /** A snapshot from another store than serving's was refused (it is counted as refused too). */
+    public void foreignSnapshot() {
+        foreignSnapshots.inc();
     }
 
     /** One HTTP request on {@code path} answered with {@code status}. */
