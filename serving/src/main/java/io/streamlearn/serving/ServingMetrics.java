@@ -6,6 +6,10 @@ import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -27,6 +31,7 @@ public final class ServingMetrics {
     private final Histogram batchSize;
     private final Counter httpRequests;
     private final List<Collector> all;
+    private final List<KafkaClientMetrics> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param modelAgeSeconds age of the serving snapshot, read at each scrape (NaN while none is serving)
@@ -115,9 +120,24 @@ public final class ServingMetrics {
         httpRequests.labels(path, Integer.toString(status)).inc();
     }
 
+    /**
+     * Exports the lag of a consumer ({@code streamlearn_kafka_consumer_lag_records{component="serving"}}) until the
+     * returned handle is closed, which the consumer's owner does before closing the consumer.
+     *
+     * @param consumerMetrics usually {@code consumer::metrics}
+     */
+    public KafkaClientMetrics consumerLag(Supplier<? extends Map<MetricName, ? extends Metric>> consumerMetrics) {
+        KafkaClientMetrics k = KafkaClientMetrics.register(registry, "serving", consumerMetrics);
+        consumers.add(k);
+        return k;
+    }
+
     void unregister() {
         for (Collector c : all) {
             registry.unregister(c);
+        }
+        for (KafkaClientMetrics k : consumers) {
+            k.close();
         }
     }
 }
