@@ -9,6 +9,10 @@ public final class DeadLetterHeaders {
     public static final String REASON = "streamlearn.error.reason";
     /** Source position: "topic/partition/offset", or "file line N" for ingest. */
     public static final String SOURCE = "streamlearn.error.source";
+    /** On a capped dead letter: the original value's length in bytes (decimal). */
+    public static final String ORIGINAL_BYTES = "streamlearn.error.original-bytes";
+    /** On a capped dead letter: the hex sha256 of the whole original value, to match it with the source. */
+    public static final String ORIGINAL_SHA256 = "streamlearn.error.original-sha256";
 
     private DeadLetterHeaders() {}
 }

@@ -1,7 +1,10 @@
 package io.streamlearn.core.example;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -33,14 +36,27 @@ public final class DeadLetters {
 
     /**
      * Like {@link #record}, but a value longer than {@code maxBytes} keeps only its first {@code maxBytes}, and the
-     * reason says so: a dead letter must itself fit under the broker's max.request.size.
+     * reason says so: a dead letter must itself fit under the broker's max.request.size. A capped one also carries
+     * the original length and sha256 ({@link DeadLetterHeaders#ORIGINAL_BYTES}, {@link
+     * DeadLetterHeaders#ORIGINAL_SHA256}), so it can still be matched with the record it stands for.
      */
     public static ProducerRecord<byte[], byte[]> capped(String topic, byte[] key, byte[] value, String reason,
             String source, String contentType, int maxBytes) {
-        if (value != null && value.length > maxBytes) {
-            reason = reason + " (original " + value.length + " bytes, the first " + maxBytes + " kept)";
-            value = Arrays.copyOf(value, maxBytes);
+        if (value == null || value.length <= maxBytes) {
+            return record(topic, key, value, reason, source, contentType);
         }
-        return record(topic, key, value, reason, source, contentType);
+        ProducerRecord<byte[], byte[]> r = record(topic, key, Arrays.copyOf(value, maxBytes),
+                reason + " (original " + value.length + " bytes, the first " + maxBytes + " kept)", source, contentType);
+        r.headers().add(DeadLetterHeaders.ORIGINAL_BYTES, Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
+        r.headers().add(DeadLetterHeaders.ORIGINAL_SHA256, sha256(value).getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 }

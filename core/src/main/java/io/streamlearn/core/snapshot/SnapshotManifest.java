@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * What a snapshot is and how it was made: written as {@code manifest.json} beside the parameter
  * file and carried as the value on the models topic.
  *
- * @param format         manifest format tag, {@value #FORMAT} (written) or {@value #FORMAT_V1} (still read);
- *                       readers refuse other formats
+ * @param format         manifest format tag, {@value #FORMAT} (written), {@value #FORMAT_V2} or {@value #FORMAT_V1}
+ *                       (still read); readers refuse other formats
  * @param model          model name
  * @param version        snapshot version, strictly increasing per model, never reused
  * @param createdMs      publication time, epoch milliseconds
@@ -32,6 +32,10 @@ import java.util.TreeMap;
  *                       {@value #FORMAT_V1} manifests
  * @param sourceOffsets  data position: per partition of the source topic, the next offset the checkpoint had not
  *                       covered (resume from here); empty in {@value #FORMAT_V1} manifests and outside a job
+ * @param specSha256     hex sha256 of {@code spec.json}; serving refuses a mismatch. Null before {@value #FORMAT}
+ *                       (the spec was then not covered)
+ * @param storeId        id of the store that published the snapshot ({@link SnapshotStore#storeId()}), so a reader
+ *                       tells a re-created store or another trainer's store from its own. Null before {@value #FORMAT}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotManifest(
@@ -50,10 +54,14 @@ public record SnapshotManifest(
         @JsonProperty("metrics") Map<String, Double> metrics,
         @JsonProperty("source") Map<String, String> source,
         @JsonProperty("streamlearn_version") String streamlearnVersion,
-        @JsonProperty("source_offsets") SortedMap<Integer, Long> sourceOffsets) {
+        @JsonProperty("source_offsets") SortedMap<Integer, Long> sourceOffsets,
+        @JsonProperty("spec_sha256") String specSha256,
+        @JsonProperty("store_id") String storeId) {
 
-    /** The manifest format this code writes: v1 plus the streamlearn version and the source offsets. */
-    public static final String FORMAT = "streamlearn.snapshot.v2";
+    /** The manifest format this code writes: v2 plus the spec's sha256 and the publishing store's id. */
+    public static final String FORMAT = "streamlearn.snapshot.v3";
+    /** v1 plus the streamlearn version and the source offsets; still read. */
+    public static final String FORMAT_V2 = "streamlearn.snapshot.v2";
     /** The first manifest format, without provenance of code and offsets; still read. */
     public static final String FORMAT_V1 = "streamlearn.snapshot.v1";
 
@@ -61,9 +69,10 @@ public record SnapshotManifest(
         if (format == null) {
             format = FORMAT;
         }
-        if (!FORMAT.equals(format) && !FORMAT_V1.equals(format)) {
+        if (!FORMAT.equals(format) && !FORMAT_V2.equals(format) && !FORMAT_V1.equals(format)) {
             throw new IllegalArgumentException("snapshot manifest format '" + format + "' is not supported, this "
-                    + "reader knows " + FORMAT + " and " + FORMAT_V1 + "; upgrade streamlearn to read it");
+                    + "reader knows " + FORMAT + ", " + FORMAT_V2 + " and " + FORMAT_V1
+                    + "; upgrade streamlearn to read it");
         }
         if (model == null || model.isEmpty()) {
             throw new IllegalArgumentException("snapshot manifest without a model name");
@@ -85,7 +94,16 @@ public record SnapshotManifest(
             long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
             String engine, String device, Map<String, Double> metrics, Map<String, String> source) {
         this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
-                paramsSha256, engine, device, metrics, source, null, null);
+                paramsSha256, engine, device, metrics, source, null, null, null, null);
+    }
+
+    /** A manifest without the spec's sha256 and the store id, the fields of {@value #FORMAT_V2}. */
+    public SnapshotManifest(String format, String model, long version, long createdMs, long examplesSeen,
+            long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
+            String engine, String device, Map<String, Double> metrics, Map<String, String> source,
+            String streamlearnVersion, SortedMap<Integer, Long> sourceOffsets) {
+        this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
+                paramsSha256, engine, device, metrics, source, streamlearnVersion, sourceOffsets, null, null);
     }
 
     public byte[] toJsonBytes() {

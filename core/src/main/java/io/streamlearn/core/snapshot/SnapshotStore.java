@@ -29,10 +29,16 @@ import java.util.stream.Stream;
  * {@code spec.json} and {@code manifest.json}. A snapshot is staged in a hidden folder and renamed
  * into place, so readers never see half of one; the rename fails if the version exists, so two
  * publishers (or a restarted job) never reuse a version.
+ *
+ * <p>The store has an id, created with its first snapshot and kept in {@value #STORE_ID} at its root; every manifest
+ * names it, so a reader tells a re-created store (whose versions restart at 1) or another trainer's store publishing
+ * the same model name from its own.
  */
 public final class SnapshotStore {
     public static final String MANIFEST = "manifest.json";
     public static final String SPEC = "spec.json";
+    /** File at the store's root holding its id; hidden, so no model name (they start with a letter or digit) hits it. */
+    public static final String STORE_ID = ".store-id";
 
     private final Path root;
     private final Clock clock;
@@ -62,15 +68,18 @@ public final class SnapshotStore {
         Path staging = modelDir.resolve(".staging-" + UUID.randomUUID());
         try {
             Files.createDirectories(staging);
+            String storeId = storeId();
             String paramsFile = paramsFileName(spec.name());
             Files.write(staging.resolve(paramsFile), draft.params());
-            Files.writeString(staging.resolve(SPEC), spec.toJson());
+            byte[] specJson = spec.toJson().getBytes(StandardCharsets.UTF_8);
+            Files.write(staging.resolve(SPEC), specJson);
             for (int attempt = 0; attempt < 100; attempt++) {
                 long version = latestVersion(spec.name()) + 1;
                 SnapshotManifest m = new SnapshotManifest(SnapshotManifest.FORMAT, spec.name(), version,
                         clock.millis(), draft.examplesSeen(), draft.stepsSeen(), draft.checkpointId(),
                         draft.parentVersion(), paramsFile, sha256(draft.params()), draft.engine(), draft.device(),
-                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets());
+                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets(),
+                        sha256(specJson), storeId);
                 Files.write(staging.resolve(MANIFEST), m.toJsonBytes());
                 Path target = modelDir.resolve(Long.toString(version));
                 try {
@@ -94,6 +103,60 @@ public final class SnapshotStore {
             throw new UncheckedIOException("cannot publish snapshot of " + spec.name() + " to " + modelDir, e);
         } finally {
             deleteQuietly(staging);
+        }
+    }
+
+    /**
+     * This store's id, created on first use: a random UUID written once to {@value #STORE_ID} at the root.
+     *
+     * @throws UncheckedIOException when the root cannot be written and has no id yet
+     */
+    public String storeId() {
+        Optional<String> existing = existingStoreId();
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Path file = root.resolve(STORE_ID);
+        Path tmp = root.resolve(STORE_ID + "." + UUID.randomUUID());
+        try {
+            Files.createDirectories(root);
+            Files.writeString(tmp, UUID.randomUUID() + "\n", StandardCharsets.UTF_8);
+            try {
+                // A hard link fails if the name exists, atomically: of two first publishers, one id wins.
+                Files.createLink(file, tmp);
+            } catch (FileAlreadyExistsException lost) {
+                // The other publisher's id is the store's.
+            } catch (UnsupportedOperationException | FileSystemException noLinks) {
+                if (!Files.exists(file)) {
+                    Files.move(tmp, file);
+                }
+            }
+        } catch (FileAlreadyExistsException lostTheMove) {
+            // As above, on a file system without hard links.
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the id of snapshot store " + root + " (" + file
+                    + "); make the store writable", e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // A leftover temp file; harmless beside the id.
+            }
+        }
+        return existingStoreId().orElseThrow(() -> new SnapshotException("snapshot store " + root + ": "
+                + file + " was written but cannot be read back"));
+    }
+
+    /** This store's id when it has one (it gets one with its first snapshot); reads only, creates nothing. */
+    public Optional<String> existingStoreId() {
+        Path file = root.resolve(STORE_ID);
+        try {
+            String id = Files.readString(file, StandardCharsets.UTF_8).strip();
+            return id.isEmpty() ? Optional.empty() : Optional.of(id);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the id of snapshot store " + root + " from " + file, e);
         }
     }
 
@@ -147,24 +210,41 @@ public final class SnapshotStore {
     }
 
     /**
-     * Checks the parameter file against the manifest's sha256 and returns the snapshot directory.
+     * Checks the parameter file (and {@code spec.json}, when the manifest has its hash) against the manifest's
+     * sha256 and returns the snapshot directory.
      *
-     * @throws ChecksumMismatchException when the file was changed or corrupted after publication
+     * @throws ChecksumMismatchException when a file was changed or corrupted after publication
      */
     public Path verify(SnapshotManifest m) {
         Path dir = directory(m.model(), m.version());
-        Path params = dir.resolve(m.paramsFile());
-        try {
-            String actual = sha256(Files.readAllBytes(params));
-            if (!actual.equals(m.paramsSha256())) {
-                throw new ChecksumMismatchException("snapshot " + m.model() + " v" + m.version() + ": " + params
-                        + " has sha256 " + actual + " but its manifest says " + m.paramsSha256()
-                        + "; the file was modified or corrupted after publication, publish a new version");
-            }
-        } catch (IOException e) {
-            throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": cannot read " + params, e);
+        checkSha256(m, dir.resolve(m.paramsFile()), m.paramsSha256());
+        if (m.specSha256() != null) {
+            checkSha256(m, dir.resolve(SPEC), m.specSha256());
         }
         return dir;
+    }
+
+    private static void checkSha256(SnapshotManifest m, Path file, String expected) {
+        try {
+            checkSha256(m, file, Files.readAllBytes(file), expected);
+        } catch (IOException e) {
+            throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": cannot read " + file, e);
+        }
+    }
+
+    /**
+     * Checks {@code bytes}, read from {@code file} of {@code m}'s snapshot, against {@code expected}; a reader that
+     * parses the bytes it checked (never the file again) cannot be handed other bytes than the verified ones.
+     *
+     * @throws ChecksumMismatchException when they differ
+     */
+    public static void checkSha256(SnapshotManifest m, Path file, byte[] bytes, String expected) {
+        String actual = sha256(bytes);
+        if (!actual.equals(expected)) {
+            throw new ChecksumMismatchException("snapshot " + m.model() + " v" + m.version() + ": " + file
+                    + " has sha256 " + actual + " but its manifest says " + expected
+                    + "; the file was modified or corrupted after publication, publish a new version");
+        }
     }
 
     public static String sha256(byte[] bytes) {

@@ -45,6 +45,42 @@ class SnapshotManifestFormatTest {
     }
 
     @Test
+    void readsTheGoldenManifestOfFormatV2() throws IOException {
+        SnapshotManifest m = SnapshotManifest.fromJson(golden("golden-v2/manifest.json"));
+        assertThat(m.format()).isEqualTo(SnapshotManifest.FORMAT_V2);
+        assertThat(m.version()).isEqualTo(3);
+        assertThat(m.streamlearnVersion()).isEqualTo("0.1.0-SNAPSHOT");
+        assertThat(m.sourceOffsets()).containsExactly(Map.entry(0, 3012L), Map.entry(1, 2988L));
+        assertThat(m.specSha256()).as("v2 did not hash the spec").isNull();
+        assertThat(m.storeId()).as("v2 had no store id").isNull();
+        assertThat(SnapshotManifest.fromJson(m.toJsonBytes())).as("a v2 manifest stays v2 when rewritten")
+                .isEqualTo(m);
+    }
+
+    @Test
+    void readsTheGoldenManifestOfFormatV3() throws IOException {
+        SnapshotManifest m = SnapshotManifest.fromJson(golden("golden-v3/manifest.json"));
+        assertThat(m.format()).isEqualTo(SnapshotManifest.FORMAT);
+        assertThat(m.paramsSha256()).isEqualTo("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        assertThat(m.specSha256()).isEqualTo("2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae");
+        assertThat(m.storeId()).isEqualTo("6f1c0b7e-3d2a-4c55-9a51-8c1f0e2d7b44");
+        assertThat(m.sourceOffsets()).containsExactly(Map.entry(0, 3012L), Map.entry(1, 2988L));
+        assertThat(SnapshotManifest.fromJson(m.toJsonBytes())).isEqualTo(m);
+    }
+
+    @Test
+    void publishedManifestsCarryTheSpecHashAndTheStoreId() throws IOException {
+        SnapshotStore store = new SnapshotStore(dir);
+        SnapshotManifest m = store.publish(new SnapshotDraft(ModelSpec.mlp("m", 4, 2, 8), new byte[] {1}, 10, 2, 5,
+                0, "PyTorch", "cpu()", Map.of(), Map.of()));
+        assertThat(m.specSha256()).isEqualTo(SnapshotStore.sha256(
+                java.nio.file.Files.readAllBytes(store.directory("m", 1).resolve(SnapshotStore.SPEC))));
+        assertThat(m.storeId()).isEqualTo(store.storeId()).isNotBlank();
+        assertThat(new String(m.toJsonBytes(), StandardCharsets.UTF_8)).contains("\"spec_sha256\"")
+                .contains("\"store_id\"");
+    }
+
+    @Test
     void publishedManifestsCarryTheBuildVersionAndTheSourceOffsets() {
         SnapshotStore store = new SnapshotStore(dir);
         TreeMap<Integer, Long> offsets = new TreeMap<>(Map.of(0, 1200L, 1, 1180L, 2, 0L));
@@ -70,6 +106,7 @@ class SnapshotManifestFormatTest {
         byte[] future = ("{\"format\":\"streamlearn.snapshot.v9\",\"model\":\"m\",\"version\":1,"
                 + "\"params_file\":\"p\",\"params_sha256\":\"x\"}").getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> SnapshotManifest.fromJson(future)).hasMessageContaining("streamlearn.snapshot.v9")
-                .hasMessageContaining(SnapshotManifest.FORMAT).hasMessageContaining(SnapshotManifest.FORMAT_V1);
+                .hasMessageContaining(SnapshotManifest.FORMAT).hasMessageContaining(SnapshotManifest.FORMAT_V2)
+                .hasMessageContaining(SnapshotManifest.FORMAT_V1);
     }
 }

@@ -2,6 +2,7 @@ package io.streamlearn.serving.kafka;
 
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.serving.ConsumerLoop;
+import io.streamlearn.serving.KafkaClientMetrics;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingMetrics;
 import io.streamlearn.serving.model.ServingModel;
@@ -123,7 +124,8 @@ public final class RequestLoop extends ConsumerLoop {
         }
         c.subscribe(List.of(config.topics().requests()));
         consuming = true;
-        try {
+        // Closed before ConsumerLoop closes the consumer, so a scrape never reads a closed client.
+        try (KafkaClientMetrics lag = metrics.consumerLag(c::metrics)) {
             LOG.info("consuming {} as group {}", config.topics().requests(), config.groupId());
             while (running()) {
                 if (collect(c)) {
