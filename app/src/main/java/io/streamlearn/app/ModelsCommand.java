@@ -98,20 +98,36 @@ public final class ModelsCommand implements Runnable {
         }
     }
 
-    /** {@code models show V}: one version's manifest. */
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one version's manifest (JSON).")
-    static final class Show extends SettingsCommand {
-        @Parameters(index = "0", paramLabel = "VERSION", description = "Version to show.")
+    /** A models subcommand about one published version: takes VERSION and finds its manifest, or says which exist. */
+    abstract static class OneVersion extends SettingsCommand {
+        @Parameters(index = "0", paramLabel = "VERSION", description = "Version to ${COMMAND-NAME}.")
         long version;
 
+        OneVersion(SettingsDef settings) {
+            super(settings);
+        }
+
+        @Override
+        final int run(SettingValues v) throws Exception {
+            StoreOptions options = StoreOptions.of(v);
+            SnapshotStore store = options.open();
+            return run(v, options, store, options.manifest(store, version));
+        }
+
+        /** Acts on {@code m}, the manifest of {@link #version} of {@code options.model()} in {@code store}. */
+        abstract int run(SettingValues v, StoreOptions options, SnapshotStore store, SnapshotManifest m)
+                throws Exception;
+    }
+
+    /** {@code models show V}: one version's manifest. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one version's manifest (JSON).")
+    static final class Show extends OneVersion {
         Show() {
             super(STORE_SETTINGS);
         }
 
         @Override
-        int run(SettingValues v) throws Exception {
-            StoreOptions options = StoreOptions.of(v);
-            SnapshotManifest m = options.manifest(options.open(), version);
+        int run(SettingValues v, StoreOptions options, SnapshotStore store, SnapshotManifest m) throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
             out.flush();
@@ -127,23 +143,17 @@ public final class ModelsCommand implements Runnable {
     @Command(name = "promote", mixinStandardHelpOptions = true,
             description = "Re-announce a published version on the models topic: serving moves to it (a rollback when it "
                     + "is older) until the next version is published.")
-    static final class Promote extends SettingsCommand {
+    static final class Promote extends OneVersion {
         static final SettingsDef SETTINGS = SettingsDef.of("models promote", STORE_SETTINGS, KafkaSettings.DEF);
-
-        @Parameters(index = "0", paramLabel = "VERSION", description = "Version to promote.")
-        long version;
 
         Promote() {
             super(SETTINGS);
         }
 
         @Override
-        int run(SettingValues v) throws Exception {
-            StoreOptions options = StoreOptions.of(v);
+        int run(SettingValues v, StoreOptions options, SnapshotStore store, SnapshotManifest m) throws Exception {
             Topics topics = KafkaSettings.topics(v);
             String bootstrapServers = v.get(KafkaSettings.BOOTSTRAP_SERVER);
-            SnapshotStore store = options.open();
-            SnapshotManifest m = options.manifest(store, version);
             try {
                 // Serving would refuse it anyway: say so here, where the operator can still pick another version.
                 store.verify(m);
