@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -317,6 +318,10 @@ public final class KafkaCluster implements AutoCloseable {
 
     private void awaitLive(List<Integer> expected) {
         long deadline = System.nanoTime() + startTimeout.toNanos();
+        // Until the listeners accept connections an admin client only logs a warning per node and attempt.
+        for (int n : expected) {
+            awaitListening(n, deadline);
+        }
         String last = "no answer yet";
         try (Admin admin = admin()) {
             while (System.nanoTime() < deadline) {
@@ -348,6 +353,21 @@ public final class KafkaCluster implements AutoCloseable {
         }
         throw new IllegalStateException("Kafka nodes " + expected + " not serving after " + startTimeout.toSeconds()
                 + " s (" + last + ")" + logs);
+    }
+
+    private void awaitListening(int node, long deadline) {
+        while (System.nanoTime() < deadline) {
+            if (!running[node].isAlive()) {
+                throw new IllegalStateException("Kafka node " + node + " exited with " + running[node].exitCode()
+                        .orElse(-1) + " while starting; its log ends:\n" + running[node].logTail(40));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(HOST, ports[node]), 1_000);
+                return;
+            } catch (IOException notYet) {
+                pause();
+            }
+        }
     }
 
     private static String ids(List<Node> nodes) {
