@@ -93,7 +93,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
             "/tools/profiler/", "/org/snakeyaml/", "/com/google/code/findbugs/", "/com/ververica/", "/com/ibm/icu/",
             // Flink's lib/ logging.
             "/org/slf4j/", "/org/apache/logging/log4j/",
-            // DJL and libtorch with their dependencies (docker/flink/Dockerfile copies the same into lib/).
+            // DJL and libtorch with their dependencies (docker/Dockerfile's flink target copies the same into lib/).
             "/ai/djl/", "/com/google/code/gson/", "/net/java/dev/jna/", "/com/google/errorprone/");
 
     private final Path home;

@@ -50,6 +50,7 @@ public final class ServingConfig {
     private final boolean exactlyOnce;
     private final String transactionalIdPrefix;
     private final String instanceId;
+    private final boolean staticMembership;
     private final int transactionTimeoutMs;
     private final String httpHost;
     private final int httpPort;
@@ -69,6 +70,7 @@ public final class ServingConfig {
         this.exactlyOnce = b.exactlyOnce;
         this.transactionalIdPrefix = b.transactionalIdPrefix;
         this.instanceId = b.instanceId;
+        this.staticMembership = b.staticMembership;
         this.transactionTimeoutMs = b.transactionTimeoutMs;
         this.httpHost = b.httpHost;
         this.httpPort = b.httpPort;
@@ -92,6 +94,7 @@ public final class ServingConfig {
         if (v.isSet(ServingSettings.INSTANCE_ID)) {
             b.optInstanceId(v.get(ServingSettings.INSTANCE_ID));
         }
+        b.optStaticMembership(v.isSet(ServingSettings.STATIC_MEMBERSHIP) && v.get(ServingSettings.STATIC_MEMBERSHIP));
         if (v.isSet(ServingSettings.HTTP)) {
             String http = v.get(ServingSettings.HTTP);
             int colon = http.lastIndexOf(':');
@@ -186,6 +189,15 @@ public final class ServingConfig {
         return transactionalIdPrefix + "-" + model + "-" + instanceId;
     }
 
+    /**
+     * Whether the request consumer joins its group as a static member under {@link #instanceId()}
+     * ({@code group.instance.id}): a replacement with the same id takes over a crashed instance's partitions at
+     * once, instead of after the session timeout and a rebalance.
+     */
+    public boolean staticMembership() {
+        return staticMembership;
+    }
+
     /** {@code transaction.timeout.ms} of the request producer (exactly-once only). */
     public int transactionTimeoutMs() {
         return transactionTimeoutMs;
@@ -211,7 +223,8 @@ public final class ServingConfig {
         return "ServingConfig{bootstrapServers=" + bootstrapServers + ", model=" + model + ", storeRoot=" + storeRoot
                 + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", maxBatch=" + maxBatch
                 + ", maxWaitMicros=" + maxWaitMicros + ", topK=" + topK + ", pinVersion=" + pinVersion
-                + ", kafkaOverrides=" + kafkaOverrides.keySet() + ", exactlyOnce=" + exactlyOnce
+                + ", kafkaOverrides=" + kafkaOverrides.keySet() + ", instanceId=" + instanceId
+                + (staticMembership ? " (static member)" : "") + ", exactlyOnce=" + exactlyOnce
                 + (exactlyOnce ? ", transactionalId=" + transactionalId() + ", transactionTimeoutMs="
                         + transactionTimeoutMs : "")
                 + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + "}";
@@ -234,6 +247,8 @@ public final class ServingConfig {
         private boolean exactlyOnce = false;
         private String transactionalIdPrefix = ServingSettings.TRANSACTIONAL_ID_PREFIX.defaultValue();
         private String instanceId = UUID.randomUUID().toString().substring(0, 8);
+        private boolean instanceIdGiven = false;
+        private boolean staticMembership = false;
         private int transactionTimeoutMs = ServingSettings.TRANSACTION_TIMEOUT_MS.defaultValue();
         private String httpHost = null;
         private int httpPort = 0;
@@ -314,6 +329,17 @@ public final class ServingConfig {
          */
         public Builder optInstanceId(String instanceId) {
             this.instanceId = instanceId;
+            this.instanceIdGiven = true;
+            return this;
+        }
+
+        /**
+         * Joins the request group as a static member under the instance id ({@code group.instance.id}); default
+         * false. Needs {@link #optInstanceId}: a random id would make every restart a new member. A graceful close
+         * still leaves the group, so a scale-in moves the partitions at once.
+         */
+        public Builder optStaticMembership(boolean staticMembership) {
+            this.staticMembership = staticMembership;
             return this;
         }
 
@@ -373,6 +399,14 @@ public final class ServingConfig {
             check(p, "instanceId", instanceId, ServingSettings.INSTANCE_ID.validator());
             check(p, "transactionTimeoutMs", transactionTimeoutMs,
                     ServingSettings.TRANSACTION_TIMEOUT_MS.validator());
+            if (staticMembership && !instanceIdGiven) {
+                p.add("static membership needs a stable instance id: call optInstanceId (--instance-id), e.g. the pod "
+                        + "name; a random one would make every restart a new member");
+            }
+            if (staticMembership && kafkaOverrides != null && kafkaOverrides.containsKey("group.instance.id")) {
+                p.add("kafka override group.instance.id is set, but static membership derives it from the instance id: "
+                        + "remove it and use optInstanceId (--instance-id)");
+            }
             if (httpHost != null && httpHost.isBlank()) {
                 p.add("HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
             }

@@ -31,6 +31,10 @@ public final class ServingSettings {
             .withValidator(ServingSettings::idProblem)
             .withDoc("This instance's id in its group (exactly-once: part of its transactional.id). Give each "
                     + "instance a stable one, e.g. the pod name (default: random).");
+    public static final Setting<Boolean> STATIC_MEMBERSHIP = Setting.of("static-membership", Type.FLAG)
+            .withDoc("Join the consumer group under --instance-id (Kafka static membership, group.instance.id): a "
+                    + "replacement started with the same id takes over a crashed instance's partitions at once, "
+                    + "without waiting for the session timeout. Requires --instance-id; see docs/serving.md, failover.");
     public static final Setting<String> TRANSACTIONAL_ID_PREFIX = Setting.of("transactional-id-prefix", Type.STRING)
             .withLabel("PREFIX").withDefault("streamlearn-serving").withValidator(ServingSettings::idProblem)
             .withDoc("Exactly-once: transactional.id = PREFIX-MODEL-INSTANCE.");
@@ -47,7 +51,7 @@ public final class ServingSettings {
 
     /** Every setting of {@code streamlearn serve}. */
     public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, MAX_BATCH,
-            MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, TRANSACTIONAL_ID_PREFIX,
+            MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, STATIC_MEMBERSHIP, TRANSACTIONAL_ID_PREFIX,
             TRANSACTION_TIMEOUT_MS, HTTP, KafkaSettings.DEF);
 
     private ServingSettings() {}

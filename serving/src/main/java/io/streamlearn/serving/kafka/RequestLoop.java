@@ -106,6 +106,9 @@ public final class RequestLoop extends ConsumerLoop {
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatch()));
         overrides.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamlearn-serving-requests-" + config.model());
         overrides.putAll(config.kafkaOverrides());
+        if (config.staticMembership()) {
+            overrides.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        }
         return KafkaClients.consumer(config.bootstrapServers(), config.groupId(), overrides);
     }
 
