@@ -1,7 +1,5 @@
 package io.streamlearn.serving;
 
-import io.streamlearn.core.config.CommonSettings;
-import io.streamlearn.core.config.KafkaSettings;
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.kafka.Topics;
@@ -26,16 +24,6 @@ import java.util.UUID;
  * }</pre>
  */
 public final class ServingConfig {
-    /** Largest micro-batch the service accepts: the batch buffer is allocated once at this size. */
-    public static final int MAX_BATCH_LIMIT = 65_536;
-    /** Longest micro-batch wait: one second; longer waits only add latency. */
-    public static final long MAX_WAIT_MICROS_LIMIT = 1_000_000L;
-    /**
-     * Longest transaction timeout: the broker's default {@code transaction.max.timeout.ms} (15 min); a producer
-     * asking for more is refused at {@code initTransactions}.
-     */
-    public static final int MAX_TRANSACTION_TIMEOUT_MS = 900_000;
-
     private final String bootstrapServers;
     private final String model;
     private final Path storeRoot;
@@ -82,25 +70,7 @@ public final class ServingConfig {
 
     /** The builder of checked {@link ServingSettings} values; callers may still set what has no setting (clock). */
     public static Builder fromSettings(SettingValues v) {
-        Builder b = builder().setBootstrapServers(v.get(KafkaSettings.BOOTSTRAP_SERVER))
-                .setModel(v.get(ServingSettings.MODEL)).setStoreRoot(v.get(CommonSettings.STORE).toAbsolutePath())
-                .optTopics(KafkaSettings.topics(v)).optGroupId(v.get(ServingSettings.GROUP_ID))
-                .optMaxBatch(v.get(ServingSettings.MAX_BATCH)).optMaxWaitMicros(v.get(ServingSettings.MAX_WAIT_MICROS))
-                .optTopK(v.get(ServingSettings.TOP_K)).optPinVersion(v.get(ServingSettings.PIN_VERSION))
-                .optKafkaOverrides(KafkaSettings.overrides(v)).optExactlyOnce(v.isSet(ServingSettings.EXACTLY_ONCE)
-                        && v.get(ServingSettings.EXACTLY_ONCE))
-                .optTransactionalIdPrefix(v.get(ServingSettings.TRANSACTIONAL_ID_PREFIX))
-                .optTransactionTimeoutMs(v.get(ServingSettings.TRANSACTION_TIMEOUT_MS));
-        if (v.isSet(ServingSettings.INSTANCE_ID)) {
-            b.optInstanceId(v.get(ServingSettings.INSTANCE_ID));
-        }
-        b.optStaticMembership(v.isSet(ServingSettings.STATIC_MEMBERSHIP) && v.get(ServingSettings.STATIC_MEMBERSHIP));
-        if (v.isSet(ServingSettings.HTTP)) {
-            String http = v.get(ServingSettings.HTTP);
-            int colon = http.lastIndexOf(':');
-            b.optHttpAddress(http.substring(0, colon), ServingSettings.port(http));
-        }
-        return b;
+        return ServingSettings.applyTo(builder(), v);
     }
 
     /** Kafka bootstrap servers, {@code host:port[,host:port]}. */
@@ -220,13 +190,11 @@ public final class ServingConfig {
 
     @Override
     public String toString() {
-        return "ServingConfig{bootstrapServers=" + bootstrapServers + ", model=" + model + ", storeRoot=" + storeRoot
-                + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", maxBatch=" + maxBatch
-                + ", maxWaitMicros=" + maxWaitMicros + ", topK=" + topK + ", pinVersion=" + pinVersion
-                + ", kafkaOverrides=" + kafkaOverrides.keySet() + ", instanceId=" + instanceId
-                + (staticMembership ? " (static member)" : "") + ", exactlyOnce=" + exactlyOnce
-                + (exactlyOnce ? ", transactionalId=" + transactionalId() + ", transactionTimeoutMs="
-                        + transactionTimeoutMs : "")
+        return "ServingConfig{model=" + model + ", bootstrapServers=" + bootstrapServers + ", storeRoot=" + storeRoot
+                + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", instanceId=" + instanceId
+                + (staticMembership ? " (static)" : "") + ", maxBatch=" + maxBatch + ", maxWaitMicros=" + maxWaitMicros
+                + ", topK=" + topK + ", pinVersion=" + pinVersion + ", kafkaOverrides=" + kafkaOverrides.keySet()
+                + (exactlyOnce ? ", exactly-once as " + transactionalId() + " (" + transactionTimeoutMs + " ms)" : "")
                 + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + "}";
     }
 
@@ -403,19 +371,21 @@ public final class ServingConfig {
                 p.add("static membership needs a stable instance id: call optInstanceId (--instance-id), e.g. the pod "
                         + "name; a random one would make every restart a new member");
             }
-            if (staticMembership && kafkaOverrides != null && kafkaOverrides.containsKey("group.instance.id")) {
-                p.add("kafka override group.instance.id is set, but static membership derives it from the instance id: "
-                        + "remove it and use optInstanceId (--instance-id)");
-            }
             if (httpHost != null && httpHost.isBlank()) {
                 p.add("HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
             }
             check(p, "HTTP port", httpPort, Validator.between(0, 65_535).because("0 binds a free port"));
-            if (exactlyOnce && kafkaOverrides != null && kafkaOverrides.containsKey("transactional.id")) {
-                p.add("kafka override transactional.id is set, but exactly-once mode derives it per instance: remove "
-                        + "it and use optTransactionalIdPrefix / optInstanceId");
-            }
+            derivedOverride(p, staticMembership, "group.instance.id", "static membership");
+            derivedOverride(p, exactlyOnce, "transactional.id", "exactly-once mode");
             return p;
+        }
+
+        /** A Kafka override of a property that {@code mode} derives from the instance id would break that mode. */
+        private void derivedOverride(List<String> problems, boolean mode, String property, String modeName) {
+            if (mode && kafkaOverrides != null && kafkaOverrides.containsKey(property)) {
+                problems.add("kafka override " + property + " is set, but " + modeName + " derives it from the "
+                        + "instance id: remove it and use optInstanceId (--instance-id)");
+            }
         }
 
         /** Adds {@code field}'s refusal by {@code validator}, a setting's own where it has one (ServingSettings). */
