@@ -67,9 +67,14 @@ public final class Prerequisites {
     }
 
     private static void missing(String what, String debianPackage) {
+        missing(what, debianPackage, onCi());
+    }
+
+    /** Fails (on CI) or skips (elsewhere) the calling test, naming what is missing and the package to install. */
+    static void missing(String what, String debianPackage, boolean onCi) {
         String message = what + ": install Debian's " + debianPackage + " (apt-get install " + debianPackage
                 + "), as .ci/run does";
-        if (onCi()) {
+        if (onCi) {
             Assertions.fail(message + " (CI is set: CI must run this test, not skip it)");
         }
         Assumptions.abort(message + "; skipped locally (set CI=true to fail instead)");
