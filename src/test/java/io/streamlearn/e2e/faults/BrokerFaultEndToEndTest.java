@@ -25,7 +25,7 @@ class BrokerFaultEndToEndTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void threeBrokerClusterLosesTheControllerLeaderMidStreamAndNothingIsLostOrTrainedTwice() throws Exception {
-        try (KafkaCluster cluster = KafkaCluster.builder().optNodes(3).build().start()) {
+        try (KafkaCluster cluster = KafkaCluster.withNodes(3).start()) {
             Topics topics = cluster.createTopics("three-brokers.", 2);
             // 16,000 examples at 400/s: the stream lasts 40 s, the fault falls in its middle.
             try (FaultPipeline pipeline = new FaultPipeline(cluster.bootstrapServers(), topics, store, 16_000, 400,
@@ -44,7 +44,7 @@ class BrokerFaultEndToEndTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void singleBrokerDownForThirtySecondsTrainerAndServingResumeByThemselves() throws Exception {
-        try (KafkaCluster broker = KafkaCluster.builder().optNodes(1).build().start()) {
+        try (KafkaCluster broker = KafkaCluster.withNodes(1).start()) {
             Topics topics = broker.createTopics("outage.", 2);
             try (FaultPipeline pipeline = new FaultPipeline(broker.bootstrapServers(), topics, store, 12_000, 400,
                     20)) {
