@@ -12,9 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.streamlearn.app.SpecResolver;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
-import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.ExampleBinaryCodec;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
@@ -22,6 +20,7 @@ import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.NetworkBuilder;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.ingest.source.IdxSource;
 import io.streamlearn.trainer.learn.OnlineLearner;
 import io.streamlearn.trainer.learn.OnlineOptimizer;
@@ -30,21 +29,16 @@ import io.streamlearn.trainer.job.TrainerConfig;
 import io.streamlearn.trainer.job.TrainerJob;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Trainer throughput and accuracy on Fashion-MNIST, one pass in stream order: the examples topic
@@ -129,19 +123,7 @@ public final class TrainerBench {
     }
 
     private static void produce(String bootstrap, String topic, List<Example> examples) throws Exception {
-        List<Future<?>> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap, Map.of())) {
-            for (Example e : examples) {
-                RecordHeaders h = new RecordHeaders();
-                h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
-                sent.add(p.send(new ProducerRecord<>(topic, null, e.id().getBytes(StandardCharsets.UTF_8),
-                        ExampleBinaryCodec.encode(e), h)));
-            }
-            p.flush();
-            for (Future<?> f : sent) {
-                f.get();
-            }
-        }
+        ExampleRecords.send(bootstrap, ExampleRecords.binary(topic, examples));
     }
 
     /** The same model and optimizer, trained on batches assembled in memory beforehand: the reference. */

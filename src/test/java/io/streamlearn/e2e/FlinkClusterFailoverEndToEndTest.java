@@ -2,32 +2,24 @@ package io.streamlearn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.ExampleBinaryCodec;
 import io.streamlearn.core.example.Features;
-import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.OptimizerSpec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +55,7 @@ class FlinkClusterFailoverEndToEndTest {
         List<Example> after = blobs(2000, 23, "c");
         int produced = before.size() + during.size() + after.size();
 
-        try (FlinkStandaloneCluster flink = FlinkStandaloneCluster.builder().setHome(flinkHome).build().start()) {
+        try (FlinkStandaloneCluster flink = FlinkStandaloneCluster.inHome(flinkHome).start()) {
             flink.explainingFailures(() -> {
                 produce(topics, before);
                 String job = flink.submit(jobJar, MAIN, List.of("--bootstrap-server", kafka.bootstrapServers(),
@@ -154,18 +146,6 @@ class FlinkClusterFailoverEndToEndTest {
     }
 
     private static void produce(Topics topics, List<Example> examples) throws Exception {
-        List<Future<?>> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
-            for (Example e : examples) {
-                RecordHeaders h = new RecordHeaders();
-                h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
-                sent.add(p.send(new ProducerRecord<>(topics.examples(), null, e.id().getBytes(StandardCharsets.UTF_8),
-                        ExampleBinaryCodec.encode(e), h)));
-            }
-            p.flush();
-            for (Future<?> f : sent) {
-                f.get();
-            }
-        }
+        ExampleRecords.send(kafka.bootstrapServers(), ExampleRecords.binary(topics.examples(), examples));
     }
 }

@@ -2,11 +2,10 @@ package io.streamlearn.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamlearn.core.broker.KraftNode;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -44,7 +45,7 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  * {@code conf/config.yaml} with the settings of docs/deploy.md, and the job jar submitted with {@code flink run}.
  *
  * <pre>{@code
- * try (FlinkStandaloneCluster flink = FlinkStandaloneCluster.builder().setHome(tempDir).build().start()) {
+ * try (FlinkStandaloneCluster flink = FlinkStandaloneCluster.inHome(tempDir).start()) {
  *     String job = flink.submit(jobJar, "io.streamlearn.trainer.job.TrainerJob", List.of("--spec", ...));
  *     flink.explainingFailures(() -> {
  *         flink.await("a checkpoint", Duration.ofSeconds(60), () -> flink.completedCheckpoints(job) >= 1);
@@ -97,11 +98,9 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
             "/ai/djl/", "/com/google/code/gson/", "/net/java/dev/jna/", "/com/google/errorprone/");
 
     private final Path home;
-    private final int taskManagers;
-    private final int slotsPerTaskManager;
+    private final Options options;
     private final Duration startTimeout;
     private final List<Path> lib;
-    private final Map<String, String> settings;
     private final Path conf;
     private final Path logs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -113,20 +112,22 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
     private int submissions;
     private int restPort;
 
-    private FlinkStandaloneCluster(Builder b) {
-        this.home = b.home;
-        this.taskManagers = b.taskManagers;
-        this.slotsPerTaskManager = b.slotsPerTaskManager;
-        this.startTimeout = b.startTimeout;
-        this.lib = List.copyOf(b.lib != null ? b.lib : libFromTestClassPath());
-        this.settings = new LinkedHashMap<>(b.settings);
+    /**
+     * A cluster in {@code home} ({@code lib/}, {@code conf/}, {@code log/}, {@code checkpoints/}, {@code tmp/}) as
+     * {@code options} say, not yet started.
+     */
+    public FlinkStandaloneCluster(Path home, Options options) {
+        this.home = Objects.requireNonNull(home, "home: the directory for lib/, conf/ and log/");
+        this.options = options;
+        this.startTimeout = options.startTimeout();
+        this.lib = options.lib().isEmpty() ? libFromTestClassPath() : options.lib();
         this.conf = home.resolve("conf");
         this.logs = home.resolve("log");
     }
 
-    /** A builder; {@link Builder#setHome} is required. */
-    public static Builder builder() {
-        return new Builder();
+    /** A cluster in {@code home} with {@link Options#DEFAULTS}, not yet started. */
+    public static FlinkStandaloneCluster inHome(Path home) {
+        return new FlinkStandaloneCluster(home, Options.DEFAULTS);
     }
 
     /**
@@ -166,12 +167,14 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
             jobManager = launch("jobmanager", "jobmanager", JOB_MANAGER_MAIN, jobManagerMemory(),
                     List.of("--configDir", conf.toString()));
             await("the JobManager's REST API on port " + restPort, startTimeout, () -> overview().isPresent());
+            int taskManagers = options.taskManagers();
+            int slots = taskManagers * options.slotsPerTaskManager();
             for (int i = 0; i < taskManagers; i++) {
                 startTaskManager();
             }
-            await(taskManagers + " TaskManagers with " + taskManagers * slotsPerTaskManager + " slots", startTimeout,
+            await(taskManagers + " TaskManagers with " + slots + " slots", startTimeout,
                     () -> overview().map(o -> o.path("taskmanagers").asInt() == taskManagers
-                            && o.path("slots-total").asInt() == taskManagers * slotsPerTaskManager).orElse(false));
+                            && o.path("slots-total").asInt() == slots).orElse(false));
             return this;
         } catch (RuntimeException | Error e) {
             close();
@@ -193,8 +196,8 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         Files.createDirectories(conf);
         Files.createDirectories(logs);
         Files.createDirectories(home.resolve("tmp"));
-        int rpcPort = freePort();
-        restPort = freePort();
+        int rpcPort = KraftNode.freePort();
+        restPort = KraftNode.freePort();
         Map<String, String> c = new LinkedHashMap<>();
         // flink-dist's own config.yaml starts with these; a config that replaces them loses Java 17 support.
         c.put("env.java.opts.all", FLINK_JAVA17_OPTS);
@@ -204,7 +207,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         c.put("execution.checkpointing.dir", home.resolve("checkpoints").toUri().toString());
         c.put("execution.checkpointing.savepoint-dir", home.resolve("checkpoints/savepoints").toUri().toString());
         c.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        c.put("taskmanager.numberOfTaskSlots", Integer.toString(slotsPerTaskManager));
+        c.put("taskmanager.numberOfTaskSlots", Integer.toString(options.slotsPerTaskManager()));
         // Where the processes are: one machine, nothing reachable from outside it.
         c.put("jobmanager.rpc.address", "127.0.0.1");
         c.put("jobmanager.rpc.port", Integer.toString(rpcPort));
@@ -226,7 +229,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         c.put("restart-strategy.type", "fixed-delay");
         c.put("restart-strategy.fixed-delay.attempts", "100");
         c.put("restart-strategy.fixed-delay.delay", "1 s");
-        c.putAll(settings);
+        c.putAll(options.settings());
         written.putAll(c);
         StringBuilder yaml = new StringBuilder("# Generated by FlinkStandaloneCluster: Flink 2.x config.yaml, flat keys.\n");
         c.forEach((k, v) -> yaml.append(k).append(": '").append(v.replace("'", "''")).append("'\n"));
@@ -535,69 +538,27 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
+    /**
+     * The settings of a {@link FlinkStandaloneCluster}, checked here.
+     *
+     * @param taskManagers TaskManagers started by {@link #start()}, at least 0
+     * @param slotsPerTaskManager {@code taskmanager.numberOfTaskSlots}, at least 1
+     * @param startTimeout how long each start (a process up, a job submitted) may take
+     * @param lib the jars of {@code lib/}; empty for {@link #libFromTestClassPath()}
+     * @param settings {@code config.yaml} settings added to or replacing the generated ones
+     */
+    public record Options(int taskManagers, int slotsPerTaskManager, Duration startTimeout, List<Path> lib,
+            Map<String, String> settings) {
+        /** One TaskManager with one slot, 120 s per start (a loaded 2-core machine), the test class path's jars. */
+        public static final Options DEFAULTS = new Options(1, 1, Duration.ofSeconds(120), List.of(), Map.of());
 
-    /** Settings of a {@link FlinkStandaloneCluster}: {@code setHome} required, the rest optional. */
-    public static final class Builder {
-        private Path home;
-        private int taskManagers = 1;
-        private int slotsPerTaskManager = 1;
-        private Duration startTimeout = Duration.ofSeconds(120);
-        private List<Path> lib;
-        private final Map<String, String> settings = new LinkedHashMap<>();
-
-        private Builder() {}
-
-        /** The cluster's directory: {@code lib/}, {@code conf/}, {@code log/}, {@code checkpoints/}, {@code tmp/}. */
-        public Builder setHome(Path home) {
-            this.home = home;
-            return this;
-        }
-
-        /** TaskManagers started by {@link #start()} (default 1). */
-        public Builder optTaskManagers(int taskManagers) {
-            this.taskManagers = taskManagers;
-            return this;
-        }
-
-        /** {@code taskmanager.numberOfTaskSlots} (default 1). */
-        public Builder optSlotsPerTaskManager(int slots) {
-            this.slotsPerTaskManager = slots;
-            return this;
-        }
-
-        /** How long each start (a process up, a job submitted) may take (default 120 s: a loaded 2-core machine). */
-        public Builder optStartTimeout(Duration timeout) {
-            this.startTimeout = timeout;
-            return this;
-        }
-
-        /** The jars of {@code lib/} instead of {@link #libFromTestClassPath()}. */
-        public Builder optLib(List<Path> jars) {
-            this.lib = List.copyOf(jars);
-            return this;
-        }
-
-        /** A {@code config.yaml} setting, added to or replacing the generated ones. */
-        public Builder optSetting(String key, String value) {
-            settings.put(key, value);
-            return this;
-        }
-
-        /** Checks the settings and returns the cluster, not yet started. */
-        public FlinkStandaloneCluster build() {
-            if (home == null) {
-                throw new IllegalStateException("setHome is required: the directory for lib/, conf/ and log/");
-            }
+        public Options {
             if (taskManagers < 0 || slotsPerTaskManager < 1) {
                 throw new IllegalArgumentException("taskManagers " + taskManagers + " must be at least 0 and slots "
                         + slotsPerTaskManager + " at least 1");
             }
-            return new FlinkStandaloneCluster(this);
+            lib = List.copyOf(lib);
+            settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         }
     }
 }

@@ -13,13 +13,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.ExampleBinaryCodec;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.example.Json;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.core.testkit.TopicReader;
 import java.nio.charset.StandardCharsets;
@@ -165,10 +165,7 @@ class PredictionServiceTest extends ServingTestKit.OnEmbeddedBroker {
             requests.add(jsonRequest(topics, "short", row(7, 1)));
             float[] nan = row(8, 3);
             nan[4] = Float.NaN;
-            RecordHeaders binary = new RecordHeaders();
-            binary.add(ContentTypes.HEADER, utf8(ContentTypes.EXAMPLE_BINARY));
-            requests.add(new ProducerRecord<>(topics.requests(), null, utf8("nan"),
-                    ExampleBinaryCodec.encode(Example.request("nan", Features.ofFloats(nan))), binary));
+            requests.add(ExampleRecords.binary(topics.requests(), Example.request("nan", Features.ofFloats(nan))));
             requests.add(new ProducerRecord<>(topics.requests(), utf8("empty"), null));
             RecordHeaders text = new RecordHeaders();
             text.add(ContentTypes.HEADER, utf8("text/plain"));

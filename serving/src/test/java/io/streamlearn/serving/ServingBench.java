@@ -2,15 +2,14 @@ package io.streamlearn.serving;
 
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
-import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.ExampleBinaryCodec;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.serving.kafka.RequestLoop;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -38,7 +37,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The serving benchmark behind {@code bench/serving.sh} (test scope, not a test): on one embedded broker,
@@ -269,10 +267,7 @@ public final class ServingBench {
     }
 
     private ProducerRecord<byte[], byte[]> request(Topics topics, String id, int n) {
-        RecordHeaders h = new RecordHeaders();
-        h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(topics.requests(), null, id.getBytes(StandardCharsets.UTF_8),
-                ExampleBinaryCodec.encode(Example.request(id, Features.ofUint8(pool[n % POOL]))), h);
+        return ExampleRecords.binary(topics.requests(), Example.request(id, Features.ofUint8(pool[n % POOL])));
     }
 
     private static long pct(long[] sorted, double q) {

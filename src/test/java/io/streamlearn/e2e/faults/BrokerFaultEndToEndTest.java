@@ -25,34 +25,46 @@ class BrokerFaultEndToEndTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void threeBrokerClusterLosesTheControllerLeaderMidStreamAndNothingIsLostOrTrainedTwice() throws Exception {
-        try (KafkaCluster cluster = KafkaCluster.builder().optNodes(3).build().start()) {
-            Topics topics = cluster.createTopics("three-brokers.", 2);
-            // 16,000 examples at 400/s: the stream lasts 40 s, the fault falls in its middle.
-            try (FaultPipeline pipeline = new FaultPipeline(cluster.bootstrapServers(), topics, store, 16_000, 400,
-                    50)) {
-                pipeline.awaitProgress(4_000, 50, FaultPipeline.RIDE_OUT);
-                int victim = quorumLeader(cluster);
-                cluster.stop(victim);
-                // Two nodes of three keep min.insync.replicas: the platform goes on while the third is down.
-                pipeline.awaitProgress(2_000, 50, FaultPipeline.RIDE_OUT);
-                cluster.restart(victim);
-                pipeline.assertNothingLostOrDuplicated();
-            }
-        }
+        // 16,000 examples at 400/s: the stream lasts 40 s, the fault falls in its middle.
+        streamThrough(3, "three-brokers.", 16_000, 50, (cluster, pipeline) -> {
+            pipeline.awaitProgress(4_000, 50, FaultPipeline.RIDE_OUT);
+            int victim = quorumLeader(cluster);
+            cluster.stop(victim);
+            // Two nodes of three keep min.insync.replicas: the platform goes on while the third is down.
+            pipeline.awaitProgress(2_000, 50, FaultPipeline.RIDE_OUT);
+            cluster.restart(victim);
+        });
     }
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void singleBrokerDownForThirtySecondsTrainerAndServingResumeByThemselves() throws Exception {
-        try (KafkaCluster broker = KafkaCluster.builder().optNodes(1).build().start()) {
-            Topics topics = broker.createTopics("outage.", 2);
-            try (FaultPipeline pipeline = new FaultPipeline(broker.bootstrapServers(), topics, store, 12_000, 400,
-                    20)) {
-                // 12,000 examples at 400/s: the outage falls in the middle of the 30 s stream.
-                pipeline.awaitProgress(3_000, 20, FaultPipeline.RIDE_OUT);
-                broker.stop(1);
-                Thread.sleep(OUTAGE.toMillis()); // the fault itself is a duration, not a condition to wait on
-                broker.restart(1);
+        // 12,000 examples at 400/s: the outage falls in the middle of the 30 s stream.
+        streamThrough(1, "outage.", 12_000, 20, (broker, pipeline) -> {
+            pipeline.awaitProgress(3_000, 20, FaultPipeline.RIDE_OUT);
+            broker.stop(1);
+            Thread.sleep(OUTAGE.toMillis()); // the fault itself is a duration, not a condition to wait on
+            broker.restart(1);
+        });
+    }
+
+    /** What a test does to the brokers while the pipeline runs; it returns with every node serving again. */
+    private interface Fault {
+        void inject(KafkaCluster cluster, FaultPipeline pipeline) throws Exception;
+    }
+
+    /**
+     * Streams {@code examples} at 400/s and requests at {@code requestsPerSecond} through the platform on a cluster
+     * of {@code nodes} brokers, lets {@code fault} strike, and asserts every example trained once, every request
+     * answered.
+     */
+    private void streamThrough(int nodes, String prefix, long examples, double requestsPerSecond, Fault fault)
+            throws Exception {
+        try (KafkaCluster cluster = KafkaCluster.withNodes(nodes).start()) {
+            Topics topics = cluster.createTopics(prefix, 2);
+            try (FaultPipeline pipeline = new FaultPipeline(cluster.bootstrapServers(), topics, store, examples, 400,
+                    requestsPerSecond)) {
+                fault.inject(cluster, pipeline);
                 pipeline.assertNothingLostOrDuplicated();
             }
         }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import io.streamlearn.app.StreamlearnCommand;
+import io.streamlearn.core.broker.KraftNode;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.NetworkBuilder;
@@ -14,9 +15,6 @@ import io.streamlearn.core.testkit.ChildJvm;
 import io.streamlearn.core.io.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,7 +52,7 @@ public final class ServingProcess implements AutoCloseable {
      */
     public static ServingProcess start(String instanceId, String bootstrap, Topics topics, Path store, String model,
             String group, List<String> extraArgs, Path logDir) {
-        int port = freePort();
+        int port = KraftNode.freePort();
         List<String> args = new ArrayList<>(List.of("serve", "--bootstrap-server", bootstrap, "--topic-prefix",
                 topics.prefix(), "--model", model, "--store", store.toString(), "--group-id", group,
                 "--instance-id", instanceId, "--http", "127.0.0.1:" + port, "--max-wait-micros", "1000"));
@@ -156,16 +154,6 @@ public final class ServingProcess implements AutoCloseable {
             if (dir != null) {
                 FileTrees.deleteRecursively(dir);
             }
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
     }
 

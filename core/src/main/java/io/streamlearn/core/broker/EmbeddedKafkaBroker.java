@@ -3,11 +3,7 @@ package io.streamlearn.core.broker;
 import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.core.kafka.KafkaClients;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +15,6 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = KraftNode.HOST;
 
     private final int requestedPort;
     private final Path requestedDataDir;
@@ -79,8 +73,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // A free port found by binding and releasing can be taken by another process before the
         // broker binds it; a few attempts make that race harmless.
         for (int attempt = 0; attempt < 3; attempt++) {
-            port = requestedPort > 0 ? requestedPort : freePort();
-            int controllerPort = freePort();
+            port = requestedPort > 0 ? requestedPort : KraftNode.freePort();
+            int controllerPort = KraftNode.freePort();
             try {
                 KafkaConfig config = KafkaConfig.fromProps(props(controllerPort), false);
                 formatIfNeeded(config);
@@ -106,48 +100,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private Properties props(int controllerPort) {
         Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", dataDir.resolve("logs").toString());
-        // One node: every internal topic has one replica, and groups start without waiting.
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("num.partitions", "1");
-        p.put("log.cleaner.dedupe.buffer.size", Long.toString(4L * 1024 * 1024));
+        // One node: every internal topic has one replica.
+        p.putAll(KraftNode.properties(1, "1@" + HOST + ":" + controllerPort, port, controllerPort,
+                dataDir.resolve("logs"), (short) 1, 1, 1));
         p.putAll(extraConfig);
         return p;
     }
 
     private void formatIfNeeded(KafkaConfig config) {
         Path logs = dataDir.resolve("logs");
-        if (Files.exists(logs.resolve("meta.properties"))) {
-            return;
-        }
-        try {
-            new Formatter()
-                    .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
-                    .setNodeId(config.nodeId())
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .addDirectory(logs.toString())
-                    .setMetadataLogDirectory(config.metadataLogDir())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .setIgnoreFormatted(true)
-                    .run();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot format Kafka log directory " + logs + ": " + e.getMessage(), e);
+        if (!Files.exists(logs.resolve("meta.properties"))) {
+            KraftNode.format(logs, config.metadataLogDir(), config.nodeId(), Uuid.randomUuid().toString());
         }
     }
 
@@ -224,16 +187,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (UncheckedIOException e) {
             // Closing must not fail over a temporary directory; the warning says what is left.
             LOG.warn("could not delete broker data directory {}: {}", dataDir, e.getMessage());
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + HOST, e);
         }
     }
 

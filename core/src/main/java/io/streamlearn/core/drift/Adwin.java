@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * ADWIN, adaptive windowing (Bifet and Gavaldà, "Learning from Time-Changing Data with Adaptive Windowing",
@@ -20,10 +21,7 @@ import java.util.List;
 public final class Adwin implements DriftDetector {
     static final String NAME = "adwin";
 
-    private final double delta;
-    private final int clock;
-    private final int maxBuckets;
-    private final int minSubWindow;
+    private final Settings settings;
 
     // rows.get(i) holds the buckets of 2^i values each, oldest first.
     private final List<Row> rows = new ArrayList<>();
@@ -33,16 +31,14 @@ public final class Adwin implements DriftDetector {
     // Sum of squared deviations from the window's mean (width times the variance).
     private double m2;
 
-    private Adwin(double delta, int clock, int maxBuckets, int minSubWindow) {
-        this.delta = delta;
-        this.clock = clock;
-        this.maxBuckets = maxBuckets;
-        this.minSubWindow = minSubWindow;
+    /** An ADWIN with {@code settings}, e.g. {@code new Adwin(new Adwin.Settings(0.01, 32, 5, 5))}. */
+    public Adwin(Settings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** A builder with the paper's and MOA's defaults: delta 0.002, clock 32, 5 buckets per row, sub-windows of 5. */
-    public static Builder builder() {
-        return new Builder();
+    /** An ADWIN with the paper's and MOA's defaults, {@link Settings#DEFAULTS}. */
+    public static Adwin create() {
+        return new Adwin(Settings.DEFAULTS);
     }
 
     @Override
@@ -51,7 +47,7 @@ public final class Adwin implements DriftDetector {
         time++;
         insert(x);
         boolean change = false;
-        if (time % clock == 0 && width > 2L * minSubWindow) {
+        if (time % settings.clock() == 0 && width > 2L * settings.minSubWindow()) {
             boolean reduce = true;
             while (reduce) {
                 reduce = false;
@@ -71,7 +67,7 @@ public final class Adwin implements DriftDetector {
         double u0 = 0;
         double u1 = total;
         double v = Math.max(0, m2 / width);
-        double dd = Math.log(2 * Math.log(width) / delta);
+        double dd = Math.log(2 * Math.log(width) / settings.delta());
         for (int i = rows.size() - 1; i >= 0; i--) {
             Row r = rows.get(i);
             long size = 1L << i;
@@ -83,7 +79,7 @@ public final class Adwin implements DriftDetector {
                 if (i == 0 && k == r.count - 1) {
                     return false;
                 }
-                if (n1 > minSubWindow + 1 && n0 > minSubWindow + 1
+                if (n1 > settings.minSubWindow() + 1 && n0 > settings.minSubWindow() + 1
                         && Math.abs(u0 / n0 - u1 / n1) > epsilon(n0, n1, v, dd)) {
                     dropOldest();
                     return true;
@@ -95,14 +91,14 @@ public final class Adwin implements DriftDetector {
 
     private double epsilon(long n0, long n1, double variance, double dd) {
         // 1/m of the paper (m the harmonic mean of n0 and n1), with MOA's correction for the minimum lengths.
-        double m = 1.0 / (n0 - minSubWindow + 1) + 1.0 / (n1 - minSubWindow + 1);
+        double m = 1.0 / (n0 - settings.minSubWindow() + 1) + 1.0 / (n1 - settings.minSubWindow() + 1);
         return Math.sqrt(2 * m * variance * dd) + 2.0 / 3.0 * dd * m;
     }
 
     private void insert(double x) {
         width++;
         if (rows.isEmpty()) {
-            rows.add(new Row(maxBuckets));
+            rows.add(new Row(settings.maxBuckets()));
         }
         rows.get(0).add(x, 0);
         if (width > 1) {
@@ -116,11 +112,11 @@ public final class Adwin implements DriftDetector {
     private void compress() {
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            if (r.count <= maxBuckets) {
+            if (r.count <= settings.maxBuckets()) {
                 return;
             }
             if (i + 1 == rows.size()) {
-                rows.add(new Row(maxBuckets));
+                rows.add(new Row(settings.maxBuckets()));
             }
             double n = 1L << i;
             double d = r.totals[0] / n - r.totals[1] / n;
@@ -169,7 +165,7 @@ public final class Adwin implements DriftDetector {
     }
 
     public double delta() {
-        return delta;
+        return settings.delta();
     }
 
     @Override
@@ -180,10 +176,10 @@ public final class Adwin implements DriftDetector {
     @Override
     public byte[] state() {
         return DetectorState.encode(NAME, out -> {
-            out.writeDouble(delta);
-            out.writeInt(clock);
-            out.writeInt(maxBuckets);
-            out.writeInt(minSubWindow);
+            out.writeDouble(settings.delta());
+            out.writeInt(settings.clock());
+            out.writeInt(settings.maxBuckets());
+            out.writeInt(settings.minSubWindow());
             out.writeLong(time);
             out.writeLong(width);
             out.writeDouble(total);
@@ -200,8 +196,8 @@ public final class Adwin implements DriftDetector {
     }
 
     static Adwin read(DataInputStream in) throws IOException {
-        Adwin a = new Builder().optDelta(in.readDouble()).optClock(in.readInt()).optMaxBuckets(in.readInt())
-                .optMinSubWindow(in.readInt()).build();
+        Adwin a = new Adwin(new Settings(in.readDouble(), in.readInt(), in.readInt(), in.readInt()));
+        int maxBuckets = a.settings.maxBuckets();
         a.time = in.readLong();
         a.width = in.readLong();
         a.total = in.readDouble();
@@ -211,11 +207,11 @@ public final class Adwin implements DriftDetector {
             throw new IllegalArgumentException("adwin state: " + rows + " bucket rows, expected 0..63");
         }
         for (int i = 0; i < rows; i++) {
-            Row r = new Row(a.maxBuckets);
+            Row r = new Row(maxBuckets);
             int count = in.readUnsignedByte();
-            if (count > a.maxBuckets) {
+            if (count > maxBuckets) {
                 throw new IllegalArgumentException("adwin state: row " + i + " holds " + count + " buckets, more "
-                        + "than max buckets " + a.maxBuckets);
+                        + "than max buckets " + maxBuckets);
             }
             for (int k = 0; k < count; k++) {
                 r.add(in.readDouble(), in.readDouble());
@@ -227,8 +223,8 @@ public final class Adwin implements DriftDetector {
 
     @Override
     public String toString() {
-        return NAME + ":delta=" + delta + ",clock=" + clock + ",max-buckets=" + maxBuckets + ",min-sub-window="
-                + minSubWindow;
+        return NAME + ":delta=" + settings.delta() + ",clock=" + settings.clock() + ",max-buckets="
+                + settings.maxBuckets() + ",min-sub-window=" + settings.minSubWindow();
     }
 
     /** Buckets of one size, oldest first; one slot more than the maximum so a row can overflow before compressing. */
@@ -255,40 +251,19 @@ public final class Adwin implements DriftDetector {
         }
     }
 
-    /** Builds an {@link Adwin}; every setting is optional. */
-    public static final class Builder {
-        private double delta = 0.002;
-        private int clock = 32;
-        private int maxBuckets = 5;
-        private int minSubWindow = 5;
+    /**
+     * The settings of an {@link Adwin}, checked here so that an invalid one cannot exist.
+     *
+     * @param delta confidence: smaller means fewer false alarms and later detections (0 < delta < 1)
+     * @param clock cut points are checked every {@code clock} values (>= 1); 1 checks on every value
+     * @param maxBuckets buckets kept per size (2..64): more is a finer window at more memory
+     * @param minSubWindow fewest values on each side of a cut (>= 1)
+     */
+    public record Settings(double delta, int clock, int maxBuckets, int minSubWindow) {
+        /** The paper's and MOA's: delta 0.002, clock 32, 5 buckets per row, sub-windows of 5. */
+        public static final Settings DEFAULTS = new Settings(0.002, 32, 5, 5);
 
-        private Builder() {}
-
-        /** Confidence: smaller means fewer false alarms and later detections (0 < delta < 1). */
-        public Builder optDelta(double delta) {
-            this.delta = delta;
-            return this;
-        }
-
-        /** Cut points are checked every {@code clock} values (>= 1); 1 checks on every value. */
-        public Builder optClock(int clock) {
-            this.clock = clock;
-            return this;
-        }
-
-        /** Buckets kept per size (2..64): more is a finer window at more memory. */
-        public Builder optMaxBuckets(int maxBuckets) {
-            this.maxBuckets = maxBuckets;
-            return this;
-        }
-
-        /** Fewest values on each side of a cut (>= 1). */
-        public Builder optMinSubWindow(int minSubWindow) {
-            this.minSubWindow = minSubWindow;
-            return this;
-        }
-
-        public Adwin build() {
+        public Settings {
             if (!(delta > 0 && delta < 1)) {
                 throw new IllegalArgumentException("adwin delta " + delta + " must be in (0, 1); 0.002 is the usual");
             }
@@ -301,7 +276,6 @@ public final class Adwin implements DriftDetector {
             if (minSubWindow < 1) {
                 throw new IllegalArgumentException("adwin min sub-window " + minSubWindow + " must be >= 1");
             }
-            return new Adwin(delta, clock, maxBuckets, minSubWindow);
         }
     }
 }

@@ -1,7 +1,9 @@
 package io.streamlearn.core.drift;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.function.BiConsumer;
+import java.util.Map;
 
 /** Parses the short detector specs of {@link DriftDetector#parse(String)}. */
 final class DetectorSpec {
@@ -29,51 +31,57 @@ final class DetectorSpec {
     }
 
     private static Adwin adwin(String[] settings) {
-        Adwin.Builder b = Adwin.builder();
-        each(settings, (key, value) -> {
-            switch (key) {
-                case "delta" -> b.optDelta(number(key, value));
-                case "clock" -> b.optClock((int) integer(key, value));
-                case "max-buckets" -> b.optMaxBuckets((int) integer(key, value));
-                case "min-sub-window" -> b.optMinSubWindow((int) integer(key, value));
-                default -> throw new IllegalArgumentException("unknown adwin setting '" + key
-                        + "', known: delta, clock, max-buckets, min-sub-window");
-            }
-        });
-        return b.build();
+        Map<String, String> kv = keyValues(settings, Adwin.NAME, "delta", "clock", "max-buckets", "min-sub-window");
+        Adwin.Settings d = Adwin.Settings.DEFAULTS;
+        return new Adwin(new Adwin.Settings(number(kv, "delta", d.delta()),
+                (int) integer(kv, "clock", d.clock()), (int) integer(kv, "max-buckets", d.maxBuckets()),
+                (int) integer(kv, "min-sub-window", d.minSubWindow())));
     }
 
     private static PageHinkley pageHinkley(String[] settings) {
-        PageHinkley.Builder b = PageHinkley.builder();
-        each(settings, (key, value) -> {
-            switch (key) {
-                case "delta" -> b.optDelta(number(key, value));
-                case "lambda" -> b.optLambda(number(key, value));
-                case "alpha" -> b.optAlpha(number(key, value));
-                case "min-instances" -> b.optMinInstances(integer(key, value));
-                case "direction" -> {
-                    try {
-                        b.optDirection(PageHinkley.Direction.valueOf(value.toUpperCase(Locale.ROOT)));
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("direction '" + value + "' must be up, down or both", e);
-                    }
-                }
-                default -> throw new IllegalArgumentException("unknown page-hinkley setting '" + key
-                        + "', known: delta, lambda, alpha, min-instances, direction");
-            }
-        });
-        return b.build();
+        Map<String, String> kv = keyValues(settings, PageHinkley.NAME, "delta", "lambda", "alpha", "min-instances",
+                "direction");
+        PageHinkley.Settings d = PageHinkley.Settings.DEFAULTS;
+        return new PageHinkley(new PageHinkley.Settings(number(kv, "delta", d.delta()),
+                number(kv, "lambda", d.lambda()), number(kv, "alpha", d.alpha()), integer(kv, "min-instances", d.minInstances()),
+                direction(kv.getOrDefault("direction", d.direction().name()))));
     }
 
-    /** Hands each {@code key=value} of {@code settings} to {@code set}, the key lower-cased, both trimmed. */
-    private static void each(String[] settings, BiConsumer<String, String> set) {
-        for (String kv : settings) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("setting '" + kv + "' is not key=value");
-            }
-            set.accept(kv.substring(0, eq).trim().toLowerCase(Locale.ROOT), kv.substring(eq + 1).trim());
+    private static PageHinkley.Direction direction(String value) {
+        try {
+            return PageHinkley.Direction.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("direction '" + value + "' must be up, down or both", e);
         }
+    }
+
+    /**
+     * The {@code key=value} pairs of {@code settings}, keys lower-cased, both trimmed; a key outside {@code known}
+     * fails naming the ones {@code kind} knows.
+     */
+    private static Map<String, String> keyValues(String[] settings, String kind, String... known) {
+        Map<String, String> kv = new HashMap<>();
+        for (String setting : settings) {
+            int eq = setting.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("setting '" + setting + "' is not key=value");
+            }
+            String key = setting.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            if (!List.of(known).contains(key)) {
+                throw new IllegalArgumentException("unknown " + kind + " setting '" + key + "', known: "
+                        + String.join(", ", known));
+            }
+            kv.put(key, setting.substring(eq + 1).trim());
+        }
+        return kv;
+    }
+
+    private static double number(Map<String, String> kv, String key, double otherwise) {
+        return kv.containsKey(key) ? number(key, kv.get(key)) : otherwise;
+    }
+
+    private static long integer(Map<String, String> kv, String key, long otherwise) {
+        return kv.containsKey(key) ? integer(key, kv.get(key)) : otherwise;
     }
 
     private static double number(String key, String value) {

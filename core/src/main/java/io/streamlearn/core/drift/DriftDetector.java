@@ -4,7 +4,7 @@ package io.streamlearn.core.drift;
  * A change detector over a stream of numbers, such as a model's error on each example (1 wrong, 0 right).
  *
  * <pre>{@code
- * DriftDetector adwin = Adwin.builder().optDelta(0.002).build();   // or DriftDetector.parse("adwin:delta=0.002")
+ * DriftDetector adwin = new Adwin(new Adwin.Settings(0.002, 32, 5, 5)); // or DriftDetector.parse("adwin:delta=0.002")
  * for (Example e : stream) {
  *     if (adwin.update(predicted(e) == e.label() ? 0 : 1)) {
  *         // the error rate changed: adwin.estimate() is the rate since the change

@@ -3,6 +3,7 @@ package io.streamlearn.core.drift;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The Page-Hinkley test (Page, Biometrika 1954; as used for drift by Gama et al., "A survey on concept drift
@@ -26,11 +27,7 @@ public final class PageHinkley implements DriftDetector {
         BOTH
     }
 
-    private final double delta;
-    private final double lambda;
-    private final double alpha;
-    private final long minInstances;
-    private final Direction direction;
+    private final Settings settings;
 
     private long n;
     private double mean;
@@ -39,33 +36,32 @@ public final class PageHinkley implements DriftDetector {
     private double sumDown;
     private double maxDown;
 
-    private PageHinkley(double delta, double lambda, double alpha, long minInstances, Direction direction) {
-        this.delta = delta;
-        this.lambda = lambda;
-        this.alpha = alpha;
-        this.minInstances = minInstances;
-        this.direction = direction;
+    /** A Page-Hinkley test with {@code settings}, e.g. {@code Settings.DEFAULTS.watching(Direction.DOWN)}. */
+    public PageHinkley(Settings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** A builder with the usual defaults: delta 0.005, lambda 50, alpha 0.9999, min instances 30, direction up. */
-    public static Builder builder() {
-        return new Builder();
+    /** A Page-Hinkley test with the usual defaults, {@link Settings#DEFAULTS}. */
+    public static PageHinkley create() {
+        return new PageHinkley(Settings.DEFAULTS);
     }
 
     @Override
     public boolean update(double x) {
         DetectorState.requireFinite(NAME, x);
         n++;
+        double alpha = settings.alpha();
         mean += (x - mean) / n;
-        sumUp = alpha * sumUp + (x - mean - delta);
+        sumUp = alpha * sumUp + (x - mean - settings.delta());
         minUp = Math.min(minUp, sumUp);
-        sumDown = alpha * sumDown + (x - mean + delta);
+        sumDown = alpha * sumDown + (x - mean + settings.delta());
         maxDown = Math.max(maxDown, sumDown);
-        if (n < minInstances) {
+        if (n < settings.minInstances()) {
             return false;
         }
-        boolean up = direction != Direction.DOWN && sumUp - minUp > lambda;
-        boolean down = direction != Direction.UP && maxDown - sumDown > lambda;
+        Direction direction = settings.direction();
+        boolean up = direction != Direction.DOWN && sumUp - minUp > settings.lambda();
+        boolean down = direction != Direction.UP && maxDown - sumDown > settings.lambda();
         if (up || down) {
             reset();
             return true;
@@ -95,7 +91,7 @@ public final class PageHinkley implements DriftDetector {
 
     /** The test statistic now: how far the cumulative sum is from its extreme, in the watched direction(s). */
     public double statistic() {
-        return switch (direction) {
+        return switch (settings.direction()) {
             case UP -> sumUp - minUp;
             case DOWN -> maxDown - sumDown;
             case BOTH -> Math.max(sumUp - minUp, maxDown - sumDown);
@@ -110,11 +106,11 @@ public final class PageHinkley implements DriftDetector {
     @Override
     public byte[] state() {
         return DetectorState.encode(NAME, out -> {
-            out.writeDouble(delta);
-            out.writeDouble(lambda);
-            out.writeDouble(alpha);
-            out.writeLong(minInstances);
-            out.writeByte(direction.ordinal());
+            out.writeDouble(settings.delta());
+            out.writeDouble(settings.lambda());
+            out.writeDouble(settings.alpha());
+            out.writeLong(settings.minInstances());
+            out.writeByte(settings.direction().ordinal());
             out.writeLong(n);
             out.writeDouble(mean);
             out.writeDouble(sumUp);
@@ -125,13 +121,15 @@ public final class PageHinkley implements DriftDetector {
     }
 
     static PageHinkley read(DataInputStream in) throws IOException {
-        Builder b = new Builder().optDelta(in.readDouble()).optLambda(in.readDouble()).optAlpha(in.readDouble())
-                .optMinInstances(in.readLong());
+        double delta = in.readDouble();
+        double lambda = in.readDouble();
+        double alpha = in.readDouble();
+        long minInstances = in.readLong();
         int dir = in.readUnsignedByte();
         if (dir >= Direction.values().length) {
             throw new IllegalArgumentException("page-hinkley state: direction " + dir + ", expected 0..2");
         }
-        PageHinkley p = b.optDirection(Direction.values()[dir]).build();
+        PageHinkley p = new PageHinkley(new Settings(delta, lambda, alpha, minInstances, Direction.values()[dir]));
         p.n = in.readLong();
         p.mean = in.readDouble();
         p.sumUp = in.readDouble();
@@ -143,50 +141,25 @@ public final class PageHinkley implements DriftDetector {
 
     @Override
     public String toString() {
-        return NAME + ":delta=" + delta + ",lambda=" + lambda + ",alpha=" + alpha + ",min-instances=" + minInstances
-                + ",direction=" + direction.name().toLowerCase(Locale.ROOT);
+        return NAME + ":delta=" + settings.delta() + ",lambda=" + settings.lambda() + ",alpha=" + settings.alpha()
+                + ",min-instances=" + settings.minInstances() + ",direction="
+                + settings.direction().name().toLowerCase(Locale.ROOT);
     }
 
-    /** Builds a {@link PageHinkley}; every setting is optional. */
-    public static final class Builder {
-        private double delta = 0.005;
-        private double lambda = 50;
-        private double alpha = 1 - 0.0001;
-        private long minInstances = 30;
-        private Direction direction = Direction.UP;
+    /**
+     * The settings of a {@link PageHinkley} test, checked here so that an invalid one cannot exist.
+     *
+     * @param delta magnitude of change tolerated (>= 0), in the units of the input
+     * @param lambda threshold of the statistic (> 0): larger means fewer false alarms and later detections
+     * @param alpha fading factor of the cumulative sum, (0, 1]; 1 is the classical test
+     * @param minInstances values needed after a start or a change before a change can be signalled (>= 1)
+     * @param direction which changes of the mean are signalled
+     */
+    public record Settings(double delta, double lambda, double alpha, long minInstances, Direction direction) {
+        /** The usual: delta 0.005, lambda 50, alpha 0.9999, min instances 30, direction up (an error rate rising). */
+        public static final Settings DEFAULTS = new Settings(0.005, 50, 1 - 0.0001, 30, Direction.UP);
 
-        private Builder() {}
-
-        /** Magnitude of change tolerated (>= 0), in the units of the input. */
-        public Builder optDelta(double delta) {
-            this.delta = delta;
-            return this;
-        }
-
-        /** Threshold of the statistic (> 0): larger means fewer false alarms and later detections. */
-        public Builder optLambda(double lambda) {
-            this.lambda = lambda;
-            return this;
-        }
-
-        /** Fading factor of the cumulative sum, (0, 1]; 1 is the classical test. */
-        public Builder optAlpha(double alpha) {
-            this.alpha = alpha;
-            return this;
-        }
-
-        /** Values needed after a start or a change before a change can be signalled (>= 1). */
-        public Builder optMinInstances(long minInstances) {
-            this.minInstances = minInstances;
-            return this;
-        }
-
-        public Builder optDirection(Direction direction) {
-            this.direction = direction;
-            return this;
-        }
-
-        public PageHinkley build() {
+        public Settings {
             if (!(delta >= 0) || !Double.isFinite(delta)) {
                 throw new IllegalArgumentException("page-hinkley delta " + delta + " must be finite and >= 0");
             }
@@ -202,7 +175,11 @@ public final class PageHinkley implements DriftDetector {
             if (direction == null) {
                 throw new IllegalArgumentException("page-hinkley direction must be up, down or both");
             }
-            return new PageHinkley(delta, lambda, alpha, minInstances, direction);
+        }
+
+        /** These settings watching {@code direction} instead. */
+        public Settings watching(Direction direction) {
+            return new Settings(delta, lambda, alpha, minInstances, direction);
         }
     }
 }

@@ -10,7 +10,7 @@ class AdwinTest {
 
     @Test
     void estimateFollowsTheNewMeanAfterAChange() {
-        Adwin a = Adwin.builder().build();
+        Adwin a = Adwin.create();
         SplittableRandom r = new SplittableRandom(7);
         ErrorStreams.feed(a, r, 0.1, 5_000);
         assertThat(a.estimate()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.02));
@@ -23,7 +23,7 @@ class AdwinTest {
 
     @Test
     void detectsAFallOfTheMeanToo() {
-        Adwin a = Adwin.builder().build();
+        Adwin a = Adwin.create();
         SplittableRandom r = new SplittableRandom(3);
         int detections = 0;
         for (int i = 0; i < 10_000; i++) {
@@ -38,29 +38,30 @@ class AdwinTest {
 
     @Test
     void resetForgetsTheWindow() {
-        Adwin a = Adwin.builder().build();
+        Adwin a = Adwin.create();
         for (int i = 0; i < 100; i++) {
             a.update(1);
         }
         a.reset();
         assertThat(a.width()).isZero();
         assertThat(a.estimate()).isNaN();
-        assertThat(a.state()).isEqualTo(Adwin.builder().build().state());
+        assertThat(a.state()).isEqualTo(Adwin.create().state());
     }
 
     @Test
     void refusesNonFiniteInputAndBadSettings() {
-        Adwin a = Adwin.builder().build();
+        Adwin a = Adwin.create();
         assertThatThrownBy(() -> a.update(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("adwin: input NaN is not finite");
         assertThat(a.width()).isZero();
-        assertThatThrownBy(() -> Adwin.builder().optDelta(0).build()).hasMessageContaining("adwin delta 0.0 must be in (0, 1)");
-        assertThatThrownBy(() -> Adwin.builder().optMaxBuckets(1).build()).hasMessageContaining("max buckets 1");
+        assertThatThrownBy(() -> new Adwin.Settings(0, 32, 5, 5))
+                .hasMessageContaining("adwin delta 0.0 must be in (0, 1)");
+        assertThatThrownBy(() -> new Adwin.Settings(0.002, 32, 1, 5)).hasMessageContaining("max buckets 1");
     }
 
     @Test
     void memoryStaysLogarithmicInTheWindow() {
-        Adwin a = Adwin.builder().build();
+        Adwin a = Adwin.create();
         SplittableRandom r = new SplittableRandom(5);
         ErrorStreams.feed(a, r, 0.3, 1_000_000);
         // 5 buckets per row, rows of 2^i values: a million values fit in ~20 rows.

@@ -39,7 +39,7 @@ class DriftDetectorTest {
     void refusesStatesThatAreNotDetectorStates() {
         assertThatThrownBy(() -> DriftDetector.restore("not a state".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("expected 0x534c4444 (SLDD)");
-        byte[] state = Adwin.builder().build().state();
+        byte[] state = Adwin.create().state();
         byte[] future = state.clone();
         future[4] = 2;
         assertThatThrownBy(() -> DriftDetector.restore(future)).hasMessageContaining("format version 2 is not supported");

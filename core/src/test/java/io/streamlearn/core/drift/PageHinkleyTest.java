@@ -11,8 +11,8 @@ class PageHinkleyTest {
     @Test
     void watchesOnlyTheConfiguredDirection() {
         SplittableRandom r = new SplittableRandom(9);
-        PageHinkley up = PageHinkley.builder().build();
-        PageHinkley down = PageHinkley.builder().optDirection(PageHinkley.Direction.DOWN).build();
+        PageHinkley up = PageHinkley.create();
+        PageHinkley down = new PageHinkley(PageHinkley.Settings.DEFAULTS.watching(PageHinkley.Direction.DOWN));
         int upAlarms = 0;
         int downAlarms = 0;
         for (int i = 0; i < 10_000; i++) {
@@ -26,7 +26,7 @@ class PageHinkleyTest {
 
     @Test
     void startsOverAfterAChange() {
-        PageHinkley p = PageHinkley.builder().optLambda(5).build();
+        PageHinkley p = new PageHinkley(new PageHinkley.Settings(0.005, 5, 1 - 0.0001, 30, PageHinkley.Direction.UP));
         int i = 0;
         while (!p.update(i++ < 100 ? 0 : 1)) {
             assertThat(i).isLessThan(1_000);
@@ -37,9 +37,11 @@ class PageHinkleyTest {
 
     @Test
     void refusesBadSettings() {
-        assertThatThrownBy(() -> PageHinkley.builder().optLambda(0).build()).hasMessageContaining("lambda 0.0");
-        assertThatThrownBy(() -> PageHinkley.builder().optAlpha(1.5).build()).hasMessageContaining("alpha 1.5");
-        assertThatThrownBy(() -> PageHinkley.builder().build().update(Double.POSITIVE_INFINITY))
+        assertThatThrownBy(() -> new PageHinkley.Settings(0.005, 0, 1 - 0.0001, 30, PageHinkley.Direction.UP)).hasMessageContaining(
+                "lambda 0.0");
+        assertThatThrownBy(() -> new PageHinkley.Settings(0.005, 50, 1.5, 30, PageHinkley.Direction.UP)).hasMessageContaining(
+                "alpha 1.5");
+        assertThatThrownBy(() -> PageHinkley.create().update(Double.POSITIVE_INFINITY))
                 .hasMessageContaining("page-hinkley: input Infinity is not finite");
     }
 }

@@ -45,16 +45,7 @@ class SnapshotStoreTest {
     @Test
     void neverReusesAVersionUnderConcurrentPublishers() throws Exception {
         SnapshotStore store = new SnapshotStore(dir);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<SnapshotManifest>> futures = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            futures.add(pool.submit(() -> new SnapshotStore(dir).publish(draft(new byte[] {9}))));
-        }
-        List<Long> versions = new ArrayList<>();
-        for (Future<SnapshotManifest> f : futures) {
-            versions.add(f.get().version());
-        }
-        pool.shutdown();
+        List<Long> versions = publishConcurrently(40).stream().map(SnapshotManifest::version).toList();
         assertThat(versions).doesNotHaveDuplicates().hasSize(40);
         assertThat(store.versions("m")).hasSize(40);
         assertThat(store.latestVersion("m")).isEqualTo(40);
@@ -82,16 +73,7 @@ class SnapshotStoreTest {
     void keepsOneStoreIdForEveryPublisherOfTheStore() throws Exception {
         SnapshotStore store = new SnapshotStore(dir);
         assertThat(store.existingStoreId()).as("no id before the first snapshot").isEmpty();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<SnapshotManifest>> futures = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            futures.add(pool.submit(() -> new SnapshotStore(dir).publish(draft(new byte[] {9}))));
-        }
-        List<String> ids = new ArrayList<>();
-        for (Future<SnapshotManifest> f : futures) {
-            ids.add(f.get().storeId());
-        }
-        pool.shutdown();
+        List<String> ids = publishConcurrently(8).stream().map(SnapshotManifest::storeId).toList();
         String id = store.existingStoreId().orElseThrow();
         assertThat(ids).containsOnly(id);
         try (var files = Files.list(dir)) {
@@ -115,5 +97,23 @@ class SnapshotStoreTest {
                 + "\"params_file\":\"p\",\"params_sha256\":\"x\"}";
         assertThatThrownBy(() -> SnapshotManifest.fromJson(json.getBytes()))
                 .hasMessageContaining("format 'streamlearn.snapshot.v9' is not supported");
+    }
+
+    /** {@code n} publishes of model m, each by its own store on {@link #dir}, from four threads at once. */
+    private List<SnapshotManifest> publishConcurrently(int n) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<SnapshotManifest>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(pool.submit(() -> new SnapshotStore(dir).publish(draft(new byte[] {9}))));
+            }
+            List<SnapshotManifest> published = new ArrayList<>();
+            for (Future<SnapshotManifest> f : futures) {
+                published.add(f.get());
+            }
+            return published;
+        } finally {
+            pool.shutdown();
+        }
     }
 }

@@ -30,8 +30,12 @@ import java.util.concurrent.TimeUnit;
  * outlives its test: {@link #close()} kills it, a JVM shutdown hook kills what a test forgot, and the child itself
  * halts when its parent is gone ({@link #main}, a watchdog in front of the real main class), so even a SIGKILLed test
  * JVM leaves no broker holding ports.
+ *
+ * @param name the child's name, as given to {@link #start}; its log is {@code <name>.log}
+ * @param process the child's process, registered for the shutdown hook on construction
+ * @param log the file the child's stdout and stderr go to
  */
-public final class ChildJvm implements AutoCloseable {
+public record ChildJvm(String name, Process process, Path log) implements AutoCloseable {
     /** How long {@link #stop()} waits for a SIGTERMed child before it kills it. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -42,14 +46,8 @@ public final class ChildJvm implements AutoCloseable {
                 "child-jvm-reaper"));
     }
 
-    private final String name;
-    private final Process process;
-    private final Path log;
-
-    private ChildJvm(String name, Process process, Path log) {
-        this.name = name;
-        this.process = process;
-        this.log = log;
+    public ChildJvm {
+        LIVE.add(process);
     }
 
     /**
@@ -79,16 +77,10 @@ public final class ChildJvm implements AutoCloseable {
             Path log = logDir.resolve(name + ".log");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            LIVE.add(p);
             return new ChildJvm(name, p, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start child JVM " + name + " (" + mainClass + ")", e);
         }
-    }
-
-    /** This child's name, as given to {@link #start}. */
-    public String name() {
-        return name;
     }
 
     /** The operating system's process id. */
@@ -98,11 +90,6 @@ public final class ChildJvm implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
-    }
-
-    /** The file the child's stdout and stderr go to. */
-    public Path log() {
-        return log;
     }
 
     /** The last {@code lines} lines of the child's output, for a failure message. */

@@ -1,23 +1,19 @@
 package io.streamlearn.core.testkit;
 
+import io.streamlearn.core.broker.KraftNode;
 import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,8 +29,6 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real KRaft Kafka cluster of 1 to 5 nodes, each a child JVM ({@code kafka.Kafka}, combined broker and
@@ -42,7 +36,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * brokers: an in-process broker cannot be SIGKILLed, and Kafka's {@code BrokerServer} is not made to start again.
  *
  * <pre>{@code
- * try (KafkaCluster cluster = KafkaCluster.builder().optNodes(3).build().start()) {
+ * try (KafkaCluster cluster = KafkaCluster.withNodes(3).start()) {
  *     Topics topics = cluster.createTopics("t1.", 2);  // replication factor 3, min.insync.replicas 2
  *     cluster.stop(2);                                 // SIGTERM: controlled shutdown
  *     cluster.restart(2);                              // same ports, same log dir; waits until it serves again
@@ -53,11 +47,11 @@ import org.apache.kafka.server.common.MetadataVersion;
  * <p>With three or more nodes every topic (internal ones too) has three replicas and {@code min.insync.replicas} 2,
  * so one node down loses nothing and blocks nothing; with fewer, replicas and min ISR shrink to the node count. Ports
  * are chosen once and kept across restarts, so clients keep their bootstrap list. Node ids are 1..n. Every start
- * waits at most {@link Builder#optStartTimeout the start timeout} and then fails with the node's log; {@link #close()}
+ * waits at most {@link Options#startTimeout() the start timeout} and then fails with the node's log; {@link #close()}
  * kills every node and deletes the directories (a {@link ChildJvm} never outlives the test JVM either).
  */
 public final class KafkaCluster implements AutoCloseable {
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = KraftNode.HOST;
 
     private final int nodes;
     private final Duration startTimeout;
@@ -68,14 +62,15 @@ public final class KafkaCluster implements AutoCloseable {
     private final int[] controllerPorts;
     private final ChildJvm[] running;
 
-    private KafkaCluster(Builder b) {
-        this.nodes = b.nodes;
-        this.startTimeout = b.startTimeout;
-        this.extraConfig = Map.copyOf(b.extraConfig);
+    /** A cluster as {@code options} say, not yet started. */
+    public KafkaCluster(Options options) {
+        this.nodes = options.nodes();
+        this.startTimeout = options.startTimeout();
+        this.extraConfig = options.config();
         try {
-            this.ownsRoot = b.dir == null;
-            this.root = b.dir == null ? Files.createTempDirectory("streamlearn-kafka-cluster-")
-                    : Files.createDirectories(b.dir);
+            this.ownsRoot = options.directory() == null;
+            this.root = ownsRoot ? Files.createTempDirectory("streamlearn-kafka-cluster-")
+                    : Files.createDirectories(options.directory());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the cluster directory", e);
         }
@@ -83,14 +78,14 @@ public final class KafkaCluster implements AutoCloseable {
         this.controllerPorts = new int[nodes + 1];
         this.running = new ChildJvm[nodes + 1];
         for (int n = 1; n <= nodes; n++) {
-            ports[n] = freePort();
-            controllerPorts[n] = freePort();
+            ports[n] = KraftNode.freePort();
+            controllerPorts[n] = KraftNode.freePort();
         }
     }
 
-    /** Settings of a cluster; defaults: 3 nodes, 120 s start timeout, a temporary directory. */
-    public static Builder builder() {
-        return new Builder();
+    /** A cluster of {@code nodes} nodes with the other {@link Options} at their defaults, not yet started. */
+    public static KafkaCluster withNodes(int nodes) {
+        return new KafkaCluster(Options.nodes(nodes));
     }
 
     /** Formats every node's log directory (one cluster id), starts all nodes and waits until all serve. */
@@ -251,20 +246,11 @@ public final class KafkaCluster implements AutoCloseable {
             try {
                 Files.createDirectories(logs);
                 Files.writeString(root.resolve("node-" + n + ".properties"), serverProperties(n));
-                // A static quorum (controller.quorum.voters): every node is formatted alike, without --standalone.
-                new Formatter()
-                        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                        .setNodeId(n)
-                        .setClusterId(clusterId)
-                        .addDirectory(logs.toString())
-                        .setMetadataLogDirectory(logs.toString())
-                        .setControllerListenerName("CONTROLLER")
-                        .setReleaseVersion(MetadataVersion.latestProduction())
-                        .run();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot format the log directory of node " + n + " in " + logs + ": "
-                        + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the configuration of node " + n + " in " + root, e);
             }
+            // A static quorum (controller.quorum.voters): every node is formatted alike, without --standalone.
+            KraftNode.format(logs, logs.toString(), n, clusterId);
         }
     }
 
@@ -273,31 +259,10 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     private String serverProperties(int node) throws IOException {
-        short rf = replicationFactor();
-        String minIsr = Integer.toString(Math.min(2, nodes));
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(node));
-        p.put("controller.quorum.voters", IntStream.rangeClosed(1, nodes)
-                .mapToObj(n -> n + "@" + HOST + ":" + controllerPorts[n]).collect(Collectors.joining(",")));
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + ports[node] + ",CONTROLLER://" + HOST + ":" + controllerPorts[node]);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + ports[node]);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", logDir(node).toString());
-        p.put("default.replication.factor", Short.toString(rf));
-        p.put("min.insync.replicas", minIsr);
-        p.put("offsets.topic.replication.factor", Short.toString(rf));
-        p.put("offsets.topic.num.partitions", "3");
-        p.put("transaction.state.log.replication.factor", Short.toString(rf));
-        p.put("transaction.state.log.min.isr", minIsr);
-        p.put("transaction.state.log.num.partitions", "3");
-        p.put("share.coordinator.state.topic.replication.factor", Short.toString(rf));
-        p.put("share.coordinator.state.topic.min.isr", minIsr);
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("num.partitions", "1");
-        p.put("log.cleaner.dedupe.buffer.size", Long.toString(4L * 1024 * 1024));
+        String voters = IntStream.rangeClosed(1, nodes)
+                .mapToObj(n -> n + "@" + HOST + ":" + controllerPorts[n]).collect(Collectors.joining(","));
+        Map<String, String> p = KraftNode.properties(node, voters, ports[node], controllerPorts[node], logDir(node),
+                replicationFactor(), Math.min(2, nodes), 3);
         // A follower that stopped is dropped from the ISR after this long; the default 30 s would make acks=all
         // wait that long on the first produce after a SIGKILL.
         p.put("replica.lag.time.max.ms", "10000");
@@ -389,54 +354,25 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + HOST, e);
-        }
-    }
-
-    /** Builder of a {@link KafkaCluster}: every setting optional. */
-    public static final class Builder {
-        private int nodes = 3;
-        private Duration startTimeout = Duration.ofSeconds(120);
-        private Map<String, String> extraConfig = Map.of();
-        private Path dir = null;
-
-        private Builder() {}
-
-        /** Number of nodes, 1..5 (default 3). */
-        public Builder optNodes(int nodes) {
+    /**
+     * The settings of a {@link KafkaCluster}, checked here.
+     *
+     * @param nodes number of nodes, 1..5
+     * @param startTimeout longest wait for nodes to serve after a start or restart
+     * @param config broker settings over the defaults, e.g. {@code transaction.max.timeout.ms}
+     * @param directory directory of the log dirs and outputs, kept on close; null for a temporary one, deleted
+     */
+    public record Options(int nodes, Duration startTimeout, Map<String, String> config, Path directory) {
+        public Options {
             if (nodes < 1 || nodes > 5) {
                 throw new IllegalArgumentException("nodes " + nodes + " must be 1..5");
             }
-            this.nodes = nodes;
-            return this;
+            config = Map.copyOf(config);
         }
 
-        /** Longest wait for nodes to serve after a start or restart (default 120 s: three JVMs on two cores). */
-        public Builder optStartTimeout(Duration timeout) {
-            this.startTimeout = timeout;
-            return this;
-        }
-
-        /** Broker settings over the defaults, e.g. {@code transaction.max.timeout.ms}. */
-        public Builder optConfig(Map<String, String> config) {
-            this.extraConfig = Map.copyOf(config);
-            return this;
-        }
-
-        /** Directory of the log dirs and outputs, kept on close (default: a temporary one, deleted). */
-        public Builder optDirectory(Path dir) {
-            this.dir = dir;
-            return this;
-        }
-
-        public KafkaCluster build() {
-            return new KafkaCluster(this);
+        /** {@code nodes} nodes, 120 s start timeout (three JVMs on two cores), no extra config, a temporary directory. */
+        public static Options nodes(int nodes) {
+            return new Options(nodes, Duration.ofSeconds(120), Map.of(), null);
         }
     }
 }

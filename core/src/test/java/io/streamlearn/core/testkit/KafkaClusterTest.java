@@ -26,7 +26,7 @@ class KafkaClusterTest {
     @Timeout(300)
     void keepsAcceptingAndServingRecordsWhileOneNodeIsStoppedOrKilledAndRestarts() throws Exception {
         Path dir;
-        try (KafkaCluster cluster = KafkaCluster.builder().optNodes(3).build().start()) {
+        try (KafkaCluster cluster = KafkaCluster.withNodes(3).start()) {
             dir = cluster.directory();
             Topics topics = cluster.createTopics("cluster-test.", 2);
             try (var admin = cluster.admin()) {

@@ -84,7 +84,7 @@ class DriftOnGeneratorsTest {
 
     @Test
     void adwinFindsEverySeaConceptChangeWithinABoundedDelay() {
-        SeaTotals t = seaOnFiveSeeds("adwin", () -> Adwin.builder().build());
+        SeaTotals t = seaOnFiveSeeds("adwin", () -> Adwin.create());
         for (int i = 0; i < t.runs().size(); i++) {
             assertThat(t.runs().get(i).missed()).as("missed changes, seed %d", i + 1).isSubsetOf(1, 2, 5);
         }
@@ -101,7 +101,7 @@ class DriftOnGeneratorsTest {
 
     @Test
     void pageHinkleyFindsMostSeaConceptChanges() {
-        SeaTotals t = seaOnFiveSeeds("page-hinkley", () -> PageHinkley.builder().build());
+        SeaTotals t = seaOnFiveSeeds("page-hinkley", () -> PageHinkley.create());
         System.out.printf("page-hinkley on SEA, 5 seeds x %d changes: detected %d, max delay %d, false alarms %d%n",
                 CHANGES, t.detected(), t.maxDelay(), t.falseAlarms());
         // Page-Hinkley watches increases only: every SEA change raises the error of the adapted learner.
@@ -117,8 +117,8 @@ class DriftOnGeneratorsTest {
         for (long seed = 1; seed <= 5; seed++) {
             SeaStream sea = new SeaStream(Long.MAX_VALUE, 0.1, seed, 105_000, "still-");
             OnlineLogisticRegression model = new OnlineLogisticRegression(3, 0.1, 0.1, 1000);
-            DriftDetector a = Adwin.builder().build();
-            DriftDetector p = PageHinkley.builder().build();
+            DriftDetector a = Adwin.create();
+            DriftDetector p = PageHinkley.create();
             for (int i = 0; sea.hasNext(); i++) {
                 int err = model.testThenTrain(sea.next());
                 double before = a.estimate();
@@ -150,7 +150,7 @@ class DriftOnGeneratorsTest {
     /** Trains on the first 10,000 examples, then only tests: the error of a model that stopped learning. */
     private static int frozenModelDetections(HyperplaneStream stream) {
         OnlineLogisticRegression model = new OnlineLogisticRegression(10, 1, 0.1, 0);
-        DriftDetector d = Adwin.builder().build();
+        DriftDetector d = Adwin.create();
         int detections = 0;
         for (int i = 0; stream.hasNext(); i++) {
             if (i < 10_000) {

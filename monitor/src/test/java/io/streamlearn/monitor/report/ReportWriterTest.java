@@ -50,7 +50,7 @@ class ReportWriterTest {
         ModelSpec spec = ModelSpec.mlp("sea", 3, 2);
         SeaStream sea = new SeaStream(15_000, 0.1, 7, 60_000, "sea-");
         OnlineLogisticRegression model = new OnlineLogisticRegression(3, 0.1, 0.1, 3_000);
-        DriftDetector adwin = Adwin.builder().build();
+        DriftDetector adwin = Adwin.create();
         List<DriftEvent> events = new ArrayList<>();
         long trained = 0;
         int correct = 0;

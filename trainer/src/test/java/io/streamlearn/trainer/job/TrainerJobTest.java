@@ -6,15 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.streamlearn.core.event.DriftEvent;
 import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.event.SnapshotRefusedEvent;
-import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.ExampleBinaryCodec;
-import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.OptimizerSpec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.trainer.decode.DeadLetter;
 import io.streamlearn.trainer.learn.OnlineLearnerTest;
@@ -24,15 +22,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,22 +43,11 @@ class TrainerJobTest {
     Path store;
 
     private static void produce(Topics topics, List<Example> examples, List<String> rawJson) throws Exception {
-        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
-            for (Example e : examples) {
-                RecordHeaders h = new RecordHeaders();
-                h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
-                sent.add(p.send(new ProducerRecord<>(topics.examples(), null, e.id().getBytes(StandardCharsets.UTF_8),
-                        ExampleBinaryCodec.encode(e), h)));
-            }
-            for (String raw : rawJson) {
-                sent.add(p.send(new ProducerRecord<>(topics.examples(), raw.getBytes(StandardCharsets.UTF_8))));
-            }
-            p.flush();
-            for (var f : sent) {
-                f.get();
-            }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(ExampleRecords.binary(topics.examples(), examples));
+        for (String raw : rawJson) {
+            records.add(new ProducerRecord<>(topics.examples(), raw.getBytes(StandardCharsets.UTF_8)));
         }
+        ExampleRecords.send(kafka.bootstrapServers(), records);
     }
 
     private TrainerConfig.Builder config(Topics topics, ModelSpec spec) {
