@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * What a snapshot is and how it was made: written as {@code manifest.json} beside the parameter
  * file and carried as the value on the models topic.
  *
- * @param format         manifest format tag, {@value #FORMAT} (written) or {@value #FORMAT_V1} (still read);
- *                       readers refuse other formats
+ * @param format         manifest format tag, {@value #FORMAT} (written), {@value #FORMAT_V2} or {@value #FORMAT_V1}
+ *                       (still read); readers refuse other formats
  * @param model          model name
  * @param version        snapshot version, strictly increasing per model, never reused
  * @param createdMs      publication time, epoch milliseconds
@@ -32,6 +32,9 @@ import java.util.TreeMap;
  *                       {@value #FORMAT_V1} manifests
  * @param sourceOffsets  data position: per partition of the source topic, the next offset the checkpoint had not
  *                       covered (resume from here); empty in {@value #FORMAT_V1} manifests and outside a job
+ * @param files          hex sha256 of every file of the snapshot folder but the manifest, by file name: the
+ *                       parameter file, {@code spec.json} and extra files such as the trainer's resumable state;
+ *                       empty before {@value #FORMAT}, where only {@code params_sha256} was recorded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotManifest(
@@ -50,10 +53,13 @@ public record SnapshotManifest(
         @JsonProperty("metrics") Map<String, Double> metrics,
         @JsonProperty("source") Map<String, String> source,
         @JsonProperty("streamlearn_version") String streamlearnVersion,
-        @JsonProperty("source_offsets") SortedMap<Integer, Long> sourceOffsets) {
+        @JsonProperty("source_offsets") SortedMap<Integer, Long> sourceOffsets,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("files") SortedMap<String, String> files) {
 
-    /** The manifest format this code writes: v1 plus the streamlearn version and the source offsets. */
-    public static final String FORMAT = "streamlearn.snapshot.v2";
+    /** The manifest format this code writes: v2 plus the sha256 of every file ({@code files}). */
+    public static final String FORMAT = "streamlearn.snapshot.v3";
+    /** v1 plus the streamlearn version and the source offsets; still read. */
+    public static final String FORMAT_V2 = "streamlearn.snapshot.v2";
     /** The first manifest format, without provenance of code and offsets; still read. */
     public static final String FORMAT_V1 = "streamlearn.snapshot.v1";
 
@@ -61,9 +67,10 @@ public record SnapshotManifest(
         if (format == null) {
             format = FORMAT;
         }
-        if (!FORMAT.equals(format) && !FORMAT_V1.equals(format)) {
+        if (!FORMAT.equals(format) && !FORMAT_V2.equals(format) && !FORMAT_V1.equals(format)) {
             throw new IllegalArgumentException("snapshot manifest format '" + format + "' is not supported, this "
-                    + "reader knows " + FORMAT + " and " + FORMAT_V1 + "; upgrade streamlearn to read it");
+                    + "reader knows " + FORMAT + ", " + FORMAT_V2 + " and " + FORMAT_V1
+                    + "; upgrade streamlearn to read it");
         }
         if (model == null || model.isEmpty()) {
             throw new IllegalArgumentException("snapshot manifest without a model name");
@@ -78,6 +85,21 @@ public record SnapshotManifest(
         metrics = metrics == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metrics);
         source = source == null ? new LinkedHashMap<>() : new LinkedHashMap<>(source);
         sourceOffsets = sourceOffsets == null ? new TreeMap<>() : new TreeMap<>(sourceOffsets);
+        files = files == null ? new TreeMap<>() : new TreeMap<>(files);
+        String listed = files.get(paramsFile);
+        if (listed != null && !listed.equals(paramsSha256)) {
+            throw new IllegalArgumentException("snapshot manifest of " + model + " v" + version + ": files lists sha256 "
+                    + listed + " for " + paramsFile + " but params_sha256 is " + paramsSha256);
+        }
+    }
+
+    /** A manifest of {@value #FORMAT_V2}'s fields, without per-file hashes. */
+    public SnapshotManifest(String format, String model, long version, long createdMs, long examplesSeen,
+            long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
+            String engine, String device, Map<String, Double> metrics, Map<String, String> source,
+            String streamlearnVersion, SortedMap<Integer, Long> sourceOffsets) {
+        this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
+                paramsSha256, engine, device, metrics, source, streamlearnVersion, sourceOffsets, null);
     }
 
     /** A manifest without code version and source offsets, the fields of {@value #FORMAT_V1}. */
@@ -85,7 +107,7 @@ public record SnapshotManifest(
             long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
             String engine, String device, Map<String, Double> metrics, Map<String, String> source) {
         this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
-                paramsSha256, engine, device, metrics, source, null, null);
+                paramsSha256, engine, device, metrics, source, null, null, null);
     }
 
     public byte[] toJsonBytes() {
@@ -103,6 +125,12 @@ public record SnapshotManifest(
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
             throw new IllegalArgumentException("invalid snapshot manifest: " + cause.getMessage(), e);
         }
+    }
+
+    /** The recorded sha256 of {@code file} in the snapshot folder, or null when the manifest does not list it. */
+    public String sha256Of(String file) {
+        String listed = files.get(file);
+        return listed == null && file.equals(paramsFile) ? paramsSha256 : listed;
     }
 
     /** A metric recorded at publish, or NaN when absent. */

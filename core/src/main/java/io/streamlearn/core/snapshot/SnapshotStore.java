@@ -19,14 +19,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * Versioned snapshots over a directory: {@code <root>/<model>/<version>/} holds the DJL parameter
  * file ({@code <model>-0000.params}, loadable with plain {@code Model.load(dir, model)}),
- * {@code spec.json} and {@code manifest.json}. A snapshot is staged in a hidden folder and renamed
+ * {@code spec.json}, optional extra files (the trainer's resumable state) and {@code manifest.json}, which hashes
+ * every other file. A snapshot is staged in a hidden folder and renamed
  * into place, so readers never see half of one; the rename fails if the version exists, so two
  * publishers (or a restarted job) never reuse a version.
  */
@@ -63,14 +66,19 @@ public final class SnapshotStore {
         try {
             Files.createDirectories(staging);
             String paramsFile = paramsFileName(spec.name());
-            Files.write(staging.resolve(paramsFile), draft.params());
-            Files.writeString(staging.resolve(SPEC), spec.toJson());
+            byte[] specJson = spec.toJson().getBytes(StandardCharsets.UTF_8);
+            TreeMap<String, String> files = new TreeMap<>();
+            files.put(paramsFile, write(staging.resolve(paramsFile), draft.params()));
+            files.put(SPEC, write(staging.resolve(SPEC), specJson));
+            for (Map.Entry<String, byte[]> extra : draft.extraFiles().entrySet()) {
+                files.put(extra.getKey(), write(staging.resolve(extra.getKey()), extra.getValue()));
+            }
             for (int attempt = 0; attempt < 100; attempt++) {
                 long version = latestVersion(spec.name()) + 1;
                 SnapshotManifest m = new SnapshotManifest(SnapshotManifest.FORMAT, spec.name(), version,
                         clock.millis(), draft.examplesSeen(), draft.stepsSeen(), draft.checkpointId(),
                         draft.parentVersion(), paramsFile, sha256(draft.params()), draft.engine(), draft.device(),
-                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets());
+                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets(), files);
                 Files.write(staging.resolve(MANIFEST), m.toJsonBytes());
                 Path target = modelDir.resolve(Long.toString(version));
                 try {
@@ -95,6 +103,11 @@ public final class SnapshotStore {
         } finally {
             deleteQuietly(staging);
         }
+    }
+
+    private static String write(Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes);
+        return sha256(bytes);
     }
 
     /** Highest published version of {@code model}, 0 when none. */
@@ -147,24 +160,48 @@ public final class SnapshotStore {
     }
 
     /**
-     * Checks the parameter file against the manifest's sha256 and returns the snapshot directory.
+     * Checks every file the manifest hashes (before {@value SnapshotManifest#FORMAT}: only the parameter file)
+     * and returns the snapshot directory.
      *
-     * @throws ChecksumMismatchException when the file was changed or corrupted after publication
+     * @throws ChecksumMismatchException when a file was changed or corrupted after publication
      */
     public Path verify(SnapshotManifest m) {
-        Path dir = directory(m.model(), m.version());
-        Path params = dir.resolve(m.paramsFile());
-        try {
-            String actual = sha256(Files.readAllBytes(params));
-            if (!actual.equals(m.paramsSha256())) {
-                throw new ChecksumMismatchException("snapshot " + m.model() + " v" + m.version() + ": " + params
-                        + " has sha256 " + actual + " but its manifest says " + m.paramsSha256()
-                        + "; the file was modified or corrupted after publication, publish a new version");
+        read(m, m.paramsFile());
+        for (String file : m.files().keySet()) {
+            if (!file.equals(m.paramsFile())) {
+                read(m, file);
             }
-        } catch (IOException e) {
-            throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": cannot read " + params, e);
         }
-        return dir;
+        return directory(m.model(), m.version());
+    }
+
+    /**
+     * The bytes of {@code file} in the snapshot of {@code m}, read once and checked against the manifest's sha256,
+     * so a caller uses exactly the bytes that were verified.
+     *
+     * @throws ChecksumMismatchException when the file differs from what was published
+     * @throws SnapshotException         when it cannot be read or the manifest records no hash for it
+     */
+    public byte[] read(SnapshotManifest m, String file) {
+        String expected = m.sha256Of(file);
+        if (expected == null) {
+            throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": the manifest records no "
+                    + "sha256 for " + file + ", so it cannot be trusted; publish a new version");
+        }
+        Path path = directory(m.model(), m.version()).resolve(file);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": cannot read " + path, e);
+        }
+        String actual = sha256(bytes);
+        if (!actual.equals(expected)) {
+            throw new ChecksumMismatchException("snapshot " + m.model() + " v" + m.version() + ": " + path
+                    + " has sha256 " + actual + " but its manifest says " + expected
+                    + "; the file was modified or corrupted after publication, publish a new version");
+        }
+        return bytes;
     }
 
     public static String sha256(byte[] bytes) {

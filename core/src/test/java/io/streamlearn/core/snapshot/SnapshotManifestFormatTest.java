@@ -45,7 +45,7 @@ class SnapshotManifestFormatTest {
     }
 
     @Test
-    void publishedManifestsCarryTheBuildVersionAndTheSourceOffsets() {
+    void publishedManifestsCarryTheBuildVersionTheSourceOffsetsAndTheFileHashes() {
         SnapshotStore store = new SnapshotStore(dir);
         TreeMap<Integer, Long> offsets = new TreeMap<>(Map.of(0, 1200L, 1, 1180L, 2, 0L));
         SnapshotManifest m = store.publish(new SnapshotDraft(ModelSpec.mlp("m", 4, 2, 8), new byte[] {1}, 10, 2, 5,
@@ -53,10 +53,36 @@ class SnapshotManifestFormatTest {
         assertThat(m.format()).isEqualTo(SnapshotManifest.FORMAT);
         assertThat(m.streamlearnVersion()).isEqualTo(StreamlearnVersion.get());
         assertThat(m.sourceOffsets()).containsExactlyEntriesOf(offsets);
+        assertThat(m.files()).containsOnlyKeys(m.paramsFile(), SnapshotStore.SPEC);
         SnapshotManifest read = store.manifest("m", 1);
         assertThat(read).isEqualTo(m);
         assertThat(new String(m.toJsonBytes(), StandardCharsets.UTF_8)).contains("\"source_offsets\"")
                 .contains("\"streamlearn_version\" : \"" + StreamlearnVersion.get() + "\"");
+    }
+
+    @Test
+    void readsTheGoldenManifestOfFormatV2() throws IOException {
+        SnapshotManifest m = SnapshotManifest.fromJson(golden("golden-v2/manifest.json"));
+        assertThat(m.format()).isEqualTo(SnapshotManifest.FORMAT_V2);
+        assertThat(m.version()).isEqualTo(4);
+        assertThat(m.streamlearnVersion()).isEqualTo("0.1.0");
+        assertThat(m.sourceOffsets()).containsExactlyEntriesOf(new TreeMap<>(Map.of(0, 2010L, 1, 1990L)));
+        assertThat(m.files()).as("v2 hashed only the parameter file").isEmpty();
+        assertThat(m.sha256Of(m.paramsFile())).isEqualTo(m.paramsSha256());
+        assertThat(m.sha256Of(SnapshotStore.SPEC)).isNull();
+        assertThat(SnapshotManifest.fromJson(m.toJsonBytes())).isEqualTo(m);
+    }
+
+    @Test
+    void loadsTheGoldenSnapshotFolderOfFormatV3() throws Exception {
+        Path root = Path.of(SnapshotManifestFormatTest.class.getResource("golden-v3").toURI());
+        SnapshotStore store = new SnapshotStore(root);
+        SnapshotManifest m = store.manifest("golden", 1);
+        assertThat(m.format()).isEqualTo("streamlearn.snapshot.v3");
+        assertThat(m.files()).containsOnlyKeys("golden-0000.params", SnapshotStore.SPEC, "extra.bin");
+        assertThat(store.verify(m)).isEqualTo(root.resolve("golden/1"));
+        assertThat(store.read(m, "extra.bin")).containsExactly(4, 5, 6);
+        assertThat(store.spec("golden", 1)).isEqualTo(ModelSpec.mlp("golden", 4, 2, 8));
     }
 
     @Test
@@ -70,6 +96,7 @@ class SnapshotManifestFormatTest {
         byte[] future = ("{\"format\":\"streamlearn.snapshot.v9\",\"model\":\"m\",\"version\":1,"
                 + "\"params_file\":\"p\",\"params_sha256\":\"x\"}").getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> SnapshotManifest.fromJson(future)).hasMessageContaining("streamlearn.snapshot.v9")
-                .hasMessageContaining(SnapshotManifest.FORMAT).hasMessageContaining(SnapshotManifest.FORMAT_V1);
+                .hasMessageContaining(SnapshotManifest.FORMAT).hasMessageContaining(SnapshotManifest.FORMAT_V2)
+                .hasMessageContaining(SnapshotManifest.FORMAT_V1);
     }
 }
