@@ -9,6 +9,10 @@ public final class DeadLetterHeaders {
     public static final String REASON = "streamlearn.error.reason";
     /** Source position: "topic/partition/offset", or "file line N" for ingest. */
     public static final String SOURCE = "streamlearn.error.source";
+    /** Size in bytes of the original value, when a capped dead letter kept only its first bytes. */
+    public static final String ORIGINAL_BYTES = "streamlearn.error.original.bytes";
+    /** Hex sha256 of the original value, when a capped dead letter kept only its first bytes. */
+    public static final String ORIGINAL_SHA256 = "streamlearn.error.original.sha256";
 
     private DeadLetterHeaders() {}
 }

@@ -1,7 +1,10 @@
 package io.streamlearn.core.example;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -10,6 +13,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * reason and source, and the original content type, so every dead-letter topic reads the same.
  */
 public final class DeadLetters {
+    /** Longest reason a capped dead letter keeps, in characters. */
+    public static final int MAX_REASON_CHARS = 4096;
+    /** Longest key a capped dead letter keeps, in bytes. */
+    public static final int MAX_KEY_BYTES = 1024;
+
     private DeadLetters() {}
 
     /**
@@ -32,15 +40,40 @@ public final class DeadLetters {
     }
 
     /**
-     * Like {@link #record}, but a value longer than {@code maxBytes} keeps only its first {@code maxBytes}, and the
-     * reason says so: a dead letter must itself fit under the broker's max.request.size.
+     * Like {@link #record}, but a value longer than {@code maxBytes} keeps only its first {@code maxBytes}, the reason
+     * says so, and the {@link DeadLetterHeaders#ORIGINAL_BYTES} and {@link DeadLetterHeaders#ORIGINAL_SHA256} headers
+     * identify the original: a dead letter must itself fit under the broker's max.request.size, or the pipeline that
+     * rejected a record near that limit could never move past it. Reasons and keys are capped too (a reason may quote
+     * the input).
      */
     public static ProducerRecord<byte[], byte[]> capped(String topic, byte[] key, byte[] value, String reason,
             String source, String contentType, int maxBytes) {
-        if (value != null && value.length > maxBytes) {
+        boolean cut = value != null && value.length > maxBytes;
+        byte[] original = value;
+        if (cut) {
             reason = reason + " (original " + value.length + " bytes, the first " + maxBytes + " kept)";
             value = Arrays.copyOf(value, maxBytes);
         }
-        return record(topic, key, value, reason, source, contentType);
+        if (reason.length() > MAX_REASON_CHARS) {
+            reason = reason.substring(0, MAX_REASON_CHARS) + "...";
+        }
+        if (key != null && key.length > MAX_KEY_BYTES) {
+            key = Arrays.copyOf(key, MAX_KEY_BYTES);
+        }
+        ProducerRecord<byte[], byte[]> r = record(topic, key, value, reason, source, contentType);
+        if (cut) {
+            r.headers().add(DeadLetterHeaders.ORIGINAL_BYTES,
+                    Integer.toString(original.length).getBytes(StandardCharsets.UTF_8));
+            r.headers().add(DeadLetterHeaders.ORIGINAL_SHA256, sha256(original).getBytes(StandardCharsets.UTF_8));
+        }
+        return r;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 }

@@ -45,6 +45,18 @@ class DeadLettersTest {
 
         assertThat(r.value()).containsExactly(1, 2);
         assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("too long (original 5 bytes, the first 2 kept)");
+        assertThat(header(r, DeadLetterHeaders.ORIGINAL_BYTES)).isEqualTo("5");
+        assertThat(header(r, DeadLetterHeaders.ORIGINAL_SHA256))
+                .isEqualTo("74f81fe167d99b4cb41d6d0ccda82278caee9f3e2f25d5e5a3936ff3dcec60d0");
+    }
+
+    @Test
+    void cappedKeepsAReasonAndAKeyNearTheSizeLimitSmall() {
+        ProducerRecord<byte[], byte[]> r = DeadLetters.capped("x.dlq", new byte[1 << 20], new byte[] {1},
+                "x".repeat(1 << 20), "x/0/1", null, 16);
+
+        assertThat(r.key()).hasSize(DeadLetters.MAX_KEY_BYTES);
+        assertThat(header(r, DeadLetterHeaders.REASON)).hasSize(DeadLetters.MAX_REASON_CHARS + 3);
     }
 
     @Test
@@ -55,5 +67,6 @@ class DeadLettersTest {
 
         assertThat(r.value()).isSameAs(value);
         assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("bad");
+        assertThat(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_BYTES)).isNull();
     }
 }
