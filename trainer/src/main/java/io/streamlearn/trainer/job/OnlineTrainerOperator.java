@@ -373,6 +373,12 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 Clock.systemUTC().millis()));
     }
 
+    /** What a checkpoint taken now would hold; tests compare instances with it. */
+    TrainerState currentState() {
+        return new TrainerState(learner.saveParameters(), learner.saveOptimizerState(), metrics,
+                new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state());
+    }
+
     @Override
     public void close() throws Exception {
         super.close();
