@@ -42,9 +42,9 @@ public final class DeadLetters {
     /**
      * Like {@link #record}, but a value longer than {@code maxBytes} keeps only its first {@code maxBytes}, the reason
      * says so, and the {@link DeadLetterHeaders#ORIGINAL_BYTES} and {@link DeadLetterHeaders#ORIGINAL_SHA256} headers
-     * identify the original: a dead letter must itself fit under the broker's max.request.size, or the pipeline that
-     * rejected a record near that limit could never move past it. Reasons and keys are capped too (a reason may quote
-     * the input).
+     * identify the original: a dead letter must itself fit under max.request.size and message.max.bytes, or the
+     * pipeline that rejected a record near that limit could never move past it. Reasons and keys are capped too (a
+     * reason may quote the input).
      */
     public static ProducerRecord<byte[], byte[]> capped(String topic, byte[] key, byte[] value, String reason,
             String source, String contentType, int maxBytes) {
