@@ -87,11 +87,23 @@ class TrainerJobTest {
     private static void trainOnAll(TrainerConfig config, SnapshotStore snapshots, int produced) throws Exception {
         JobClient job = TrainerJob.runLocal(config, new Configuration());
         try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest(config.spec().name())
-                    .map(m -> seen(m) == produced).orElse(false));
+            awaitPublished(config.topics(), snapshots, m -> seen(m) == produced);
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * Waits until the newest version in the store meets {@code done} and its manifest is on the models topic too.
+     * The store is written before the manifest is sent: a job cancelled between the two (a loaded machine makes the
+     * gap long) interrupts the send, and the store then holds a version the topic never announced.
+     */
+    private static void awaitPublished(Topics topics, SnapshotStore snapshots,
+            java.util.function.Predicate<SnapshotManifest> done) {
+        await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs").map(done::test).orElse(false));
+        long version = snapshots.latestVersion("blobs");
+        kafka.reader(topics.models()).awaitUntil(records -> records.stream()
+                .anyMatch(r -> SnapshotManifest.fromJson(r.value()).version() == version));
     }
 
     @Test
@@ -153,8 +165,7 @@ class TrainerJobTest {
                 s -> s.map(new FailOnce()).uid("fail-once").setParallelism(1));
         SnapshotStore snapshots = new SnapshotStore(store);
         try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
-                    .map(m -> seen(m) >= stream.size()).orElse(false));
+            awaitPublished(topics, snapshots, m -> seen(m) >= stream.size());
         } finally {
             job.cancel().get();
         }
@@ -253,8 +264,7 @@ class TrainerJobTest {
                     .anyMatch(r -> EventCodec.decode(r.value()) instanceof SnapshotPublishFailedEvent));
             Files.delete(store);
             Files.move(aside, store);
-            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
-                    .map(m -> seen(m) == first.size() + second.size()).orElse(false));
+            awaitPublished(topics, snapshots, m -> seen(m) == first.size() + second.size());
         } finally {
             job.cancel().get();
             if (Files.isDirectory(aside)) {
