@@ -117,7 +117,7 @@ class CommandLineTest {
     @Test
     void refusesAValueItsDefinitionRefusesAndOptionsACommandDoesNotTake() {
         assertThat(run(1, "serve", "--model", "m", "--max-batch", "0"))
-                .contains("--max-batch is 0, which must be in [1, 65536]");
+                .contains("--max-batch is 0, which must be 1..65536");
         assertThat(run(2, "broker", "-b", "127.0.0.1:1")).contains("Unknown options: '-b'");
         assertThat(run(0, "train", "--help")).contains("--group-id", "--decode-parallelism", "-X, --kafka-property");
     }

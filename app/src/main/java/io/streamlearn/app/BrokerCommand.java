@@ -11,16 +11,13 @@ import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code streamlearn broker}: a real single-node KRaft Kafka broker for users without a Kafka yet. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Run a single-node KRaft Kafka broker on 127.0.0.1 until interrupted (Ctrl-C).")
-public final class BrokerCommand implements Callable<Integer>, CliSettings.Configured {
+public final class BrokerCommand extends SettingsCommand {
     static final Setting<Integer> PORT = Setting.of("port", Type.INT).withDefault(9092)
             .withValidator(Validator.between(0, 65_535)).withDoc("Client port.");
     static final Setting<Path> DATA_DIR = Setting.of("data-dir", Type.PATH).withLabel("DIR")
@@ -31,17 +28,12 @@ public final class BrokerCommand implements Callable<Integer>, CliSettings.Confi
     static final SettingsDef SETTINGS = SettingsDef.of("broker", PORT, DATA_DIR, PARTITIONS,
             KafkaSettings.TOPIC_PREFIX);
 
-    @Spec
-    CommandSpec command;
-
-    @Override
-    public SettingsDef settings() {
-        return SETTINGS;
+    public BrokerCommand() {
+        super(SETTINGS);
     }
 
     @Override
-    public Integer call() {
-        SettingValues v = CliSettings.read(command);
+    int run(SettingValues v) {
         Topics topics = KafkaSettings.topics(v);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().optPort(v.get(PORT)).optDataDir(v.get(DATA_DIR))
                 .build().start();

@@ -2,31 +2,22 @@ package io.streamlearn.app;
 
 import io.streamlearn.core.config.CommonSettings;
 import io.streamlearn.core.config.SettingValues;
-import io.streamlearn.core.config.SettingsDef;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code streamlearn demo}: the whole loop embedded in one process for a bounded time. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the whole loop in this process: an embedded Kafka broker, the trainer on a Flink "
                 + "MiniCluster, serving, Fashion-MNIST (or a synthetic stream) with a concept change part-way, "
                 + "prediction requests and late labels; show a live view and a summary, then exit. Ctrl-C ends it early.")
-public final class DemoCommand implements Callable<Integer>, CliSettings.Configured {
-    @Spec
-    CommandSpec command;
-
-    @Override
-    public SettingsDef settings() {
-        return DemoSettings.DEF;
+public final class DemoCommand extends SettingsCommand {
+    public DemoCommand() {
+        super(DemoSettings.DEF);
     }
 
     @Override
-    public Integer call() throws Exception {
-        SettingValues v = CliSettings.read(command);
+    int run(SettingValues v) throws Exception {
         String driftAfter = v.get(DemoSettings.DRIFT_AFTER);
         Duration drift = driftAfter.equalsIgnoreCase("never") ? null : Durations.parse(driftAfter);
         boolean synthetic = v.isSet(DemoSettings.SYNTHETIC) && v.get(DemoSettings.SYNTHETIC);

@@ -22,7 +22,8 @@ public final class DemoSettings {
             + "mlp for Fashion-MNIST, a small MLP for the synthetic stream).");
     public static final Setting<String> DRIFT_AFTER = Setting.of("drift-after", Type.STRING)
             .withLabel("DURATION|never").withDefault("60s")
-            .withValidator(DemoSettings::driftAfterProblem)
+            .withValidator(Validator.keywordOr("never", Type::parseDuration,
+                    e -> "must be 'never' or a duration like 60s, 2m or PT60S"))
             .withDoc("When the concept changes (labels permuted); 'never' for no change.");
     public static final Setting<Double> RATE = Setting.of("rate", Type.DOUBLE).withLabel("PER-SECOND")
             .withDefault(4_000.0).withValidator(Validator.atLeast(1.0)).withDoc("Examples per second on the stream.");
@@ -51,16 +52,4 @@ public final class DemoSettings {
             REPORT);
 
     private DemoSettings() {}
-
-    private static String driftAfterProblem(String s) {
-        if (s.equalsIgnoreCase("never")) {
-            return null;
-        }
-        try {
-            Type.parseDuration(s);
-            return null;
-        } catch (IllegalArgumentException e) {
-            return "must be 'never' or a duration like 60s, 2m or PT60S";
-        }
-    }
 }

@@ -31,12 +31,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code streamlearn ingest}: validates examples from a source and puts them onto the examples topic. */
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
@@ -44,15 +41,12 @@ import picocli.CommandLine.Spec;
                 + "go to the dead-letter topic with their reason.",
                 "Exit status: 0 done, 1 bad arguments, 3 the source cannot be read, 4 the broker cannot be reached "
                         + "or refused records. See docs/ingest.md."})
-public final class IngestCommand implements Callable<Integer>, CliSettings.Configured {
+public final class IngestCommand extends SettingsCommand {
     /** Exit status when the source cannot be read. */
     public static final int EXIT_SOURCE = 3;
     /** Exit status when the broker cannot be reached or refuses records. */
     public static final int EXIT_BROKER = 4;
     static final long DEFAULT_SYNTHETIC_LIMIT = 10_000;
-
-    @Spec
-    CommandSpec spec;
 
     // Read from the settings at the start of call().
     private String source;
@@ -87,9 +81,8 @@ public final class IngestCommand implements Callable<Integer>, CliSettings.Confi
     private String progress;
     private SettingValues kafka;
 
-    @Override
-    public SettingsDef settings() {
-        return IngestSettings.DEF;
+    public IngestCommand() {
+        super(IngestSettings.DEF);
     }
 
     private void read(SettingValues v) {
@@ -127,8 +120,8 @@ public final class IngestCommand implements Callable<Integer>, CliSettings.Confi
     }
 
     @Override
-    public Integer call() {
-        read(CliSettings.read(spec));
+    int run(SettingValues v) {
+        read(v);
         java.io.PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
         SourceDefinition definition;

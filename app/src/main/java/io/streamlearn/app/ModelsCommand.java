@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -66,18 +65,14 @@ public final class ModelsCommand implements Runnable {
     /** {@code models list}: every published version, oldest first. */
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List the published versions of a model: version, created, examples, steps, parent, metrics.")
-    static final class ListVersions implements Callable<Integer>, CliSettings.Configured {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public SettingsDef settings() {
-            return STORE_SETTINGS;
+    static final class ListVersions extends SettingsCommand {
+        ListVersions() {
+            super(STORE_SETTINGS);
         }
 
         @Override
-        public Integer call() {
-            StoreOptions options = StoreOptions.of(CliSettings.read(spec));
+        int run(SettingValues v) {
+            StoreOptions options = StoreOptions.of(v);
             SnapshotStore store = options.open();
             List<Long> versions = store.versions(options.model());
             PrintWriter out = spec.commandLine().getOut();
@@ -87,8 +82,8 @@ public final class ModelsCommand implements Runnable {
             }
             out.printf("%-8s %-24s %12s %10s %7s  %s%n", "VERSION", "CREATED", "EXAMPLES", "STEPS", "PARENT",
                     "METRICS");
-            for (long v : versions) {
-                SnapshotManifest m = store.manifest(options.model(), v);
+            for (long version : versions) {
+                SnapshotManifest m = store.manifest(options.model(), version);
                 out.printf("%-8d %-24s %12d %10d %7s  %s%n", m.version(), Instant.ofEpochMilli(m.createdMs()),
                         m.examplesSeen(), m.stepsSeen(), m.parentVersion() == 0 ? "-" : Long.toString(m.parentVersion()),
                         metrics(m.metrics()));
@@ -103,24 +98,36 @@ public final class ModelsCommand implements Runnable {
         }
     }
 
-    /** {@code models show V}: one version's manifest. */
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one version's manifest (JSON).")
-    static final class Show implements Callable<Integer>, CliSettings.Configured {
-        @Parameters(index = "0", paramLabel = "VERSION", description = "Version to show.")
+    /** A models subcommand about one published version: takes VERSION and finds its manifest, or says which exist. */
+    abstract static class OneVersion extends SettingsCommand {
+        @Parameters(index = "0", paramLabel = "VERSION", description = "Version to ${COMMAND-NAME}.")
         long version;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public SettingsDef settings() {
-            return STORE_SETTINGS;
+        OneVersion(SettingsDef settings) {
+            super(settings);
         }
 
         @Override
-        public Integer call() throws Exception {
-            StoreOptions options = StoreOptions.of(CliSettings.read(spec));
-            SnapshotManifest m = options.manifest(options.open(), version);
+        final int run(SettingValues v) throws Exception {
+            StoreOptions options = StoreOptions.of(v);
+            SnapshotStore store = options.open();
+            return run(v, options, store, options.manifest(store, version));
+        }
+
+        /** Acts on {@code m}, the manifest of {@link #version} of {@code options.model()} in {@code store}. */
+        abstract int run(SettingValues v, StoreOptions options, SnapshotStore store, SnapshotManifest m)
+                throws Exception;
+    }
+
+    /** {@code models show V}: one version's manifest. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one version's manifest (JSON).")
+    static final class Show extends OneVersion {
+        Show() {
+            super(STORE_SETTINGS);
+        }
+
+        @Override
+        int run(SettingValues v, StoreOptions options, SnapshotStore store, SnapshotManifest m) throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
             out.flush();
@@ -136,28 +143,17 @@ public final class ModelsCommand implements Runnable {
     @Command(name = "promote", mixinStandardHelpOptions = true,
             description = "Re-announce a published version on the models topic: serving moves to it (a rollback when it "
                     + "is older) until the next version is published.")
-    static final class Promote implements Callable<Integer>, CliSettings.Configured {
+    static final class Promote extends OneVersion {
         static final SettingsDef SETTINGS = SettingsDef.of("models promote", STORE_SETTINGS, KafkaSettings.DEF);
 
-        @Parameters(index = "0", paramLabel = "VERSION", description = "Version to promote.")
-        long version;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public SettingsDef settings() {
-            return SETTINGS;
+        Promote() {
+            super(SETTINGS);
         }
 
         @Override
-        public Integer call() throws Exception {
-            SettingValues v = CliSettings.read(spec);
-            StoreOptions options = StoreOptions.of(v);
+        int run(SettingValues v, StoreOptions options, SnapshotStore store, SnapshotManifest m) throws Exception {
             Topics topics = KafkaSettings.topics(v);
             String bootstrapServers = v.get(KafkaSettings.BOOTSTRAP_SERVER);
-            SnapshotStore store = options.open();
-            SnapshotManifest m = options.manifest(store, version);
             try {
                 // Serving would refuse it anyway: say so here, where the operator can still pick another version.
                 store.verify(m);

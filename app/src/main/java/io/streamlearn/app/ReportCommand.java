@@ -16,12 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code streamlearn report}: a model's learning curves (PNG) and an HTML page with its per-class quality. */
@@ -29,7 +27,7 @@ import picocli.CommandLine.Command;
         description = "Render a model's learning curves (prequential and holdout accuracy and loss over examples, "
                 + "versions and drift events marked) to <out>/<model>-learning-curves.png and a self-contained "
                 + "<out>/<model>-report.html with the per-class precision/recall/F1 of the newest version.")
-public final class ReportCommand implements Callable<Integer>, CliSettings.Configured {
+public final class ReportCommand extends SettingsCommand {
     private static final Duration EVENTS_TIMEOUT = Duration.ofSeconds(30);
 
     static final Setting<Path> OUT = Setting.of("out", Type.PATH).withLabel("DIR")
@@ -39,17 +37,12 @@ public final class ReportCommand implements Callable<Integer>, CliSettings.Confi
     static final SettingsDef SETTINGS = SettingsDef.of("report", CommonSettings.STORE, CommonSettings.MODEL, OUT,
             EVENTS, KafkaSettings.DEF);
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public SettingsDef settings() {
-        return SETTINGS;
+    public ReportCommand() {
+        super(SETTINGS);
     }
 
     @Override
-    public Integer call() {
-        SettingValues v = CliSettings.read(spec);
+    int run(SettingValues v) {
         String model = v.get(CommonSettings.MODEL);
         List<DriftEvent> drifts = v.isSet(EVENTS) && v.get(EVENTS) ? readDriftEvents(v, model) : List.of();
         Path html = ReportWriter.write(new SnapshotStore(v.get(CommonSettings.STORE).toAbsolutePath()), model, drifts,

@@ -13,20 +13,17 @@ import io.streamlearn.trainer.job.TrainerConfig;
 import io.streamlearn.trainer.job.TrainerJob;
 import io.streamlearn.trainer.job.TrainerSettings;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code streamlearn train}: the trainer job on a Flink MiniCluster in this process. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Run the online trainer job on a local Flink MiniCluster (on a cluster: flink run the "
                 + "trainer jar with main class io.streamlearn.trainer.job.TrainerJob).")
-public final class TrainCommand implements Callable<Integer>, CliSettings.Configured {
+public final class TrainCommand extends SettingsCommand {
     static final Setting<Integer> METRICS_PORT = CommonSettings.METRICS_PORT.withDoc("Serve the trainer's Flink "
             + "metrics (named as Flink's Prometheus reporter names them) and JVM metrics on this port for "
             + "Prometheus; 0: off.");
@@ -35,17 +32,12 @@ public final class TrainCommand implements Callable<Integer>, CliSettings.Config
     /** The trainer's settings and this command's own. */
     static final SettingsDef SETTINGS = SettingsDef.of("train", TrainerSettings.DEF, METRICS_PORT, DURATION);
 
-    @Spec
-    CommandSpec command;
-
-    @Override
-    public SettingsDef settings() {
-        return SETTINGS;
+    public TrainCommand() {
+        super(SETTINGS);
     }
 
     @Override
-    public Integer call() throws Exception {
-        SettingValues v = CliSettings.read(command);
+    int run(SettingValues v) throws Exception {
         ModelSpec modelSpec = SpecResolver.resolve(v.get(TrainerSettings.SPEC));
         TrainerConfig config = TrainerConfig.fromSettings(v, modelSpec);
         try (Admin admin = KafkaClients.admin(config.bootstrapServers(), config.kafkaOverrides())) {

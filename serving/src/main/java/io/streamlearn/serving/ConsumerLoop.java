@@ -1,5 +1,6 @@
 package io.streamlearn.serving;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 
@@ -25,7 +26,8 @@ public abstract class ConsumerLoop implements Runnable {
 
     @Override
     public final void run() {
-        try (KafkaConsumer<byte[], byte[]> c = openConsumer()) {
+        KafkaConsumer<byte[], byte[]> c = openConsumer();
+        try {
             consumer = c;
             // Stopped while the consumer was being created: its wakeup found nothing to wake.
             if (!running) {
@@ -38,6 +40,10 @@ public abstract class ConsumerLoop implements Runnable {
             }
         } finally {
             consumer = null;
+            // A static member (group.instance.id) stays in its group on a plain close, holding its partitions until
+            // the session timeout; a loop that ends leaves, so its partitions move at once. Only a crash keeps them
+            // for a replacement with the same id.
+            c.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
     }
 

@@ -1,8 +1,7 @@
 package io.streamlearn.serving;
 
-import io.streamlearn.core.config.CommonSettings;
-import io.streamlearn.core.config.KafkaSettings;
 import io.streamlearn.core.config.SettingValues;
+import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.kafka.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,16 +24,6 @@ import java.util.UUID;
  * }</pre>
  */
 public final class ServingConfig {
-    /** Largest micro-batch the service accepts: the batch buffer is allocated once at this size. */
-    public static final int MAX_BATCH_LIMIT = 65_536;
-    /** Longest micro-batch wait: one second; longer waits only add latency. */
-    public static final long MAX_WAIT_MICROS_LIMIT = 1_000_000L;
-    /**
-     * Longest transaction timeout: the broker's default {@code transaction.max.timeout.ms} (15 min); a producer
-     * asking for more is refused at {@code initTransactions}.
-     */
-    public static final int MAX_TRANSACTION_TIMEOUT_MS = 900_000;
-
     private final String bootstrapServers;
     private final String model;
     private final Path storeRoot;
@@ -49,6 +38,7 @@ public final class ServingConfig {
     private final boolean exactlyOnce;
     private final String transactionalIdPrefix;
     private final String instanceId;
+    private final boolean staticMembership;
     private final int transactionTimeoutMs;
     private final String httpHost;
     private final int httpPort;
@@ -68,6 +58,7 @@ public final class ServingConfig {
         this.exactlyOnce = b.exactlyOnce;
         this.transactionalIdPrefix = b.transactionalIdPrefix;
         this.instanceId = b.instanceId;
+        this.staticMembership = b.staticMembership;
         this.transactionTimeoutMs = b.transactionTimeoutMs;
         this.httpHost = b.httpHost;
         this.httpPort = b.httpPort;
@@ -79,24 +70,7 @@ public final class ServingConfig {
 
     /** The builder of checked {@link ServingSettings} values; callers may still set what has no setting (clock). */
     public static Builder fromSettings(SettingValues v) {
-        Builder b = builder().setBootstrapServers(v.get(KafkaSettings.BOOTSTRAP_SERVER))
-                .setModel(v.get(ServingSettings.MODEL)).setStoreRoot(v.get(CommonSettings.STORE).toAbsolutePath())
-                .optTopics(KafkaSettings.topics(v)).optGroupId(v.get(ServingSettings.GROUP_ID))
-                .optMaxBatch(v.get(ServingSettings.MAX_BATCH)).optMaxWaitMicros(v.get(ServingSettings.MAX_WAIT_MICROS))
-                .optTopK(v.get(ServingSettings.TOP_K)).optPinVersion(v.get(ServingSettings.PIN_VERSION))
-                .optKafkaOverrides(KafkaSettings.overrides(v)).optExactlyOnce(v.isSet(ServingSettings.EXACTLY_ONCE)
-                        && v.get(ServingSettings.EXACTLY_ONCE))
-                .optTransactionalIdPrefix(v.get(ServingSettings.TRANSACTIONAL_ID_PREFIX))
-                .optTransactionTimeoutMs(v.get(ServingSettings.TRANSACTION_TIMEOUT_MS));
-        if (v.isSet(ServingSettings.INSTANCE_ID)) {
-            b.optInstanceId(v.get(ServingSettings.INSTANCE_ID));
-        }
-        if (v.isSet(ServingSettings.HTTP)) {
-            String http = v.get(ServingSettings.HTTP);
-            int colon = http.lastIndexOf(':');
-            b.optHttpAddress(http.substring(0, colon), ServingSettings.port(http));
-        }
-        return b;
+        return ServingSettings.applyTo(builder(), v);
     }
 
     /** Kafka bootstrap servers, {@code host:port[,host:port]}. */
@@ -185,6 +159,15 @@ public final class ServingConfig {
         return transactionalIdPrefix + "-" + model + "-" + instanceId;
     }
 
+    /**
+     * Whether the request consumer joins its group as a static member under {@link #instanceId()}
+     * ({@code group.instance.id}): a replacement with the same id takes over a crashed instance's partitions at
+     * once, instead of after the session timeout and a rebalance.
+     */
+    public boolean staticMembership() {
+        return staticMembership;
+    }
+
     /** {@code transaction.timeout.ms} of the request producer (exactly-once only). */
     public int transactionTimeoutMs() {
         return transactionTimeoutMs;
@@ -207,12 +190,11 @@ public final class ServingConfig {
 
     @Override
     public String toString() {
-        return "ServingConfig{bootstrapServers=" + bootstrapServers + ", model=" + model + ", storeRoot=" + storeRoot
-                + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", maxBatch=" + maxBatch
-                + ", maxWaitMicros=" + maxWaitMicros + ", topK=" + topK + ", pinVersion=" + pinVersion
-                + ", kafkaOverrides=" + kafkaOverrides.keySet() + ", exactlyOnce=" + exactlyOnce
-                + (exactlyOnce ? ", transactionalId=" + transactionalId() + ", transactionTimeoutMs="
-                        + transactionTimeoutMs : "")
+        return "ServingConfig{model=" + model + ", bootstrapServers=" + bootstrapServers + ", storeRoot=" + storeRoot
+                + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", instanceId=" + instanceId
+                + (staticMembership ? " (static)" : "") + ", maxBatch=" + maxBatch + ", maxWaitMicros=" + maxWaitMicros
+                + ", topK=" + topK + ", pinVersion=" + pinVersion + ", kafkaOverrides=" + kafkaOverrides.keySet()
+                + (exactlyOnce ? ", exactly-once as " + transactionalId() + " (" + transactionTimeoutMs + " ms)" : "")
                 + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + "}";
     }
 
@@ -233,6 +215,8 @@ public final class ServingConfig {
         private boolean exactlyOnce = false;
         private String transactionalIdPrefix = ServingSettings.TRANSACTIONAL_ID_PREFIX.defaultValue();
         private String instanceId = UUID.randomUUID().toString().substring(0, 8);
+        private boolean instanceIdGiven = false;
+        private boolean staticMembership = false;
         private int transactionTimeoutMs = ServingSettings.TRANSACTION_TIMEOUT_MS.defaultValue();
         private String httpHost = null;
         private int httpPort = 0;
@@ -313,6 +297,17 @@ public final class ServingConfig {
          */
         public Builder optInstanceId(String instanceId) {
             this.instanceId = instanceId;
+            this.instanceIdGiven = true;
+            return this;
+        }
+
+        /**
+         * Joins the request group as a static member under the instance id ({@code group.instance.id}); default
+         * false. Needs {@link #optInstanceId}: a random id would make every restart a new member. A graceful close
+         * still leaves the group, so a scale-in moves the partitions at once.
+         */
+        public Builder optStaticMembership(boolean staticMembership) {
+            this.staticMembership = staticMembership;
             return this;
         }
 
@@ -346,9 +341,9 @@ public final class ServingConfig {
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
                 p.add("bootstrap servers are required: call setBootstrapServers(\"host:port\")");
             }
-            if (model == null || !model.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
-                p.add("model name '" + model + "' must be 1-128 characters of letters, digits, '.', '_' or '-', "
-                        + "starting with a letter or digit: call setModel(name)");
+            String modelProblem = model == null ? "is required" : ServingSettings.MODEL.validator().problem(model);
+            if (modelProblem != null) {
+                p.add("model name '" + model + "' " + modelProblem + ": call setModel(name)");
             }
             if (storeRoot == null) {
                 p.add("snapshot store root is required: call setStoreRoot(path)");
@@ -356,55 +351,49 @@ public final class ServingConfig {
             if (topics == null) {
                 p.add("topics must not be null: omit optTopics for the defaults");
             }
-            if (groupId == null || groupId.isBlank()) {
-                p.add("consumer group id must be non-empty (default streamlearn-serving)");
-            }
-            if (maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
-                p.add("maxBatch is " + maxBatch + ", must be 1.." + MAX_BATCH_LIMIT);
-            }
-            if (maxWaitMicros < 0 || maxWaitMicros > MAX_WAIT_MICROS_LIMIT) {
-                p.add("maxWaitMicros is " + maxWaitMicros + ", must be 0.." + MAX_WAIT_MICROS_LIMIT);
-            }
-            if (topK < 1) {
-                p.add("topK is " + topK + ", must be >= 1");
-            }
-            if (pinVersion < 0) {
-                p.add("pinVersion is " + pinVersion + ", must be 0 (follow the newest) or a published version >= 1");
-            }
-            if (kafkaOverrides == null) {
-                p.add("kafka overrides must not be null: pass an empty map");
-            } else {
-                kafkaOverrides.forEach((k, v) -> {
-                    if (k == null || v == null) {
-                        p.add("kafka override " + k + "=" + v + " has a null key or value");
-                    }
-                });
+            check(p, "groupId", groupId, ServingSettings.GROUP_ID.validator());
+            check(p, "maxBatch", maxBatch, ServingSettings.MAX_BATCH.validator());
+            check(p, "maxWaitMicros", maxWaitMicros, ServingSettings.MAX_WAIT_MICROS.validator());
+            check(p, "topK", topK, ServingSettings.TOP_K.validator());
+            check(p, "pinVersion", pinVersion, ServingSettings.PIN_VERSION.validator());
+            if (kafkaOverrides == null || kafkaOverrides.containsKey(null) || kafkaOverrides.containsValue(null)) {
+                p.add("kafka overrides " + kafkaOverrides + " must not be null nor hold null keys or values");
             }
             if (clock == null) {
                 p.add("clock must not be null: omit optClock for the system clock");
             }
-            if (transactionalIdPrefix == null || !transactionalIdPrefix.matches("[A-Za-z0-9._-]{1,100}")) {
-                p.add("transactional id prefix '" + transactionalIdPrefix + "' must be 1-100 letters, digits, '.', "
-                        + "'_' or '-' (default streamlearn-serving)");
-            }
-            if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,100}")) {
-                p.add("instance id '" + instanceId + "' must be 1-100 letters, digits, '.', '_' or '-'");
-            }
-            if (transactionTimeoutMs < 1_000 || transactionTimeoutMs > MAX_TRANSACTION_TIMEOUT_MS) {
-                p.add("transactionTimeoutMs is " + transactionTimeoutMs + ", must be 1000.." + MAX_TRANSACTION_TIMEOUT_MS
-                        + " (the broker's default transaction.max.timeout.ms; a longer one fails initTransactions)");
+            check(p, "transactionalIdPrefix", transactionalIdPrefix,
+                    ServingSettings.TRANSACTIONAL_ID_PREFIX.validator());
+            check(p, "instanceId", instanceId, ServingSettings.INSTANCE_ID.validator());
+            check(p, "transactionTimeoutMs", transactionTimeoutMs,
+                    ServingSettings.TRANSACTION_TIMEOUT_MS.validator());
+            if (staticMembership && !instanceIdGiven) {
+                p.add("static membership needs a stable instance id: call optInstanceId (--instance-id), e.g. the pod "
+                        + "name; a random one would make every restart a new member");
             }
             if (httpHost != null && httpHost.isBlank()) {
                 p.add("HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
             }
-            if (httpPort < 0 || httpPort > 65_535) {
-                p.add("HTTP port is " + httpPort + ", must be 0..65535 (0 binds a free port)");
-            }
-            if (exactlyOnce && kafkaOverrides != null && kafkaOverrides.containsKey("transactional.id")) {
-                p.add("kafka override transactional.id is set, but exactly-once mode derives it per instance: remove "
-                        + "it and use optTransactionalIdPrefix / optInstanceId");
-            }
+            check(p, "HTTP port", httpPort, Validator.between(0, 65_535).because("0 binds a free port"));
+            derivedOverride(p, staticMembership, "group.instance.id", "static membership");
+            derivedOverride(p, exactlyOnce, "transactional.id", "exactly-once mode");
             return p;
+        }
+
+        /** A Kafka override of a property that {@code mode} derives from the instance id would break that mode. */
+        private void derivedOverride(List<String> problems, boolean mode, String property, String modeName) {
+            if (mode && kafkaOverrides != null && kafkaOverrides.containsKey(property)) {
+                problems.add("kafka override " + property + " is set, but " + modeName + " derives it from the "
+                        + "instance id: remove it and use optInstanceId (--instance-id)");
+            }
+        }
+
+        /** Adds {@code field}'s refusal by {@code validator}, a setting's own where it has one (ServingSettings). */
+        private static <T> void check(List<String> problems, String field, T value, Validator<T> validator) {
+            String problem = value == null ? "must be set" : validator.problem(value);
+            if (problem != null) {
+                problems.add(field + " is " + value + ", " + problem);
+            }
         }
     }
 }

@@ -6,6 +6,10 @@ import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -22,10 +26,12 @@ public final class ServingMetrics {
     private final Gauge modelVersion;
     private final Counter swaps;
     private final Counter refusedSnapshots;
+    private final Counter foreignSnapshots;
     private final Histogram latency;
     private final Histogram batchSize;
     private final Counter httpRequests;
     private final List<Collector> all;
+    private final List<KafkaClientMetrics> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param modelAgeSeconds age of the serving snapshot, read at each scrape (NaN while none is serving)
@@ -43,6 +49,10 @@ public final class ServingMetrics {
                 "Snapshot versions put into service, the first one included.").create();
         this.refusedSnapshots = Counter.build("streamlearn_serving_refused_snapshots_total",
                 "Snapshots refused by serving (checksum mismatch, spec mismatch, load or warm-up failure).").create();
+        this.foreignSnapshots = Counter.build("streamlearn_serving_foreign_snapshots_total",
+                "Snapshots refused because another snapshot store published them than the one serving reads (a "
+                        + "re-created store, or a second trainer publishing the same model name); also counted in "
+                        + "streamlearn_serving_refused_snapshots_total.").create();
         this.latency = Histogram.build("streamlearn_serving_latency_seconds",
                 "Time from a request's arrival at serving to its prediction, in seconds.")
                 .buckets(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).create();
@@ -62,7 +72,7 @@ public final class ServingMetrics {
         this.httpRequests = Counter.build("streamlearn_serving_http_requests_total",
                 "HTTP requests answered by the serving endpoint, by path and status code.")
                 .labelNames("path", "code").create();
-        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, latency, batchSize, modelAge,
+        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, foreignSnapshots, latency, batchSize, modelAge,
                 httpRequests);
         for (Collector c : all) {
             registry.register(c);
@@ -100,14 +110,34 @@ public final class ServingMetrics {
         refusedSnapshots.inc();
     }
 
+    /** A snapshot from another store than serving's was refused (it is counted as refused too). */
+    public void foreignSnapshot() {
+        foreignSnapshots.inc();
+    }
+
     /** One HTTP request on {@code path} answered with {@code status}. */
     public void httpRequest(String path, int status) {
         httpRequests.labels(path, Integer.toString(status)).inc();
     }
 
+    /**
+     * Exports the lag of a consumer ({@code streamlearn_kafka_consumer_lag_records{component="serving"}}) until the
+     * returned handle is closed, which the consumer's owner does before closing the consumer.
+     *
+     * @param consumerMetrics usually {@code consumer::metrics}
+     */
+    public KafkaClientMetrics consumerLag(Supplier<? extends Map<MetricName, ? extends Metric>> consumerMetrics) {
+        KafkaClientMetrics k = KafkaClientMetrics.register(registry, "serving", consumerMetrics);
+        consumers.add(k);
+        return k;
+    }
+
     void unregister() {
         for (Collector c : all) {
             registry.unregister(c);
+        }
+        for (KafkaClientMetrics k : consumers) {
+            k.close();
         }
     }
 }

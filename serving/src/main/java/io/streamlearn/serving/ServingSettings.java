@@ -3,40 +3,56 @@ package io.streamlearn.serving;
 import io.streamlearn.core.config.CommonSettings;
 import io.streamlearn.core.config.KafkaSettings;
 import io.streamlearn.core.config.Setting;
+import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.config.Type;
 import io.streamlearn.core.config.Validator;
 
 /** The settings of {@code streamlearn serve}, each defined once; {@link ServingConfig#fromSettings} reads them. */
 public final class ServingSettings {
+    /** Largest micro-batch the service accepts: the batch buffer is allocated once at this size. */
+    public static final int MAX_BATCH_LIMIT = 65_536;
+    /** Longest micro-batch wait: one second; longer waits only add latency. */
+    public static final long MAX_WAIT_MICROS_LIMIT = 1_000_000L;
+    /**
+     * Longest transaction timeout: the broker's default {@code transaction.max.timeout.ms} (15 min); a producer
+     * asking for more is refused at {@code initTransactions}.
+     */
+    public static final int MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+
     public static final Setting<String> MODEL = CommonSettings.MODEL.withDoc("Model name to serve.");
     public static final Setting<String> GROUP_ID = Setting.of("group-id", Type.STRING).withLabel("GROUP")
             .withDefault("streamlearn-serving").withValidator(Validator.nonBlank())
             .withDoc("Consumer group; more instances in the same group scale out.");
     public static final Setting<Integer> MAX_BATCH = Setting.of("max-batch", Type.INT).withDefault(256)
-            .withValidator(Validator.between(1, ServingConfig.MAX_BATCH_LIMIT)).withDoc("Largest micro-batch (1..65536).");
+            .withValidator(Validator.between(1, MAX_BATCH_LIMIT)).withDoc("Largest micro-batch (1..65536).");
     public static final Setting<Long> MAX_WAIT_MICROS = Setting.of("max-wait-micros", Type.LONG).withLabel("MICROS")
-            .withDefault(2_000L).withValidator(Validator.between(0L, ServingConfig.MAX_WAIT_MICROS_LIMIT))
+            .withDefault(2_000L).withValidator(Validator.between(0L, MAX_WAIT_MICROS_LIMIT))
             .withDoc("Longest wait for a micro-batch to fill (0..1000000).");
     public static final Setting<Integer> TOP_K = Setting.of("top-k", Type.INT).withDefault(3)
             .withValidator(Validator.atLeast(1)).withDoc("Scores per prediction (capped at the class count).");
     public static final Setting<Long> PIN_VERSION = Setting.of("pin-version", Type.LONG).withLabel("VERSION")
-            .withDefault(0L).withValidator(Validator.atLeast(0L))
+            .withDefault(0L).withValidator(Validator.atLeast(0L).because("0 follows the newest"))
             .withDoc("Serve only this version (0: follow the newest).");
     public static final Setting<Boolean> EXACTLY_ONCE = Setting.of("exactly-once", Type.FLAG)
             .withDoc("Answer each request exactly once: predictions, dead letters and offsets in one Kafka "
                     + "transaction per micro-batch; read the predictions with isolation.level=read_committed. "
                     + "Default: at-least-once with an idempotent producer.");
     public static final Setting<String> INSTANCE_ID = Setting.of("instance-id", Type.STRING).withLabel("ID")
-            .withValidator(i -> i.matches("[A-Za-z0-9._-]{1,100}") ? null : "must be 1-100 letters, digits, '.', '_' or '-'")
+            .withValidator(ServingSettings::idProblem)
             .withDoc("This instance's id in its group (exactly-once: part of its transactional.id). Give each "
                     + "instance a stable one, e.g. the pod name (default: random).");
+    public static final Setting<Boolean> STATIC_MEMBERSHIP = Setting.of("static-membership", Type.FLAG)
+            .withDoc("Join the consumer group under --instance-id (Kafka static membership, group.instance.id): a "
+                    + "replacement started with the same id takes over a crashed instance's partitions at once, "
+                    + "without waiting for the session timeout. Requires --instance-id; see docs/serving.md, failover.");
     public static final Setting<String> TRANSACTIONAL_ID_PREFIX = Setting.of("transactional-id-prefix", Type.STRING)
-            .withLabel("PREFIX").withDefault("streamlearn-serving")
+            .withLabel("PREFIX").withDefault("streamlearn-serving").withValidator(ServingSettings::idProblem)
             .withDoc("Exactly-once: transactional.id = PREFIX-MODEL-INSTANCE.");
     public static final Setting<Integer> TRANSACTION_TIMEOUT_MS = Setting.of("transaction-timeout-ms", Type.INT)
             .withLabel("MS").withDefault(60_000)
-            .withValidator(Validator.between(1_000, ServingConfig.MAX_TRANSACTION_TIMEOUT_MS))
+            .withValidator(Validator.between(1_000, MAX_TRANSACTION_TIMEOUT_MS).because("the broker's "
+                    + "default transaction.max.timeout.ms; a longer one fails initTransactions"))
             .withDoc("Exactly-once: transaction.timeout.ms, at most the broker's transaction.max.timeout.ms "
                     + "(900000 by default).");
     public static final Setting<String> HTTP = Setting.of("http", Type.STRING).withLabel("HOST:PORT")
@@ -46,10 +62,30 @@ public final class ServingSettings {
 
     /** Every setting of {@code streamlearn serve}. */
     public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, MAX_BATCH,
-            MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, TRANSACTIONAL_ID_PREFIX,
+            MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, STATIC_MEMBERSHIP, TRANSACTIONAL_ID_PREFIX,
             TRANSACTION_TIMEOUT_MS, HTTP, KafkaSettings.DEF);
 
     private ServingSettings() {}
+
+    /** Sets on {@code b} every setting of {@code v}: the one mapping from these settings to the builder. */
+    static ServingConfig.Builder applyTo(ServingConfig.Builder b, SettingValues v) {
+        b.setBootstrapServers(v.get(KafkaSettings.BOOTSTRAP_SERVER)).setModel(v.get(MODEL))
+                .setStoreRoot(v.get(CommonSettings.STORE).toAbsolutePath()).optTopics(KafkaSettings.topics(v))
+                .optGroupId(v.get(GROUP_ID)).optMaxBatch(v.get(MAX_BATCH)).optMaxWaitMicros(v.get(MAX_WAIT_MICROS))
+                .optTopK(v.get(TOP_K)).optPinVersion(v.get(PIN_VERSION)).optKafkaOverrides(KafkaSettings.overrides(v))
+                .optExactlyOnce(v.isSet(EXACTLY_ONCE) && v.get(EXACTLY_ONCE))
+                .optTransactionalIdPrefix(v.get(TRANSACTIONAL_ID_PREFIX))
+                .optTransactionTimeoutMs(v.get(TRANSACTION_TIMEOUT_MS))
+                .optStaticMembership(v.isSet(STATIC_MEMBERSHIP) && v.get(STATIC_MEMBERSHIP));
+        if (v.isSet(INSTANCE_ID)) {
+            b.optInstanceId(v.get(INSTANCE_ID));
+        }
+        if (v.isSet(HTTP)) {
+            String http = v.get(HTTP);
+            b.optHttpAddress(http.substring(0, http.lastIndexOf(':')), port(http));
+        }
+        return b;
+    }
 
     /** The port of a {@code HOST:PORT} address, or -1 when it has none. */
     static int port(String address) {
@@ -60,6 +96,11 @@ public final class ServingSettings {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /** Transactional id prefix and instance id: what Kafka accepts in a transactional.id, kept short. */
+    private static String idProblem(String id) {
+        return id.matches("[A-Za-z0-9._-]{1,100}") ? null : "must be 1-100 letters, digits, '.', '_' or '-'";
     }
 
     private static String httpProblem(String address) {

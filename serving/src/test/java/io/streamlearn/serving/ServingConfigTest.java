@@ -48,6 +48,23 @@ class ServingConfigTest {
     }
 
     @Test
+    void joinsAsAStaticMemberOnlyUnderAnInstanceIdGivenByHand() {
+        ServingConfig c = ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "mlp",
+                "--instance-id", "pod-2", "--static-membership"))).build();
+        assertThat(c.staticMembership()).isTrue();
+        assertThat(c.instanceId()).isEqualTo("pod-2");
+        assertThat(ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "mlp"))).build()
+                .staticMembership()).isFalse();
+        assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("m")
+                .setStoreRoot(Path.of("s")).optStaticMembership(true).build())
+                .hasMessageContaining("static membership needs a stable instance id: call optInstanceId");
+        assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("m")
+                .setStoreRoot(Path.of("s")).optInstanceId("pod-1").optStaticMembership(true)
+                .optKafkaOverrides(Map.of("group.instance.id", "x")).build())
+                .hasMessageContaining("kafka override group.instance.id is set");
+    }
+
+    @Test
     void keepsTheTransactionTimeoutBelowTheBrokersMaximum() {
         assertThatThrownBy(() -> ServingConfig.builder().setBootstrapServers("b:1").setModel("m")
                 .setStoreRoot(Path.of("s")).optTransactionTimeoutMs(3_600_000).build())

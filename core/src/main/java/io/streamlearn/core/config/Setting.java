@@ -132,6 +132,11 @@ public final class Setting<T> {
         return value;
     }
 
+    /** The check of a parsed value, for builders that check a field the way {@link #check} checks an option. */
+    public Validator<T> validator() {
+        return validator;
+    }
+
     /** Refuses {@code value} when the validator does, naming the option and the value. */
     public void check(T value) {
         String problem = validator.problem(value);

@@ -1,6 +1,7 @@
 package io.streamlearn.core.drift;
 
 import java.util.Locale;
+import java.util.function.BiConsumer;
 
 /** Parses the short detector specs of {@link DriftDetector#parse(String)}. */
 final class DetectorSpec {
@@ -29,9 +30,7 @@ final class DetectorSpec {
 
     private static Adwin adwin(String[] settings) {
         Adwin.Builder b = Adwin.builder();
-        for (String kv : settings) {
-            String key = key(kv);
-            String value = value(kv);
+        each(settings, (key, value) -> {
             switch (key) {
                 case "delta" -> b.optDelta(number(key, value));
                 case "clock" -> b.optClock((int) integer(key, value));
@@ -40,15 +39,13 @@ final class DetectorSpec {
                 default -> throw new IllegalArgumentException("unknown adwin setting '" + key
                         + "', known: delta, clock, max-buckets, min-sub-window");
             }
-        }
+        });
         return b.build();
     }
 
     private static PageHinkley pageHinkley(String[] settings) {
         PageHinkley.Builder b = PageHinkley.builder();
-        for (String kv : settings) {
-            String key = key(kv);
-            String value = value(kv);
+        each(settings, (key, value) -> {
             switch (key) {
                 case "delta" -> b.optDelta(number(key, value));
                 case "lambda" -> b.optLambda(number(key, value));
@@ -64,20 +61,19 @@ final class DetectorSpec {
                 default -> throw new IllegalArgumentException("unknown page-hinkley setting '" + key
                         + "', known: delta, lambda, alpha, min-instances, direction");
             }
-        }
+        });
         return b.build();
     }
 
-    private static String key(String kv) {
-        int eq = kv.indexOf('=');
-        if (eq <= 0) {
-            throw new IllegalArgumentException("setting '" + kv + "' is not key=value");
+    /** Hands each {@code key=value} of {@code settings} to {@code set}, the key lower-cased, both trimmed. */
+    private static void each(String[] settings, BiConsumer<String, String> set) {
+        for (String kv : settings) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("setting '" + kv + "' is not key=value");
+            }
+            set.accept(kv.substring(0, eq).trim().toLowerCase(Locale.ROOT), kv.substring(eq + 1).trim());
         }
-        return kv.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-    }
-
-    private static String value(String kv) {
-        return kv.substring(kv.indexOf('=') + 1).trim();
     }
 
     private static double number(String key, String value) {

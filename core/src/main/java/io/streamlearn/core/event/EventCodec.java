@@ -1,9 +1,9 @@
 package io.streamlearn.core.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Json;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,19 +52,12 @@ public final class EventCodec {
     /**
      * The event in {@code json}.
      *
-     * @throws EventFormatException when it is not a JSON object, its type is not one of {@link #TYPES}, or a
-     *                              required field is missing or invalid
+     * @throws CodecException when it is not a JSON object, its type is not one of {@link #TYPES}, or a required
+     *                         field is missing or invalid; callers handle it like any other record that does not
+     *                         decode
      */
     public static PlatformEvent decode(byte[] json) {
-        JsonNode n;
-        try {
-            n = json == null ? null : Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new EventFormatException("event: not valid JSON: " + e.getMessage(), e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new EventFormatException("event: expected a JSON object with a \"type\" field");
-        }
+        JsonNode n = Json.readObject(json, "event", CodecException::new);
         String type = n.path("type").asText();
         try {
             return switch (type) {
@@ -78,13 +71,11 @@ public final class EventCodec {
                 case SnapshotPublishFailedEvent.TYPE -> new SnapshotPublishFailedEvent(text(n, type, "model"),
                         text(n, type, "component"), n.path("checkpoint_id").asLong(-1),
                         n.path("examples_seen").asLong(-1), text(n, type, "reason"), n.path("time_ms").asLong(0));
-                default -> throw new EventFormatException("event of unknown type '" + type + "': this reader knows "
+                default -> throw new CodecException("event of unknown type '" + type + "': this reader knows "
                         + TYPES + "; upgrade the reader or fix the writer");
             };
-        } catch (EventFormatException e) {
-            throw e;
         } catch (IllegalArgumentException e) {
-            throw new EventFormatException("event " + type + ": " + e.getMessage(), e);
+            throw new CodecException("event " + type + ": " + e.getMessage(), e);
         }
     }
 
@@ -98,7 +89,7 @@ public final class EventCodec {
     private static String text(JsonNode n, String type, String field) {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) {
-            throw new EventFormatException("event " + type + ": missing required field '" + field + "'");
+            throw new CodecException("event " + type + ": missing required field '" + field + "'");
         }
         return v.asText();
     }
@@ -106,7 +97,7 @@ public final class EventCodec {
     private static JsonNode number(JsonNode n, String type, String field) {
         JsonNode v = n.get(field);
         if (v == null || !v.isNumber()) {
-            throw new EventFormatException("event " + type + ": missing or non-numeric field '" + field + "'");
+            throw new CodecException("event " + type + ": missing or non-numeric field '" + field + "'");
         }
         return v;
     }

@@ -9,10 +9,10 @@ public final class DeadLetterHeaders {
     public static final String REASON = "streamlearn.error.reason";
     /** Source position: "topic/partition/offset", or "file line N" for ingest. */
     public static final String SOURCE = "streamlearn.error.source";
-    /** Size in bytes of the original value, when a capped dead letter kept only its first bytes. */
-    public static final String ORIGINAL_BYTES = "streamlearn.error.original.bytes";
-    /** Hex sha256 of the original value, when a capped dead letter kept only its first bytes. */
-    public static final String ORIGINAL_SHA256 = "streamlearn.error.original.sha256";
+    /** On a capped dead letter: the original value's length in bytes (decimal). */
+    public static final String ORIGINAL_BYTES = "streamlearn.error.original-bytes";
+    /** On a capped dead letter: the hex sha256 of the whole original value, to match it with the source. */
+    public static final String ORIGINAL_SHA256 = "streamlearn.error.original-sha256";
 
     private DeadLetterHeaders() {}
 }

@@ -1,10 +1,8 @@
 package io.streamlearn.core.example;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -18,8 +16,7 @@ public final class ExampleJsonCodec {
     private ExampleJsonCodec() {}
 
     public static byte[] encode(Example e) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + e.features().size() * 6);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+        return Json.write(32 + e.features().size() * 6, g -> {
             g.writeStartObject();
             g.writeStringField("id", e.id());
             if (e.features() instanceof Features.Uint8) {
@@ -47,10 +44,7 @@ public final class ExampleJsonCodec {
                 g.writeNumberField("ts", e.timestampMs());
             }
             g.writeEndObject();
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return out.toByteArray();
+        });
     }
 
     public static Example decode(byte[] value) {

@@ -35,16 +35,20 @@ public sealed interface Features permits Features.Uint8, Features.Float32 {
         return new Float32(values);
     }
 
+    /** Refuses a missing vector (count -1) or one longer than any codec accepts. */
+    private static void checkCount(String dtype, int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException(dtype + " features must not be null");
+        }
+        if (count > MAX_COUNT) {
+            throw new IllegalArgumentException("feature count " + count + " exceeds the maximum " + MAX_COUNT);
+        }
+    }
+
     /** Unsigned 8-bit features, for example pixels from an IDX file. */
     record Uint8(byte[] values) implements Features {
         public Uint8 {
-            if (values == null) {
-                throw new IllegalArgumentException("uint8 features must not be null");
-            }
-            if (values.length > MAX_COUNT) {
-                throw new IllegalArgumentException(
-                        "feature count " + values.length + " exceeds the maximum " + MAX_COUNT);
-            }
+            checkCount("uint8", values == null ? -1 : values.length);
         }
 
         @Override
@@ -81,13 +85,7 @@ public sealed interface Features permits Features.Uint8, Features.Float32 {
     /** 32-bit float features. */
     record Float32(float[] values) implements Features {
         public Float32 {
-            if (values == null) {
-                throw new IllegalArgumentException("float32 features must not be null");
-            }
-            if (values.length > MAX_COUNT) {
-                throw new IllegalArgumentException(
-                        "feature count " + values.length + " exceeds the maximum " + MAX_COUNT);
-            }
+            checkCount("float32", values == null ? -1 : values.length);
         }
 
         @Override

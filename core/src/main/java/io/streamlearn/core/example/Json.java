@@ -2,15 +2,18 @@ package io.streamlearn.core.example;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.BiFunction;
 
 /**
  * The one JSON configuration streamlearn uses: NaN and Infinity are read and written bare (as
@@ -40,6 +43,31 @@ public final class Json {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Reads {@code value} as one JSON object, the tree codecs' one policy for bad input: an empty record, text
+     * that is not JSON and a value that is not an object each become {@code error}'s exception (the cause kept
+     * where there is one), its message starting with {@code what}, e.g. {@code "JSON prediction"}.
+     */
+    public static JsonNode readObject(byte[] value, String what,
+            BiFunction<String, Throwable, ? extends RuntimeException> error) {
+        if (value == null || value.length == 0) {
+            throw error.apply("empty record: expected a JSON object (" + what + ")", null);
+        }
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw error.apply(what + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            // Only a bug can fail here: the source is memory.
+            throw new UncheckedIOException(e);
+        }
+        if (n == null || !n.isObject()) {
+            throw error.apply(what + ": expected a JSON object", null);
+        }
+        return n;
     }
 
     /** What {@link #write} puts into the generator. */

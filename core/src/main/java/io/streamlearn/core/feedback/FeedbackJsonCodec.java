@@ -2,7 +2,6 @@ package io.streamlearn.core.feedback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamlearn.core.example.Json;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -30,18 +29,7 @@ public final class FeedbackJsonCodec {
      * @throws IllegalArgumentException naming what is missing or wrong
      */
     public static Feedback decode(byte[] key, byte[] value) {
-        if (value == null || value.length == 0) {
-            throw new IllegalArgumentException("empty feedback record: expected {\"id\":...,\"label\":...}");
-        }
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(value);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("feedback: not valid JSON: " + e.getMessage(), e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException("feedback: expected a JSON object {\"id\":...,\"label\":...}");
-        }
+        JsonNode n = Json.readObject(value, "feedback", IllegalArgumentException::new);
         JsonNode label = n.get("label");
         if (label == null || !label.canConvertToInt() || !label.isIntegralNumber()) {
             throw new IllegalArgumentException("feedback: missing or non-integer \"label\"");

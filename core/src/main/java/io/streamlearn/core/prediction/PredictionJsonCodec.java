@@ -1,13 +1,8 @@
 package io.streamlearn.core.prediction;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +14,7 @@ public final class PredictionJsonCodec {
     private PredictionJsonCodec() {}
 
     public static byte[] encode(Prediction p) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+        return Json.write(128, g -> {
             g.writeStartObject();
             g.writeStringField("id", p.id());
             g.writeNumberField("label", p.label());
@@ -36,27 +30,11 @@ public final class PredictionJsonCodec {
             g.writeNumberField("version", p.version());
             g.writeNumberField("latency_ms", p.latencyMs());
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        });
     }
 
     public static Prediction decode(byte[] value) {
-        if (value == null || value.length == 0) {
-            throw new CodecException("empty record: expected a JSON prediction object");
-        }
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(value);
-        } catch (JsonProcessingException e) {
-            throw new CodecException("JSON prediction: not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new CodecException("JSON prediction: expected an object");
-        }
+        JsonNode n = Json.readObject(value, "JSON prediction", CodecException::new);
         List<Prediction.Score> scores = new ArrayList<>();
         for (JsonNode s : n.path("scores")) {
             scores.add(new Prediction.Score(s.path("label").asInt(), (float) s.path("p").asDouble()));

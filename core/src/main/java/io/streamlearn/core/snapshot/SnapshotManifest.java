@@ -34,7 +34,10 @@ import java.util.TreeMap;
  *                       covered (resume from here); empty in {@value #FORMAT_V1} manifests and outside a job
  * @param files          hex sha256 of every file of the snapshot folder but the manifest, by file name: the
  *                       parameter file, {@code spec.json} and extra files such as the trainer's resumable state;
- *                       empty before {@value #FORMAT}, where only {@code params_sha256} was recorded
+ *                       serving refuses a mismatch. Empty before {@value #FORMAT}, where only {@code params_sha256}
+ *                       was recorded
+ * @param storeId        id of the store that published the snapshot ({@link SnapshotStore#storeId()}), so a reader
+ *                       tells a re-created store or another trainer's store from its own. Null before {@value #FORMAT}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotManifest(
@@ -54,9 +57,13 @@ public record SnapshotManifest(
         @JsonProperty("source") Map<String, String> source,
         @JsonProperty("streamlearn_version") String streamlearnVersion,
         @JsonProperty("source_offsets") SortedMap<Integer, Long> sourceOffsets,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("files") SortedMap<String, String> files) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("files") SortedMap<String, String> files,
+        @JsonProperty("store_id") String storeId) {
 
-    /** The manifest format this code writes: v2 plus the sha256 of every file ({@code files}). */
+    /**
+     * The manifest format this code writes: v2 plus the sha256 of every file ({@code files}, {@code spec.json}
+     * included) and the publishing store's id ({@code store_id}).
+     */
     public static final String FORMAT = "streamlearn.snapshot.v3";
     /** v1 plus the streamlearn version and the source offsets; still read. */
     public static final String FORMAT_V2 = "streamlearn.snapshot.v2";
@@ -93,13 +100,13 @@ public record SnapshotManifest(
         }
     }
 
-    /** A manifest of {@value #FORMAT_V2}'s fields, without per-file hashes. */
+    /** A manifest of {@value #FORMAT_V2}'s fields, without per-file hashes and store id. */
     public SnapshotManifest(String format, String model, long version, long createdMs, long examplesSeen,
             long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
             String engine, String device, Map<String, Double> metrics, Map<String, String> source,
             String streamlearnVersion, SortedMap<Integer, Long> sourceOffsets) {
         this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
-                paramsSha256, engine, device, metrics, source, streamlearnVersion, sourceOffsets, null);
+                paramsSha256, engine, device, metrics, source, streamlearnVersion, sourceOffsets, null, null);
     }
 
     /** A manifest without code version and source offsets, the fields of {@value #FORMAT_V1}. */
@@ -107,7 +114,7 @@ public record SnapshotManifest(
             long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
             String engine, String device, Map<String, Double> metrics, Map<String, String> source) {
         this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
-                paramsSha256, engine, device, metrics, source, null, null, null);
+                paramsSha256, engine, device, metrics, source, null, null, null, null);
     }
 
     public byte[] toJsonBytes() {

@@ -32,10 +32,16 @@ import java.util.stream.Stream;
  * every other file. A snapshot is staged in a hidden folder and renamed
  * into place, so readers never see half of one; the rename fails if the version exists, so two
  * publishers (or a restarted job) never reuse a version.
+ *
+ * <p>The store has an id, created with its first snapshot and kept in {@value #STORE_ID} at its root; every manifest
+ * names it, so a reader tells a re-created store (whose versions restart at 1) or another trainer's store publishing
+ * the same model name from its own.
  */
 public final class SnapshotStore {
     public static final String MANIFEST = "manifest.json";
     public static final String SPEC = "spec.json";
+    /** File at the store's root holding its id; hidden, so no model name (they start with a letter or digit) hits it. */
+    public static final String STORE_ID = ".store-id";
 
     private final Path root;
     private final Clock clock;
@@ -65,6 +71,7 @@ public final class SnapshotStore {
         Path staging = modelDir.resolve(".staging-" + UUID.randomUUID());
         try {
             Files.createDirectories(staging);
+            String storeId = storeId();
             String paramsFile = paramsFileName(spec.name());
             byte[] specJson = spec.toJson().getBytes(StandardCharsets.UTF_8);
             TreeMap<String, String> files = new TreeMap<>();
@@ -78,7 +85,8 @@ public final class SnapshotStore {
                 SnapshotManifest m = new SnapshotManifest(SnapshotManifest.FORMAT, spec.name(), version,
                         clock.millis(), draft.examplesSeen(), draft.stepsSeen(), draft.checkpointId(),
                         draft.parentVersion(), paramsFile, sha256(draft.params()), draft.engine(), draft.device(),
-                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets(), files);
+                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets(), files,
+                        storeId);
                 Files.write(staging.resolve(MANIFEST), m.toJsonBytes());
                 Path target = modelDir.resolve(Long.toString(version));
                 try {
@@ -108,6 +116,60 @@ public final class SnapshotStore {
     private static String write(Path file, byte[] bytes) throws IOException {
         Files.write(file, bytes);
         return sha256(bytes);
+    }
+
+    /**
+     * This store's id, created on first use: a random UUID written once to {@value #STORE_ID} at the root.
+     *
+     * @throws UncheckedIOException when the root cannot be written and has no id yet
+     */
+    public String storeId() {
+        Optional<String> existing = existingStoreId();
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Path file = root.resolve(STORE_ID);
+        Path tmp = root.resolve(STORE_ID + "." + UUID.randomUUID());
+        try {
+            Files.createDirectories(root);
+            Files.writeString(tmp, UUID.randomUUID() + "\n", StandardCharsets.UTF_8);
+            try {
+                // A hard link fails if the name exists, atomically: of two first publishers, one id wins.
+                Files.createLink(file, tmp);
+            } catch (FileAlreadyExistsException lost) {
+                // The other publisher's id is the store's.
+            } catch (UnsupportedOperationException | FileSystemException noLinks) {
+                if (!Files.exists(file)) {
+                    Files.move(tmp, file);
+                }
+            }
+        } catch (FileAlreadyExistsException lostTheMove) {
+            // As above, on a file system without hard links.
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the id of snapshot store " + root + " (" + file
+                    + "); make the store writable", e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // A leftover temp file; harmless beside the id.
+            }
+        }
+        return existingStoreId().orElseThrow(() -> new SnapshotException("snapshot store " + root + ": "
+                + file + " was written but cannot be read back"));
+    }
+
+    /** This store's id when it has one (it gets one with its first snapshot); reads only, creates nothing. */
+    public Optional<String> existingStoreId() {
+        Path file = root.resolve(STORE_ID);
+        try {
+            String id = Files.readString(file, StandardCharsets.UTF_8).strip();
+            return id.isEmpty() ? Optional.empty() : Optional.of(id);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the id of snapshot store " + root + " from " + file, e);
+        }
     }
 
     /** Highest published version of {@code model}, 0 when none. */
@@ -195,13 +257,23 @@ public final class SnapshotStore {
         } catch (IOException e) {
             throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": cannot read " + path, e);
         }
+        checkSha256(m, path, bytes, expected);
+        return bytes;
+    }
+
+    /**
+     * Checks {@code bytes}, read from {@code file} of {@code m}'s snapshot, against {@code expected}; a reader that
+     * parses the bytes it checked (never the file again) cannot be handed other bytes than the verified ones.
+     *
+     * @throws ChecksumMismatchException when they differ
+     */
+    public static void checkSha256(SnapshotManifest m, Path file, byte[] bytes, String expected) {
         String actual = sha256(bytes);
         if (!actual.equals(expected)) {
-            throw new ChecksumMismatchException("snapshot " + m.model() + " v" + m.version() + ": " + path
+            throw new ChecksumMismatchException("snapshot " + m.model() + " v" + m.version() + ": " + file
                     + " has sha256 " + actual + " but its manifest says " + expected
                     + "; the file was modified or corrupted after publication, publish a new version");
         }
-        return bytes;
     }
 
     public static String sha256(byte[] bytes) {

@@ -71,4 +71,13 @@ class SettingsDefTest {
         assertThat(DEF.markdown()).contains("| `--wait-ms N` | `200` | Longest wait. |",
                 "| `--kafka-property KEY=VALUE`, `-X KEY=VALUE` |");
     }
+
+    @Test
+    void aKeywordOrParsedValidatorAcceptsTheKeywordInAnyCaseAndWhatTheParserReads() {
+        Validator<String> v = Validator.keywordOr("never", Type::parseDuration, e -> "is not a duration: " + e.getMessage());
+        assertThat(v.problem("never")).isNull();
+        assertThat(v.problem("NEVER")).isNull();
+        assertThat(v.problem("60s")).isNull();
+        assertThat(v.problem("soon")).startsWith("is not a duration: ").contains("soon");
+    }
 }

@@ -9,32 +9,6 @@ import org.junit.jupiter.api.Test;
 class AdwinTest {
 
     @Test
-    void detectsAnAbruptRiseOfTheErrorRateWithinABoundedDelay() {
-        // 0.2 -> 0.5, the kind of jump a label permutation or a SEA concept change causes.
-        ErrorStreams.Delays big = ErrorStreams.abrupt(() -> Adwin.builder().build(), 0.2, 0.5, 5_000, 5_000, 50);
-        System.out.println("adwin delta=0.002, error 0.2 -> 0.5 after 5000: " + big);
-        assertThat(big.detected()).isEqualTo(50);
-        assertThat(big.maxDelay()).isLessThanOrEqualTo(200);
-        assertThat(big.meanDelay()).isLessThan(120);
-
-        // A subtler 0.2 -> 0.3 takes longer but is still found.
-        ErrorStreams.Delays small = ErrorStreams.abrupt(() -> Adwin.builder().build(), 0.2, 0.3, 5_000, 10_000, 50);
-        System.out.println("adwin delta=0.002, error 0.2 -> 0.3 after 5000: " + small);
-        assertThat(small.detected()).isEqualTo(50);
-        assertThat(small.maxDelay()).isLessThanOrEqualTo(1_500);
-    }
-
-    @Test
-    void raisesFewFalseAlarmsOnAStationaryStream() {
-        int total = 0;
-        for (long seed = 1; seed <= 10; seed++) {
-            total += ErrorStreams.falseAlarms(Adwin.builder().build(), 0.2, 100_000, seed);
-        }
-        System.out.println("adwin delta=0.002, stationary error 0.2: " + total + " false alarms in 10 x 100000");
-        assertThat(total).isLessThanOrEqualTo(5);
-    }
-
-    @Test
     void estimateFollowsTheNewMeanAfterAChange() {
         Adwin a = Adwin.builder().build();
         SplittableRandom r = new SplittableRandom(7);
@@ -60,24 +34,6 @@ class AdwinTest {
         }
         assertThat(detections).isGreaterThanOrEqualTo(1);
         assertThat(a.estimate()).isLessThan(0.2);
-    }
-
-    @Test
-    void restoredStateAnswersExactlyAsTheOriginal() {
-        Adwin original = Adwin.builder().optDelta(0.01).optClock(16).build();
-        SplittableRandom r = new SplittableRandom(11);
-        ErrorStreams.feed(original, r, 0.25, 7_777);
-        byte[] state = original.state();
-        DriftDetector restored = DriftDetector.restore(state);
-        assertThat(restored).isInstanceOf(Adwin.class);
-        assertThat(restored.state()).isEqualTo(state);
-        assertThat(restored.toString()).isEqualTo(original.toString());
-        for (int i = 0; i < 20_000; i++) {
-            double x = r.nextDouble() < (i < 10_000 ? 0.25 : 0.55) ? 1 : 0;
-            assertThat(restored.update(x)).as("value %d", i).isEqualTo(original.update(x));
-        }
-        assertThat(restored.estimate()).isEqualTo(original.estimate());
-        assertThat(restored.state()).isEqualTo(original.state());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.streamlearn.core.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamlearn.core.example.CodecException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,7 +27,7 @@ class EventCodecTest {
         byte[] refusal = utf8("{\"type\":\"snapshot_refused\",\"model\":\"m\"}");
         assertThat(EventCodec.decode(utf8("{\"type\":\"snapshot_refused\",\"model\":\"m\",\"component\":\"serving\","
                 + "\"reason\":\"r\"}"))).isNotInstanceOf(DriftEvent.class);
-        assertThatThrownBy(() -> EventCodec.decode(refusal)).isInstanceOf(EventFormatException.class)
+        assertThatThrownBy(() -> EventCodec.decode(refusal)).isInstanceOf(CodecException.class)
                 .hasMessageContaining("snapshot_refused").hasMessageContaining("'component'");
     }
 
@@ -67,7 +68,7 @@ class EventCodecTest {
     @Test
     void refusesUnknownTypesNamingThem() {
         assertThatThrownBy(() -> EventCodec.decode(utf8("{\"type\":\"snapshot_exploded\",\"model\":\"m\"}")))
-                .isInstanceOf(EventFormatException.class).hasMessageContaining("'snapshot_exploded'")
+                .isInstanceOf(CodecException.class).hasMessageContaining("'snapshot_exploded'")
                 .hasMessageContaining("drift").hasMessageContaining("snapshot_refused");
         assertThatThrownBy(() -> EventCodec.decode(utf8("[1]"))).hasMessageContaining("JSON object");
         assertThatThrownBy(() -> EventCodec.decode(utf8("{"))).hasMessageContaining("not valid JSON");

@@ -45,9 +45,15 @@ class DeadLettersTest {
 
         assertThat(r.value()).containsExactly(1, 2);
         assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("too long (original 5 bytes, the first 2 kept)");
+        assertThat(header(r, DeadLetterHeaders.SOURCE)).isEqualTo("f line 3");
         assertThat(header(r, DeadLetterHeaders.ORIGINAL_BYTES)).isEqualTo("5");
+        // sha256 of the bytes 01 02 03 04 05
         assertThat(header(r, DeadLetterHeaders.ORIGINAL_SHA256))
                 .isEqualTo("74f81fe167d99b4cb41d6d0ccda82278caee9f3e2f25d5e5a3936ff3dcec60d0");
+        assertThat(r.headers().lastHeader("streamlearn.error.original-bytes")).as("the documented header name")
+                .isNotNull();
+        assertThat(r.headers().lastHeader("streamlearn.error.original-sha256")).as("the documented header name")
+                .isNotNull();
     }
 
     @Test
@@ -67,6 +73,7 @@ class DeadLettersTest {
 
         assertThat(r.value()).isSameAs(value);
         assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("bad");
-        assertThat(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_BYTES)).isNull();
+        assertThat(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_BYTES)).as("nothing was cut").isNull();
+        assertThat(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_SHA256)).as("nothing was cut").isNull();
     }
 }

@@ -7,6 +7,7 @@ import io.streamlearn.core.model.ModelSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,7 +46,7 @@ class SnapshotManifestFormatTest {
     }
 
     @Test
-    void publishedManifestsCarryTheBuildVersionTheSourceOffsetsAndTheFileHashes() {
+    void publishedManifestsCarryTheBuildVersionTheSourceOffsetsTheFileHashesAndTheStoreId() throws IOException {
         SnapshotStore store = new SnapshotStore(dir);
         TreeMap<Integer, Long> offsets = new TreeMap<>(Map.of(0, 1200L, 1, 1180L, 2, 0L));
         SnapshotManifest m = store.publish(new SnapshotDraft(ModelSpec.mlp("m", 4, 2, 8), new byte[] {1}, 10, 2, 5,
@@ -54,10 +55,14 @@ class SnapshotManifestFormatTest {
         assertThat(m.streamlearnVersion()).isEqualTo(StreamlearnVersion.get());
         assertThat(m.sourceOffsets()).containsExactlyEntriesOf(offsets);
         assertThat(m.files()).containsOnlyKeys(m.paramsFile(), SnapshotStore.SPEC);
+        assertThat(m.sha256Of(SnapshotStore.SPEC)).as("spec.json's hash lives in files").isEqualTo(SnapshotStore.sha256(
+                Files.readAllBytes(store.directory("m", 1).resolve(SnapshotStore.SPEC))));
+        assertThat(m.storeId()).isEqualTo(store.storeId()).isNotBlank();
         SnapshotManifest read = store.manifest("m", 1);
         assertThat(read).isEqualTo(m);
         assertThat(new String(m.toJsonBytes(), StandardCharsets.UTF_8)).contains("\"source_offsets\"")
-                .contains("\"streamlearn_version\" : \"" + StreamlearnVersion.get() + "\"");
+                .contains("\"streamlearn_version\" : \"" + StreamlearnVersion.get() + "\"").contains("\"files\"")
+                .contains("\"store_id\"").as("one place for the spec's hash").doesNotContain("spec_sha256");
     }
 
     @Test
@@ -69,8 +74,10 @@ class SnapshotManifestFormatTest {
         assertThat(m.sourceOffsets()).containsExactlyEntriesOf(new TreeMap<>(Map.of(0, 2010L, 1, 1990L)));
         assertThat(m.files()).as("v2 hashed only the parameter file").isEmpty();
         assertThat(m.sha256Of(m.paramsFile())).isEqualTo(m.paramsSha256());
-        assertThat(m.sha256Of(SnapshotStore.SPEC)).isNull();
-        assertThat(SnapshotManifest.fromJson(m.toJsonBytes())).isEqualTo(m);
+        assertThat(m.sha256Of(SnapshotStore.SPEC)).as("v2 did not hash the spec").isNull();
+        assertThat(m.storeId()).as("v2 had no store id").isNull();
+        assertThat(SnapshotManifest.fromJson(m.toJsonBytes())).as("a v2 manifest stays v2 when rewritten")
+                .isEqualTo(m);
     }
 
     @Test
@@ -80,6 +87,9 @@ class SnapshotManifestFormatTest {
         SnapshotManifest m = store.manifest("golden", 1);
         assertThat(m.format()).isEqualTo("streamlearn.snapshot.v3");
         assertThat(m.files()).containsOnlyKeys("golden-0000.params", SnapshotStore.SPEC, "extra.bin");
+        assertThat(m.storeId()).isEqualTo("6f1c0b7e-3d2a-4c55-9a51-8c1f0e2d7b44");
+        assertThat(m.sourceOffsets()).containsExactly(Map.entry(0, 60L), Map.entry(1, 52L));
+        assertThat(SnapshotManifest.fromJson(m.toJsonBytes())).isEqualTo(m);
         assertThat(store.verify(m)).isEqualTo(root.resolve("golden/1"));
         assertThat(store.read(m, "extra.bin")).containsExactly(4, 5, 6);
         assertThat(store.spec("golden", 1)).isEqualTo(ModelSpec.mlp("golden", 4, 2, 8));

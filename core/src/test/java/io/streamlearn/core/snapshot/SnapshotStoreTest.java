@@ -99,6 +99,47 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void refusesSnapshotWhoseSpecWasChangedAfterPublication() throws Exception {
+        SnapshotStore store = new SnapshotStore(dir);
+        SnapshotManifest m = store.publish(draft(new byte[] {1, 2, 3}));
+        Files.writeString(store.directory("m", 1).resolve(SnapshotStore.SPEC), ModelSpec.mlp("m", 4, 2, 64).toJson());
+        assertThatThrownBy(() -> store.verify(m)).isInstanceOf(ChecksumMismatchException.class)
+                .hasMessageContaining(SnapshotStore.SPEC)
+                .hasMessageContaining("but its manifest says " + m.sha256Of(SnapshotStore.SPEC));
+    }
+
+    @Test
+    void keepsOneStoreIdForEveryPublisherOfTheStore() throws Exception {
+        SnapshotStore store = new SnapshotStore(dir);
+        assertThat(store.existingStoreId()).as("no id before the first snapshot").isEmpty();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<SnapshotManifest>> futures = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            futures.add(pool.submit(() -> new SnapshotStore(dir).publish(draft(new byte[] {9}))));
+        }
+        List<String> ids = new ArrayList<>();
+        for (Future<SnapshotManifest> f : futures) {
+            ids.add(f.get().storeId());
+        }
+        pool.shutdown();
+        String id = store.existingStoreId().orElseThrow();
+        assertThat(ids).containsOnly(id);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temp file left beside the id")
+                    .containsExactlyInAnyOrder("m", SnapshotStore.STORE_ID);
+        }
+    }
+
+    @Test
+    void aRecreatedStoreHasANewId() throws Exception {
+        String first = new SnapshotStore(dir).publish(draft(new byte[] {1})).storeId();
+        io.streamlearn.core.io.FileTrees.deleteRecursively(dir);
+        SnapshotManifest again = new SnapshotStore(dir).publish(draft(new byte[] {1}));
+        assertThat(again.version()).isEqualTo(1);
+        assertThat(again.storeId()).isNotEqualTo(first);
+    }
+
+    @Test
     void refusesUnknownManifestFormats() {
         String json = "{\"format\":\"streamlearn.snapshot.v9\",\"model\":\"m\",\"version\":1,"
                 + "\"params_file\":\"p\",\"params_sha256\":\"x\"}";

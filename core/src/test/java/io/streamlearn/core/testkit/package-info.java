@@ -1,5 +1,6 @@
 /**
- * The test kit every module's integration tests share: the embedded broker as a JUnit 5 extension with
- * fresh topics per test, one topic reader, one policy for missing tools. Test code only; depends on core.
+ * The test kit every module's integration tests share: the embedded broker as a JUnit 5 extension with fresh topics
+ * per test, a KRaft cluster of child-JVM brokers to stop, kill and restart, child JVMs that never outlive the test,
+ * one topic reader, one policy for missing tools. Test code only; depends on core (and kafka_2.13 for the brokers).
  */
 package io.streamlearn.core.testkit;

@@ -22,13 +22,9 @@ import java.util.TreeSet;
  * distinct value a class with indices in sorted order. The mapping is {@link #labelClasses()}, and with a
  * label-map file it is written there once and read back on later runs, so train and test files agree.
  */
-public final class CsvSource extends LookaheadSource {
+public final class CsvSource extends LineSource {
     static final String TEXT_CSV = "text/csv";
 
-    private final Path file;
-    private final String name;
-    private final InputStream in;
-    private final Inputs.LineReader lines;
     private final int width;
     private final int labelIndex;
     private final int idIndex;
@@ -38,7 +34,6 @@ public final class CsvSource extends LookaheadSource {
     private final Map<String, Integer> classIndex;
     private final int maxLabel;
     private final String idPrefix;
-    private long lineNo = 1;
 
     /** Which columns play which role. */
     public record Columns(String label, List<String> features, String id, Path labelMap) {
@@ -61,9 +56,8 @@ public final class CsvSource extends LookaheadSource {
 
     /** Opens {@code file}; throws {@link SourceException} when it cannot be read or the columns do not match. */
     public CsvSource(Path file, Columns columns) {
-        this.file = file;
-        this.name = file.getFileName().toString();
-        String base = name.replaceFirst("\\.csv(\\.gz)?$", "");
+        super(file);
+        String base = file.getFileName().toString().replaceFirst("\\.csv(\\.gz)?$", "");
         this.idPrefix = base + "-";
         List<String> header = readHeader(file);
         this.width = header.size();
@@ -103,9 +97,7 @@ public final class CsvSource extends LookaheadSource {
                 classIndex.put(labelClasses.get(i), i);
             }
         }
-        this.in = Inputs.open(file);
-        this.lines = new Inputs.LineReader(in, file);
-        lines.readLine();
+        open(1);
     }
 
     private static List<String> readHeader(Path file) {
@@ -124,7 +116,7 @@ public final class CsvSource extends LookaheadSource {
     private int column(List<String> header, String column, String flag) {
         int i = header.indexOf(column);
         if (i < 0) {
-            throw new SourceException(file + ": no column '" + column + "' (" + flag + "); header is " + header);
+            throw new SourceException(file() + ": no column '" + column + "' (" + flag + "); header is " + header);
         }
         return i;
     }
@@ -185,7 +177,7 @@ public final class CsvSource extends LookaheadSource {
         List<String> classes = new ArrayList<>(seen);
         if (map != null) {
             ObjectNode root = Json.MAPPER.createObjectNode();
-            root.put("source", file.toString());
+            root.put("source", file().toString());
             root.put("column", columns.label());
             root.putPOJO("classes", classes);
             try {
@@ -210,13 +202,7 @@ public final class CsvSource extends LookaheadSource {
     }
 
     @Override
-    protected SourceRecord read() {
-        byte[] line = lines.readLine();
-        if (line == null) {
-            return null;
-        }
-        lineNo++;
-        String position = name + " line " + lineNo;
+    protected SourceRecord parse(byte[] line, long lineNo, String position) {
         if (line.length == 0) {
             return SourceRecord.malformed(line, TEXT_CSV, position, "empty record");
         }
@@ -306,10 +292,5 @@ public final class CsvSource extends LookaheadSource {
     /** Classes the label column implies: the categorical classes, or the largest index + 1. */
     public int classCountHint() {
         return labelClasses != null ? labelClasses.size() : Math.max(1, maxLabel + 1);
-    }
-
-    @Override
-    public void close() {
-        Inputs.closeQuietly(in);
     }
 }

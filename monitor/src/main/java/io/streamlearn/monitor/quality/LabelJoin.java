@@ -54,12 +54,7 @@ final class LabelJoin {
             listener.matched(new Match(p, label.value().label()));
             return;
         }
-        if (predictions.containsKey(p.id())) {
-            listener.duplicate("prediction");
-            return;
-        }
-        predictions.put(p.id(), new Timed<>(p, nowMs));
-        evict(predictions, maxPending, listener::expiredPrediction);
+        wait(predictions, p.id(), p, nowMs, "prediction", listener::expiredPrediction);
     }
 
     void onLabel(Feedback f, long nowMs) {
@@ -68,12 +63,18 @@ final class LabelJoin {
             listener.matched(new Match(p.value(), f.label()));
             return;
         }
-        if (labels.containsKey(f.id())) {
-            listener.duplicate("label");
+        wait(labels, f.id(), f, nowMs, "label", listener::unmatchedLabel);
+    }
+
+    /** Holds an unmatched side until its partner comes, counting a repeated id once as a duplicate. */
+    private <T> void wait(LinkedHashMap<String, Timed<T>> pending, String id, T value, long nowMs, String kind,
+            Consumer<T> gone) {
+        if (pending.containsKey(id)) {
+            listener.duplicate(kind);
             return;
         }
-        labels.put(f.id(), new Timed<>(f, nowMs));
-        evict(labels, maxPending, listener::unmatchedLabel);
+        pending.put(id, new Timed<>(value, nowMs));
+        evict(pending, maxPending, gone);
     }
 
     /** Expires what waited longer than the window. */

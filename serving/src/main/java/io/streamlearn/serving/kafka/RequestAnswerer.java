@@ -2,6 +2,7 @@ package io.streamlearn.serving.kafka;
 
 import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.ContentTypes;
+import io.streamlearn.core.example.DeadLetters;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleCodec;
 import io.streamlearn.core.example.Features;
@@ -16,13 +17,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,13 @@ import org.slf4j.LoggerFactory;
 final class RequestAnswerer {
     private static final Logger LOG = LoggerFactory.getLogger(RequestAnswerer.class);
     private static final int MAX_REASON_CHARS = 1000;
+    /**
+     * Room left under the producer's max.request.size for a dead letter's key, headers and record overhead: the
+     * value is capped at max.request.size minus this, so a rejected request near the size limit still leaves.
+     */
+    static final int DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
+    /** Largest dead-letter value, as ingest's: whole requests up to here can be replayed from the topic. */
+    static final int DEAD_LETTER_MAX_BYTES = 900 * 1024;
     private static final byte[] JSON = ContentTypes.JSON.getBytes(StandardCharsets.UTF_8);
 
     private final ServingModel model;
@@ -44,6 +54,7 @@ final class RequestAnswerer {
     private final int maxBatch;
     private final String predictionsTopic;
     private final String dlqTopic;
+    private final int deadLetterMaxBytes;
 
     // Reused for every batch: the hot path allocates per record only what leaves the process.
     private final List<ConsumerRecord<byte[], byte[]>> rows = new ArrayList<>();
@@ -68,7 +79,22 @@ final class RequestAnswerer {
         this.maxBatch = config.maxBatch();
         this.predictionsTopic = config.topics().predictions();
         this.dlqTopic = config.topics().predictionsDlq();
+        this.deadLetterMaxBytes = deadLetterMaxBytes(config.kafkaOverrides());
         this.rowArrivals = new long[maxBatch];
+    }
+
+    /** The cap of a dead letter's value under the producer's max.request.size ({@code overrides} or Kafka's default). */
+    static int deadLetterMaxBytes(Map<String, String> overrides) {
+        int maxRequest = 1024 * 1024; // ProducerConfig's default max.request.size
+        String set = overrides.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (set != null) {
+            try {
+                maxRequest = Integer.parseInt(set.trim());
+            } catch (NumberFormatException e) {
+                // The producer itself refuses the value at start with the key's name.
+            }
+        }
+        return Math.max(1024, Math.min(DEAD_LETTER_MAX_BYTES, maxRequest - DEAD_LETTER_HEADROOM_BYTES));
     }
 
     /**
@@ -111,7 +137,12 @@ final class RequestAnswerer {
                 if (ex == null) {
                     continue;
                 }
-                String reason = m.rejectReason(ex.features());
+                String reason;
+                try {
+                    reason = m.rejectReason(ex.features());
+                } catch (RuntimeException e) {
+                    reason = "cannot check the request against model " + m.name() + " v" + m.version() + ": " + e;
+                }
                 if (reason != null) {
                     deadLetter(r, ex.id() + ": " + reason);
                     continue;
@@ -143,14 +174,24 @@ final class RequestAnswerer {
                 ConsumerRecord<byte[], byte[]> r = rows.get(i);
                 Example ex = rowExamples.get(i);
                 double latencySeconds = Math.max(0L, now - rowArrivals[i]) / 1e9;
+                ProducerRecord<byte[], byte[]> answer;
+                try {
+                    Prediction p = new Prediction(ex.id(), scored[i].label(), scored[i].scores(), m.name(),
+                            m.version(), (float) (latencySeconds * 1e3));
+                    RecordHeaders headers = new RecordHeaders();
+                    headers.add(ContentTypes.HEADER, JSON);
+                    headers.add(RequestLoop.CORRELATION_ID_HEADER, ex.id().getBytes(StandardCharsets.UTF_8));
+                    headers.add(RequestLoop.MODEL_VERSION_HEADER, version);
+                    answer = new ProducerRecord<>(predictionsTopic, null, r.key(), PredictionJsonCodec.encode(p),
+                            headers);
+                } catch (RuntimeException e) {
+                    // One request's answer that cannot be built must not fail (and endlessly repeat) its batch.
+                    deadLetter(r, ex.id() + ": cannot write the prediction of model " + m.name() + " v" + m.version()
+                            + ": " + e);
+                    continue;
+                }
                 metrics.latency(latencySeconds);
-                Prediction p = new Prediction(ex.id(), scored[i].label(), scored[i].scores(), m.name(),
-                        m.version(), (float) (latencySeconds * 1e3));
-                RecordHeaders headers = new RecordHeaders();
-                headers.add(ContentTypes.HEADER, JSON);
-                headers.add(RequestLoop.CORRELATION_ID_HEADER, ex.id().getBytes(StandardCharsets.UTF_8));
-                headers.add(RequestLoop.MODEL_VERSION_HEADER, version);
-                send(new ProducerRecord<>(predictionsTopic, null, r.key(), PredictionJsonCodec.encode(p), headers));
+                send(answer);
                 served++;
             }
         } finally {
@@ -169,16 +210,24 @@ final class RequestAnswerer {
         } catch (CodecException | IllegalArgumentException e) {
             deadLetter(r, "undecodable request: " + e.getMessage());
             return null;
+        } catch (RuntimeException e) {
+            // A decoder bug on one odd record is that record's problem: it goes to the dead letters with the error.
+            deadLetter(r, "undecodable request: " + e);
+            return null;
         }
     }
 
+    /**
+     * Sends {@code r} to the dead-letter topic with {@code reason} and its position, through core's one builder:
+     * capped, so a rejected request near the size limit does not make a dead letter Kafka refuses (which would
+     * rewind and repeat the batch forever).
+     */
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
         String trimmed = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) + "..." : reason;
-        Headers headers = new RecordHeaders(r.headers().toArray());
-        headers.add(RequestLoop.ERROR_REASON_HEADER, trimmed.getBytes(StandardCharsets.UTF_8));
-        headers.add(RequestLoop.ERROR_SOURCE_HEADER, (r.topic() + "/" + r.partition() + "/" + r.offset())
-                .getBytes(StandardCharsets.UTF_8));
-        send(new ProducerRecord<>(dlqTopic, null, r.key(), r.value(), headers));
+        Header contentType = r.headers().lastHeader(ContentTypes.HEADER);
+        send(DeadLetters.capped(dlqTopic, r.key(), r.value(), trimmed, r.topic() + "/" + r.partition() + "/"
+                + r.offset(), contentType == null || contentType.value() == null ? null
+                : new String(contentType.value(), StandardCharsets.UTF_8), deadLetterMaxBytes));
         rejected++;
     }
 

@@ -2,6 +2,7 @@ package io.streamlearn.serving.kafka;
 
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.serving.ConsumerLoop;
+import io.streamlearn.serving.KafkaClientMetrics;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingMetrics;
 import io.streamlearn.serving.model.ServingModel;
@@ -105,6 +106,9 @@ public final class RequestLoop extends ConsumerLoop {
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatch()));
         overrides.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamlearn-serving-requests-" + config.model());
         overrides.putAll(config.kafkaOverrides());
+        if (config.staticMembership()) {
+            overrides.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        }
         return KafkaClients.consumer(config.bootstrapServers(), config.groupId(), overrides);
     }
 
@@ -123,7 +127,8 @@ public final class RequestLoop extends ConsumerLoop {
         }
         c.subscribe(List.of(config.topics().requests()));
         consuming = true;
-        try {
+        // Closed before ConsumerLoop closes the consumer, so a scrape never reads a closed client.
+        try (KafkaClientMetrics lag = metrics.consumerLag(c::metrics)) {
             LOG.info("consuming {} as group {}", config.topics().requests(), config.groupId());
             while (running()) {
                 if (collect(c)) {

@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,35 +78,28 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Verifies and loads {@code manifest}'s snapshot from {@code store}, then runs one warm-up batch.
+     * Reads {@code manifest}'s snapshot from {@code store} once, verifies the bytes, loads exactly those bytes into
+     * DJL, then runs one warm-up batch.
+     *
+     * <p>Why not {@code Model.load(dir)}: DJL loads whichever {@code <model>-NNNN.params} has the highest number in
+     * the folder, and reads it a second time after the checksum did; a file written between the two reads, or a
+     * second parameter file, would be served unverified.
      *
      * @param maxBatch most rows one {@link #predict} call may carry (the batch buffer's size)
      * @param topK     class scores per prediction, capped at the model's class count
-     * @throws io.streamlearn.core.snapshot.ChecksumMismatchException when the parameter file does not match
-     * @throws SnapshotException when the spec does not fit the manifest or the parameters cannot be loaded
+     * @throws io.streamlearn.core.snapshot.ChecksumMismatchException when the parameter file or {@code spec.json}
+     *                                                                does not match its sha256 in the manifest
+     * @throws SnapshotException when the folder holds a second parameter file, the spec does not fit the manifest
+     *                           or the parameters cannot be loaded
      */
     public static LoadedModel load(SnapshotStore store, SnapshotManifest manifest, int maxBatch, int topK) {
         if (maxBatch < 1 || topK < 1) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and topK " + topK + " must be >= 1");
         }
-        String where = "snapshot " + manifest.model() + " v" + manifest.version() + " in "
-                + store.directory(manifest.model(), manifest.version());
-        String expectedParams = SnapshotStore.paramsFileName(manifest.model());
-        if (!expectedParams.equals(manifest.paramsFile())) {
-            throw new SnapshotException(where + ": manifest names parameter file '" + manifest.paramsFile()
-                    + "', expected '" + expectedParams + "' (what DJL Model.save writes); republish the snapshot");
-        }
-        Path dir = store.verify(manifest);
-        ModelSpec spec;
-        try {
-            spec = store.spec(manifest.model(), manifest.version());
-        } catch (IllegalArgumentException e) {
-            throw new SnapshotException(where + ": invalid " + SnapshotStore.SPEC + ": " + e.getMessage(), e);
-        }
-        if (!spec.name().equals(manifest.model())) {
-            throw new SnapshotException(where + ": " + SnapshotStore.SPEC + " names model '" + spec.name()
-                    + "' but the manifest names '" + manifest.model() + "'; the snapshot was assembled wrongly");
-        }
+        SnapshotBytes files = SnapshotBytes.read(store, manifest);
+        String where = files.where();
+        String expectedParams = manifest.paramsFile();
+        ModelSpec spec = files.spec();
         Model model = Model.newInstance(spec.name(), Device.cpu());
         LoadedModel loaded = null;
         boolean ok = false;
@@ -117,7 +109,7 @@ public final class LoadedModel implements AutoCloseable {
             // Initializing first gives every parameter its shape; load then replaces the values.
             block.initialize(model.getNDManager(), DataType.FLOAT32, NetworkBuilder.inputShape(spec, 1));
             Map<String, Shape> specShapes = parameterShapes(block);
-            model.load(dir, spec.name());
+            DjlParams.load(block, model.getNDManager(), files.params(), where + ": " + expectedParams);
             // DJL loads arrays of any shape without complaint: a 64-unit layer would silently replace a 16-unit one.
             Map<String, Shape> loadedShapes = parameterShapes(block);
             if (!loadedShapes.equals(specShapes)) {

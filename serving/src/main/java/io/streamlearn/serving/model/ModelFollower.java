@@ -67,20 +67,34 @@ public final class ModelFollower extends ConsumerLoop {
                     continue;
                 }
                 boolean promoted = ModelPromotion.isPromotion(r.headers());
-                if (!selection.offer(m, promoted)) {
-                    LOG.info("{}: ignoring the announcement of {} v{} at offset {}: v{} was published after it "
-                            + "(promote it to roll back)", r.topic(), m.model(), m.version(), r.offset(),
-                            selection.highestPublished());
+                switch (selection.offer(m, promoted)) {
+                    case CANDIDATE -> { }
+                    case OLDER -> LOG.info("{}: ignoring the announcement of {} v{} at offset {}: v{} was installed "
+                            + "after it (promote it to roll back)", r.topic(), m.model(), m.version(), r.offset(),
+                            selection.highestInstalled());
+                    case OTHER_STORE -> model.refuseOtherStore(m, "the serving version v" + model.currentVersion()
+                            + " was published by store " + selection.storeId() + " (" + r.topic() + " partition "
+                            + r.partition() + ", offset " + r.offset() + ")");
                 }
             }
-            // Of a burst of manifests (a restart reading the topic's history), only the last decision is loaded.
-            SnapshotManifest next = selection.take(model.currentVersion());
-            if (next != null) {
-                if (selection.promoted()) {
-                    LOG.info("{} v{} was promoted: moving from v{} to it", next.model(), next.version(),
-                            model.currentVersion());
-                }
-                model.tryInstall(next);
+            installNext();
+        }
+    }
+
+    /**
+     * Tries the candidates, highest first, until one is installed: of a burst of manifests (a restart reading the
+     * topic's history) only the last decision is loaded, and a refused one makes way for the one before it.
+     */
+    private void installNext() {
+        ModelSelection.Candidate next;
+        while (running() && (next = selection.take(model.currentVersion())) != null) {
+            if (next.promoted()) {
+                LOG.info("{} v{} was promoted: moving from v{} to it", next.manifest().model(),
+                        next.manifest().version(), model.currentVersion());
+            }
+            if (model.tryInstall(next.manifest())) {
+                selection.installed(next);
+                return;
             }
         }
     }

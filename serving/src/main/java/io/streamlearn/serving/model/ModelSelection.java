@@ -1,57 +1,136 @@
 package io.streamlearn.serving.model;
 
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Decides, record by record in topic order, which manifest on the models topic should be serving.
  *
- * <p>The rule: a published manifest is followed only when its version is higher than every version
- * published before it on the topic (a late or repeated announcement of an older version, e.g. by a
- * zombie trainer after a failover, never rolls serving back); a {@linkplain ModelPromotion promotion}
- * is followed whatever its version, because an operator asked for exactly that version. The last
- * decision wins: a promoted (rolled back) version serves until the next <em>new</em> version is
- * published. Each decision is tried once: a refused snapshot is not retried until it is announced
- * (or promoted) again.
+ * <p>The rule: a published manifest is a candidate when its version is higher than every published version
+ * serving has <em>installed</em> (a late or repeated announcement of an older version, e.g. by a zombie trainer after
+ * a failover, never rolls serving back); a {@linkplain ModelPromotion promotion} is followed whatever its version,
+ * because an operator asked for exactly that version, and supersedes the candidates announced before it. The last
+ * decision wins: a promoted (rolled back) version serves until the next <em>new</em> version is published.
+ *
+ * <p>The mark rises only on an install, never on an announcement: a manifest that is refused (unreadable snapshot,
+ * a version far above any real one, a snapshot missing from the store) must not stop the next good version. So the
+ * candidates are kept, highest first, and a refused one makes way for the next; each is tried once, until it is
+ * announced again.
+ *
+ * <p>A published manifest from another store than the installed version's (its {@code store_id}) is not a
+ * candidate: version numbers of two stores cannot be compared (a re-created store restarts at 1, a second trainer
+ * publishing the same model name counts on its own). {@link Verdict#OTHER_STORE} tells the caller to refuse it
+ * loudly; an operator who means the switch promotes a version of the new store, or restarts serving.
  */
 final class ModelSelection {
-    private long highestPublished;
-    private SnapshotManifest desired;
-    private boolean desiredPromoted;
-    private boolean pending;
+    /** Candidates kept at most; the lowest make way. A burst (a restart reading the topic) needs only the top few. */
+    static final int MAX_CANDIDATES = 16;
 
-    /** Offers the manifest of one record; returns whether it is now the one to serve. */
-    boolean offer(SnapshotManifest manifest, boolean promoted) {
-        if (!promoted) {
-            if (manifest.version() <= highestPublished) {
-                return false;
-            }
-            highestPublished = manifest.version();
+    /** What {@link #offer} made of a manifest. */
+    enum Verdict {
+        /** It will be tried by {@link #take}. */
+        CANDIDATE,
+        /** Not newer than a version already installed: ignored. */
+        OLDER,
+        /** Published by another store than the serving version's: to be refused. */
+        OTHER_STORE
+    }
+
+    /** A manifest to install, and whether an operator promoted it. */
+    record Candidate(SnapshotManifest manifest, boolean promoted) {}
+
+    private long highestInstalled;
+    // Store id of the last installed manifest that had one; null while unknown (nothing installed, or v1/v2 manifests).
+    private String storeId;
+    private final TreeMap<Long, SnapshotManifest> candidates = new TreeMap<>();
+    private SnapshotManifest promotion;
+
+    /** Offers the manifest of one record. */
+    Verdict offer(SnapshotManifest manifest, boolean promoted) {
+        if (promoted) {
+            promotion = manifest;
+            candidates.clear();
+            return Verdict.CANDIDATE;
         }
-        desired = manifest;
-        desiredPromoted = promoted;
-        pending = true;
-        return true;
+        if (storeId != null && manifest.storeId() != null && !storeId.equals(manifest.storeId())) {
+            return Verdict.OTHER_STORE;
+        }
+        if (manifest.version() <= highestInstalled) {
+            return Verdict.OLDER;
+        }
+        // A newer published version is a later decision than any promotion before it.
+        promotion = null;
+        candidates.put(manifest.version(), manifest);
+        if (candidates.size() > MAX_CANDIDATES) {
+            candidates.pollFirstEntry();
+        }
+        return Verdict.CANDIDATE;
     }
 
     /**
-     * The manifest to install now, or null when no new decision was made or the decided version already
-     * serves; either way the decision counts as tried.
+     * The next manifest to try, or null when none is left; {@code servingVersion} is skipped (it already serves).
+     * Report the outcome with {@link #installed}; a candidate not reported installed counts as refused.
      */
-    SnapshotManifest take(long servingVersion) {
-        if (!pending) {
-            return null;
+    Candidate take(long servingVersion) {
+        if (promotion != null) {
+            SnapshotManifest p = promotion;
+            promotion = null;
+            if (p.version() != servingVersion) {
+                return new Candidate(p, true);
+            }
         }
-        pending = false;
-        return desired.version() == servingVersion ? null : desired;
+        while (!candidates.isEmpty()) {
+            Map.Entry<Long, SnapshotManifest> top = candidates.pollLastEntry();
+            if (top.getKey() == servingVersion) {
+                installed(new Candidate(top.getValue(), false));
+                continue;
+            }
+            return new Candidate(top.getValue(), false);
+        }
+        return null;
     }
 
-    /** Whether the last decision was a promotion. */
-    boolean promoted() {
-        return desiredPromoted;
+    /**
+     * {@code c} was put into service: older candidates are dropped, the store of its manifest is the one followed
+     * (a promoted version of another store restarts the mark at its version).
+     */
+    void installed(Candidate c) {
+        SnapshotManifest m = c.manifest();
+        if (storeId != null && m.storeId() != null && !storeId.equals(m.storeId())) {
+            // An operator promoted a version of another store: from now on versions count in that store.
+            highestInstalled = m.version();
+            candidates.clear();
+        }
+        if (!c.promoted()) {
+            highestInstalled = Math.max(highestInstalled, m.version());
+            candidates.headMap(highestInstalled, true).clear();
+        }
+        if (m.storeId() != null) {
+            storeId = m.storeId();
+        }
     }
 
-    /** Highest version published (not promoted) seen on the topic, 0 before any. */
-    long highestPublished() {
-        return highestPublished;
+    /** Highest published (not promoted) version installed, 0 before any. */
+    long highestInstalled() {
+        return highestInstalled;
+    }
+
+    /** Store id of the serving version's store, null while unknown. */
+    String storeId() {
+        return storeId;
+    }
+
+    /** Candidates waiting to be tried, the promotion included. */
+    int pending() {
+        return candidates.size() + (promotion == null ? 0 : 1);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelSelection[installed up to v" + highestInstalled + ", store " + Objects.requireNonNullElse(storeId,
+                "unknown") + ", candidates " + candidates.keySet() + (promotion == null ? "" : ", promoted v"
+                + promotion.version()) + "]";
     }
 }

@@ -8,6 +8,7 @@ import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingMetrics;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -120,6 +121,11 @@ public final class ServingModel implements AutoCloseable {
      * and the current model keeps serving. Returns whether it was put into service.
      */
     public boolean tryInstall(SnapshotManifest manifest) {
+        String otherStore = otherStoreReason(manifest);
+        if (otherStore != null) {
+            refuseOtherStore(manifest, otherStore);
+            return false;
+        }
         LoadedModel next;
         try {
             next = LoadedModel.load(store, manifest, config.maxBatch(), config.topK());
@@ -152,6 +158,43 @@ public final class ServingModel implements AutoCloseable {
         LOG.info("serving {} v{} (was {}), {} examples seen, sha256 {}", next.name(), next.version(),
                 old == null ? "none" : "v" + old.version(), manifest.examplesSeen(), manifest.paramsSha256());
         return true;
+    }
+
+    /**
+     * Why {@code manifest} comes from another store than the one serving reads, or null when it does not (or cannot
+     * tell: a manifest before format v3 has no store id).
+     */
+    private String otherStoreReason(SnapshotManifest manifest) {
+        if (manifest.storeId() == null) {
+            return null;
+        }
+        Optional<String> own;
+        try {
+            own = store.existingStoreId();
+        } catch (RuntimeException e) {
+            // Unreadable id: the load below reports the store's state with its own refusal.
+            return null;
+        }
+        if (own.isPresent() && own.get().equals(manifest.storeId())) {
+            return null;
+        }
+        return own.map(id -> "the store serving reads (" + store.root() + ") has id " + id)
+                .orElse("the store serving reads (" + store.root() + ") has no id (no " + SnapshotStore.STORE_ID
+                        + "): it is not the store the snapshot was published to, or it was emptied");
+    }
+
+    /**
+     * Refuses {@code manifest}, published by another store than serving's (its store id differs from {@code
+     * context}'s): a re-created store whose versions restarted, or a second trainer publishing the same model name.
+     * Counted apart as well ({@code streamlearn_serving_foreign_snapshots_total}), since it needs an operator.
+     */
+    void refuseOtherStore(SnapshotManifest manifest, String context) {
+        metrics.foreignSnapshot();
+        refuse(manifest.version(), "snapshot " + manifest.model() + " v" + manifest.version() + " was published by "
+                + "snapshot store " + manifest.storeId() + " but " + context + ". Versions of two stores cannot be "
+                + "compared: the store was re-created (its versions restart at 1) or a second trainer publishes model "
+                + manifest.model() + " into another store. Point every trainer and serving instance of the model at "
+                + "one store; to follow a re-created store, restart serving or promote one of its versions", null);
     }
 
     private static String inputContractChange(LoadedModel serving, LoadedModel next) {

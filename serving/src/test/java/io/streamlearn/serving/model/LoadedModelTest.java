@@ -149,6 +149,51 @@ class LoadedModelTest {
     }
 
     @Test
+    void refusesAFolderWithASecondParameterFile(@TempDir Path root) throws Exception {
+        SnapshotStore store = new SnapshotStore(root);
+        SnapshotManifest m = ServingTestKit.publish(store, MLP);
+        // DJL's Model.load(dir) would have loaded this one, the highest epoch, unverified.
+        byte[] other;
+        try (Model source = ServingTestKit.initializedModel(MLP)) {
+            other = ServingTestKit.paramsOf(source);
+        }
+        java.nio.file.Files.write(store.directory("mlp", 1).resolve("mlp-0001.params"), other);
+        assertThatThrownBy(() -> LoadedModel.load(store, m, 4, 3))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("snapshot mlp v1")
+                .hasMessageContaining("[mlp-0001.params] besides mlp-0000.params");
+    }
+
+    @Test
+    void refusesASnapshotWhoseSpecChangedAfterPublication(@TempDir Path root) throws Exception {
+        SnapshotStore store = new SnapshotStore(root);
+        SnapshotManifest m = ServingTestKit.publish(store, MLP);
+        // Same shapes, another activation: the parameters would load and answer differently, unnoticed.
+        ModelSpec changed = new ModelSpec("mlp", InputSpec.float32(8), 5, List.of(LayerSpec.dense(16),
+                LayerSpec.activation("tanh"), LayerSpec.dense(5)), MLP.loss(), MLP.optimizer(), MLP.batchSize(),
+                MLP.seed());
+        java.nio.file.Files.writeString(store.directory("mlp", 1).resolve(SnapshotStore.SPEC), changed.toJson());
+        assertThatThrownBy(() -> LoadedModel.load(store, m, 4, 3))
+                .isInstanceOf(ChecksumMismatchException.class)
+                .hasMessageContaining(SnapshotStore.SPEC)
+                .hasMessageContaining("but its manifest says " + m.sha256Of(SnapshotStore.SPEC));
+    }
+
+    @Test
+    void refusesAManifestWhoseSnapshotIsNotInTheStore(@TempDir Path root) {
+        SnapshotStore store = new SnapshotStore(root);
+        SnapshotManifest m = ServingTestKit.publish(store, MLP);
+        SnapshotManifest missing = new SnapshotManifest(m.format(), m.model(), 1L << 62, m.createdMs(),
+                m.examplesSeen(), m.stepsSeen(), m.checkpointId(), m.parentVersion(), m.paramsFile(), m.paramsSha256(),
+                m.engine(), m.device(), m.metrics(), m.source(), m.streamlearnVersion(), m.sourceOffsets(),
+                m.files(), m.storeId());
+        assertThatThrownBy(() -> LoadedModel.load(store, missing, 4, 3))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("snapshot mlp v" + (1L << 62))
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
     void refusesParametersThatDoNotFitTheSpec(@TempDir Path root) {
         SnapshotStore store = new SnapshotStore(root);
         byte[] otherShape;

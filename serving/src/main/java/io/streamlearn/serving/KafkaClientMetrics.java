@@ -1,4 +1,4 @@
-package io.streamlearn.monitor.metrics;
+package io.streamlearn.serving;
 
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -24,7 +25,9 @@ import org.apache.kafka.common.MetricName;
  * }</pre>
  *
  * <p>Labels stay few: one series per component, client and topic, never per partition. {@code consumer.metrics()}
- * is thread-safe, so the scrape thread may read it while the consumer's thread polls.
+ * is thread-safe, so the scrape thread may read it while the consumer's thread polls. It lives in serving, the one
+ * component that exports it through simpleclient (the trainer's backlog is Flink's {@code pendingRecords}); serving
+ * must not depend on {@code monitor}.
  */
 public final class KafkaClientMetrics extends Collector implements AutoCloseable {
     static final String GROUP = "consumer-fetch-manager-metrics";
@@ -32,6 +35,7 @@ public final class KafkaClientMetrics extends Collector implements AutoCloseable
     private final CollectorRegistry registry;
     private final String component;
     private final Supplier<? extends Map<MetricName, ? extends Metric>> metrics;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private KafkaClientMetrics(CollectorRegistry registry, String component,
             Supplier<? extends Map<MetricName, ? extends Metric>> metrics) {
@@ -84,9 +88,11 @@ public final class KafkaClientMetrics extends Collector implements AutoCloseable
         return out;
     }
 
-    /** Removes these metrics from the registry. */
+    /** Removes these metrics from the registry; a second call does nothing. */
     @Override
     public void close() {
-        registry.unregister(this);
+        if (closed.compareAndSet(false, true)) {
+            registry.unregister(this);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.streamlearn.monitor.metrics;
+package io.streamlearn.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,6 +49,15 @@ class KafkaClientMetricsTest {
             assertThat(registry.getSampleValue("streamlearn_kafka_consumer_lag_max_records",
                     new String[] {"component", "client_id"}, new String[] {"serving", "c1"})).isEqualTo(32.0);
         }
+        assertThat(registry.metricFamilySamples().hasMoreElements()).isFalse();
+    }
+
+    @Test
+    void closingTwiceIsHarmless() {
+        CollectorRegistry registry = new CollectorRegistry();
+        KafkaClientMetrics k = KafkaClientMetrics.register(registry, "serving", Map::of);
+        k.close();
+        k.close();
         assertThat(registry.metricFamilySamples().hasMoreElements()).isFalse();
     }
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Serving failover (issue 12): two `streamlearn serve` JVMs in one group on an embedded broker, with the
+# settings docs/serving.md recommends (--instance-id, --static-membership, session and transaction
+# timeouts of 10 s); a steady request stream; one instance SIGKILLed. Measures the longest time any
+# request waited for its first answer (read_committed reader), once with a replacement started at once
+# under the same instance id (what a restart policy does) and once without, in the default
+# (at-least-once) and the --exactly-once mode. Medians over rounds with their range; details on stderr,
+# exactly one line on stdout:
+#   RESULT replaced_alo_max_wait_s=M[MIN..MAX] alone_alo_max_wait_s=… replaced_eos_max_wait_s=…
+#          alone_eos_max_wait_s=… rounds=N rate_per_s=R violations=V
+# A violation (a request never answered, or answered twice in exactly-once mode) makes the exit code 1.
+#
+# Run from the repository root on a fresh clone (it builds in the reactor, no install):
+#   bench/failover.sh            knobs: BENCH_OPTS="-Dbench.rounds=3 -Dbench.rate=1000 -Dbench.afterKillSeconds=25"
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+CP_FILE="$ROOT/app/target/bench-classpath.txt"
+# Build in the reactor (a benchmark must not change ~/.m2); app's test class path goes to $CP_FILE.
+MVN=("$ROOT/mvnw" -B -q -pl app -am -DskipTests package dependency:build-classpath -Dmdep.outputFile="$CP_FILE"
+     -Dmdep.includeScope=test)
+"${MVN[@]}" -o >&2 || "${MVN[@]}" >&2
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck disable=SC2086
+exec "$JAVA" -Xmx2g -XX:+UseParallelGC -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
+  -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN ${BENCH_OPTS:-} \
+  -cp "$ROOT/app/target/test-classes:$ROOT/app/target/classes:$(cat "$CP_FILE")" \
+  io.streamlearn.bench.FailoverBench
