@@ -15,7 +15,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class EventCodec {
     /** The {@code type} values this codec reads and writes. */
-    public static final List<String> TYPES = List.of(DriftEvent.TYPE, SnapshotRefusedEvent.TYPE);
+    public static final List<String> TYPES = List.of(DriftEvent.TYPE, SnapshotRefusedEvent.TYPE,
+            SnapshotPublishFailedEvent.TYPE);
 
     private EventCodec() {}
 
@@ -38,6 +39,10 @@ public final class EventCodec {
                 g.writeNumberField("checkpoint_id", r.checkpointId());
                 g.writeNumberField("examples_seen", r.examplesSeen());
                 g.writeStringField("reason", r.reason());
+            } else if (event instanceof SnapshotPublishFailedEvent f) {
+                g.writeNumberField("checkpoint_id", f.checkpointId());
+                g.writeNumberField("examples_seen", f.examplesSeen());
+                g.writeStringField("reason", f.reason());
             }
             g.writeNumberField("time_ms", event.timeMs());
             g.writeEndObject();
@@ -63,6 +68,9 @@ public final class EventCodec {
                         text(n, type, "component"), n.path("version").asLong(0), n.path("serving_version").asLong(0),
                         n.path("checkpoint_id").asLong(-1), n.path("examples_seen").asLong(-1),
                         text(n, type, "reason"), n.path("time_ms").asLong(0));
+                case SnapshotPublishFailedEvent.TYPE -> new SnapshotPublishFailedEvent(text(n, type, "model"),
+                        text(n, type, "component"), n.path("checkpoint_id").asLong(-1),
+                        n.path("examples_seen").asLong(-1), text(n, type, "reason"), n.path("time_ms").asLong(0));
                 default -> throw new CodecException("event of unknown type '" + type + "': this reader knows "
                         + TYPES + "; upgrade the reader or fix the writer");
             };

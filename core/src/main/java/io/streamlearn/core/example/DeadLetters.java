@@ -13,6 +13,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * reason and source, and the original content type, so every dead-letter topic reads the same.
  */
 public final class DeadLetters {
+    /** Longest reason a capped dead letter keeps, in characters. */
+    public static final int MAX_REASON_CHARS = 4096;
+    /** Longest key a capped dead letter keeps, in bytes. */
+    public static final int MAX_KEY_BYTES = 1024;
+
     private DeadLetters() {}
 
     /**
@@ -35,20 +40,32 @@ public final class DeadLetters {
     }
 
     /**
-     * Like {@link #record}, but a value longer than {@code maxBytes} keeps only its first {@code maxBytes}, and the
-     * reason says so: a dead letter must itself fit under the broker's max.request.size. A capped one also carries
-     * the original length and sha256 ({@link DeadLetterHeaders#ORIGINAL_BYTES}, {@link
-     * DeadLetterHeaders#ORIGINAL_SHA256}), so it can still be matched with the record it stands for.
+     * Like {@link #record}, but a value longer than {@code maxBytes} keeps only its first {@code maxBytes}, the reason
+     * says so, and the {@link DeadLetterHeaders#ORIGINAL_BYTES} and {@link DeadLetterHeaders#ORIGINAL_SHA256} headers
+     * identify the original: a dead letter must itself fit under max.request.size and message.max.bytes, or the
+     * pipeline that rejected a record near that limit could never move past it. Reasons and keys are capped too (a
+     * reason may quote the input).
      */
     public static ProducerRecord<byte[], byte[]> capped(String topic, byte[] key, byte[] value, String reason,
             String source, String contentType, int maxBytes) {
-        if (value == null || value.length <= maxBytes) {
-            return record(topic, key, value, reason, source, contentType);
+        boolean cut = value != null && value.length > maxBytes;
+        byte[] original = value;
+        if (cut) {
+            reason = reason + " (original " + value.length + " bytes, the first " + maxBytes + " kept)";
+            value = Arrays.copyOf(value, maxBytes);
         }
-        ProducerRecord<byte[], byte[]> r = record(topic, key, Arrays.copyOf(value, maxBytes),
-                reason + " (original " + value.length + " bytes, the first " + maxBytes + " kept)", source, contentType);
-        r.headers().add(DeadLetterHeaders.ORIGINAL_BYTES, Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
-        r.headers().add(DeadLetterHeaders.ORIGINAL_SHA256, sha256(value).getBytes(StandardCharsets.UTF_8));
+        if (reason.length() > MAX_REASON_CHARS) {
+            reason = reason.substring(0, MAX_REASON_CHARS) + "...";
+        }
+        if (key != null && key.length > MAX_KEY_BYTES) {
+            key = Arrays.copyOf(key, MAX_KEY_BYTES);
+        }
+        ProducerRecord<byte[], byte[]> r = record(topic, key, value, reason, source, contentType);
+        if (cut) {
+            r.headers().add(DeadLetterHeaders.ORIGINAL_BYTES,
+                    Integer.toString(original.length).getBytes(StandardCharsets.UTF_8));
+            r.headers().add(DeadLetterHeaders.ORIGINAL_SHA256, sha256(original).getBytes(StandardCharsets.UTF_8));
+        }
         return r;
     }
 

@@ -32,8 +32,10 @@ import java.util.TreeMap;
  *                       {@value #FORMAT_V1} manifests
  * @param sourceOffsets  data position: per partition of the source topic, the next offset the checkpoint had not
  *                       covered (resume from here); empty in {@value #FORMAT_V1} manifests and outside a job
- * @param specSha256     hex sha256 of {@code spec.json}; serving refuses a mismatch. Null before {@value #FORMAT}
- *                       (the spec was then not covered)
+ * @param files          hex sha256 of every file of the snapshot folder but the manifest, by file name: the
+ *                       parameter file, {@code spec.json} and extra files such as the trainer's resumable state;
+ *                       serving refuses a mismatch. Empty before {@value #FORMAT}, where only {@code params_sha256}
+ *                       was recorded
  * @param storeId        id of the store that published the snapshot ({@link SnapshotStore#storeId()}), so a reader
  *                       tells a re-created store or another trainer's store from its own. Null before {@value #FORMAT}
  */
@@ -55,10 +57,13 @@ public record SnapshotManifest(
         @JsonProperty("source") Map<String, String> source,
         @JsonProperty("streamlearn_version") String streamlearnVersion,
         @JsonProperty("source_offsets") SortedMap<Integer, Long> sourceOffsets,
-        @JsonProperty("spec_sha256") String specSha256,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("files") SortedMap<String, String> files,
         @JsonProperty("store_id") String storeId) {
 
-    /** The manifest format this code writes: v2 plus the spec's sha256 and the publishing store's id. */
+    /**
+     * The manifest format this code writes: v2 plus the sha256 of every file ({@code files}, {@code spec.json}
+     * included) and the publishing store's id ({@code store_id}).
+     */
     public static final String FORMAT = "streamlearn.snapshot.v3";
     /** v1 plus the streamlearn version and the source offsets; still read. */
     public static final String FORMAT_V2 = "streamlearn.snapshot.v2";
@@ -87,6 +92,21 @@ public record SnapshotManifest(
         metrics = metrics == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metrics);
         source = source == null ? new LinkedHashMap<>() : new LinkedHashMap<>(source);
         sourceOffsets = sourceOffsets == null ? new TreeMap<>() : new TreeMap<>(sourceOffsets);
+        files = files == null ? new TreeMap<>() : new TreeMap<>(files);
+        String listed = files.get(paramsFile);
+        if (listed != null && !listed.equals(paramsSha256)) {
+            throw new IllegalArgumentException("snapshot manifest of " + model + " v" + version + ": files lists sha256 "
+                    + listed + " for " + paramsFile + " but params_sha256 is " + paramsSha256);
+        }
+    }
+
+    /** A manifest of {@value #FORMAT_V2}'s fields, without per-file hashes and store id. */
+    public SnapshotManifest(String format, String model, long version, long createdMs, long examplesSeen,
+            long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
+            String engine, String device, Map<String, Double> metrics, Map<String, String> source,
+            String streamlearnVersion, SortedMap<Integer, Long> sourceOffsets) {
+        this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
+                paramsSha256, engine, device, metrics, source, streamlearnVersion, sourceOffsets, null, null);
     }
 
     /** A manifest without code version and source offsets, the fields of {@value #FORMAT_V1}. */
@@ -95,15 +115,6 @@ public record SnapshotManifest(
             String engine, String device, Map<String, Double> metrics, Map<String, String> source) {
         this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
                 paramsSha256, engine, device, metrics, source, null, null, null, null);
-    }
-
-    /** A manifest without the spec's sha256 and the store id, the fields of {@value #FORMAT_V2}. */
-    public SnapshotManifest(String format, String model, long version, long createdMs, long examplesSeen,
-            long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
-            String engine, String device, Map<String, Double> metrics, Map<String, String> source,
-            String streamlearnVersion, SortedMap<Integer, Long> sourceOffsets) {
-        this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
-                paramsSha256, engine, device, metrics, source, streamlearnVersion, sourceOffsets, null, null);
     }
 
     public byte[] toJsonBytes() {
@@ -121,6 +132,12 @@ public record SnapshotManifest(
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
             throw new IllegalArgumentException("invalid snapshot manifest: " + cause.getMessage(), e);
         }
+    }
+
+    /** The recorded sha256 of {@code file} in the snapshot folder, or null when the manifest does not list it. */
+    public String sha256Of(String file) {
+        String listed = files.get(file);
+        return listed == null && file.equals(paramsFile) ? paramsSha256 : listed;
     }
 
     /** A metric recorded at publish, or NaN when absent. */

@@ -19,14 +19,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * Versioned snapshots over a directory: {@code <root>/<model>/<version>/} holds the DJL parameter
  * file ({@code <model>-0000.params}, loadable with plain {@code Model.load(dir, model)}),
- * {@code spec.json} and {@code manifest.json}. A snapshot is staged in a hidden folder and renamed
+ * {@code spec.json}, optional extra files (the trainer's resumable state) and {@code manifest.json}, which hashes
+ * every other file. A snapshot is staged in a hidden folder and renamed
  * into place, so readers never see half of one; the rename fails if the version exists, so two
  * publishers (or a restarted job) never reuse a version.
  *
@@ -70,16 +73,20 @@ public final class SnapshotStore {
             Files.createDirectories(staging);
             String storeId = storeId();
             String paramsFile = paramsFileName(spec.name());
-            Files.write(staging.resolve(paramsFile), draft.params());
             byte[] specJson = spec.toJson().getBytes(StandardCharsets.UTF_8);
-            Files.write(staging.resolve(SPEC), specJson);
+            TreeMap<String, String> files = new TreeMap<>();
+            files.put(paramsFile, write(staging.resolve(paramsFile), draft.params()));
+            files.put(SPEC, write(staging.resolve(SPEC), specJson));
+            for (Map.Entry<String, byte[]> extra : draft.extraFiles().entrySet()) {
+                files.put(extra.getKey(), write(staging.resolve(extra.getKey()), extra.getValue()));
+            }
             for (int attempt = 0; attempt < 100; attempt++) {
                 long version = latestVersion(spec.name()) + 1;
                 SnapshotManifest m = new SnapshotManifest(SnapshotManifest.FORMAT, spec.name(), version,
                         clock.millis(), draft.examplesSeen(), draft.stepsSeen(), draft.checkpointId(),
                         draft.parentVersion(), paramsFile, sha256(draft.params()), draft.engine(), draft.device(),
-                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets(),
-                        sha256(specJson), storeId);
+                        draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets(), files,
+                        storeId);
                 Files.write(staging.resolve(MANIFEST), m.toJsonBytes());
                 Path target = modelDir.resolve(Long.toString(version));
                 try {
@@ -104,6 +111,11 @@ public final class SnapshotStore {
         } finally {
             deleteQuietly(staging);
         }
+    }
+
+    private static String write(Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes);
+        return sha256(bytes);
     }
 
     /**
@@ -210,26 +222,43 @@ public final class SnapshotStore {
     }
 
     /**
-     * Checks the parameter file (and {@code spec.json}, when the manifest has its hash) against the manifest's
-     * sha256 and returns the snapshot directory.
+     * Checks every file the manifest hashes (before {@value SnapshotManifest#FORMAT}: only the parameter file)
+     * and returns the snapshot directory.
      *
      * @throws ChecksumMismatchException when a file was changed or corrupted after publication
      */
     public Path verify(SnapshotManifest m) {
-        Path dir = directory(m.model(), m.version());
-        checkSha256(m, dir.resolve(m.paramsFile()), m.paramsSha256());
-        if (m.specSha256() != null) {
-            checkSha256(m, dir.resolve(SPEC), m.specSha256());
+        read(m, m.paramsFile());
+        for (String file : m.files().keySet()) {
+            if (!file.equals(m.paramsFile())) {
+                read(m, file);
+            }
         }
-        return dir;
+        return directory(m.model(), m.version());
     }
 
-    private static void checkSha256(SnapshotManifest m, Path file, String expected) {
-        try {
-            checkSha256(m, file, Files.readAllBytes(file), expected);
-        } catch (IOException e) {
-            throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": cannot read " + file, e);
+    /**
+     * The bytes of {@code file} in the snapshot of {@code m}, read once and checked against the manifest's sha256,
+     * so a caller uses exactly the bytes that were verified.
+     *
+     * @throws ChecksumMismatchException when the file differs from what was published
+     * @throws SnapshotException         when it cannot be read or the manifest records no hash for it
+     */
+    public byte[] read(SnapshotManifest m, String file) {
+        String expected = m.sha256Of(file);
+        if (expected == null) {
+            throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": the manifest records no "
+                    + "sha256 for " + file + ", so it cannot be trusted; publish a new version");
         }
+        Path path = directory(m.model(), m.version()).resolve(file);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new SnapshotException("snapshot " + m.model() + " v" + m.version() + ": cannot read " + path, e);
+        }
+        checkSha256(m, path, bytes, expected);
+        return bytes;
     }
 
     /**

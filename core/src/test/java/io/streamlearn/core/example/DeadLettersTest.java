@@ -50,6 +50,19 @@ class DeadLettersTest {
         // sha256 of the bytes 01 02 03 04 05
         assertThat(header(r, DeadLetterHeaders.ORIGINAL_SHA256))
                 .isEqualTo("74f81fe167d99b4cb41d6d0ccda82278caee9f3e2f25d5e5a3936ff3dcec60d0");
+        assertThat(r.headers().lastHeader("streamlearn.error.original-bytes")).as("the documented header name")
+                .isNotNull();
+        assertThat(r.headers().lastHeader("streamlearn.error.original-sha256")).as("the documented header name")
+                .isNotNull();
+    }
+
+    @Test
+    void cappedKeepsAReasonAndAKeyNearTheSizeLimitSmall() {
+        ProducerRecord<byte[], byte[]> r = DeadLetters.capped("x.dlq", new byte[1 << 20], new byte[] {1},
+                "x".repeat(1 << 20), "x/0/1", null, 16);
+
+        assertThat(r.key()).hasSize(DeadLetters.MAX_KEY_BYTES);
+        assertThat(header(r, DeadLetterHeaders.REASON)).hasSize(DeadLetters.MAX_REASON_CHARS + 3);
     }
 
     @Test
@@ -60,6 +73,7 @@ class DeadLettersTest {
 
         assertThat(r.value()).isSameAs(value);
         assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("bad");
+        assertThat(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_BYTES)).as("nothing was cut").isNull();
         assertThat(r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_SHA256)).as("nothing was cut").isNull();
     }
 }

@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -61,12 +62,41 @@ class SnapshotStoreTest {
     }
 
     @Test
+    void hashesTheSpecAndEveryExtraFileAndRefusesAChangeToAnyOfThem() throws Exception {
+        SnapshotStore store = new SnapshotStore(dir);
+        SnapshotManifest m = store.publish(new SnapshotDraft(spec, new byte[] {1, 2, 3}, 10, 2, 5, 0, "PyTorch",
+                "cpu()", Map.of(), Map.of(), null, new TreeMap<>(Map.of("trainer-state.bin", new byte[] {7, 7}))));
+        assertThat(m.files()).containsOnlyKeys(m.paramsFile(), SnapshotStore.SPEC, "trainer-state.bin");
+        assertThat(m.files()).containsEntry(m.paramsFile(), m.paramsSha256())
+                .containsEntry("trainer-state.bin", SnapshotStore.sha256(new byte[] {7, 7}));
+        assertThat(store.read(m, "trainer-state.bin")).containsExactly(7, 7);
+        assertThat(store.verify(m)).isEqualTo(dir.resolve("m/1"));
+
+        Path specFile = store.directory("m", 1).resolve(SnapshotStore.SPEC);
+        Files.writeString(specFile, ModelSpec.mlp("m", 4, 2, 9).toJson());
+        assertThatThrownBy(() -> store.verify(m)).isInstanceOf(ChecksumMismatchException.class)
+                .hasMessageContaining(SnapshotStore.SPEC);
+        assertThatThrownBy(() -> store.read(m, "other.bin")).isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("records no sha256 for other.bin");
+    }
+
+    @Test
+    void refusesExtraFilesThatWouldShadowTheStoresOwn() {
+        for (String name : List.of("manifest.json", "spec.json", "m-0001.params", "../x", "a/b")) {
+            assertThatThrownBy(() -> new SnapshotDraft(spec, new byte[] {1}, 1, 1, 1, 0, "e", "d", Map.of(), Map.of(),
+                    null, new TreeMap<>(Map.of(name, new byte[] {1})))).as(name)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name);
+        }
+    }
+
+    @Test
     void refusesSnapshotWhoseSpecWasChangedAfterPublication() throws Exception {
         SnapshotStore store = new SnapshotStore(dir);
         SnapshotManifest m = store.publish(draft(new byte[] {1, 2, 3}));
         Files.writeString(store.directory("m", 1).resolve(SnapshotStore.SPEC), ModelSpec.mlp("m", 4, 2, 64).toJson());
         assertThatThrownBy(() -> store.verify(m)).isInstanceOf(ChecksumMismatchException.class)
-                .hasMessageContaining(SnapshotStore.SPEC).hasMessageContaining("but its manifest says " + m.specSha256());
+                .hasMessageContaining(SnapshotStore.SPEC)
+                .hasMessageContaining("but its manifest says " + m.sha256Of(SnapshotStore.SPEC));
     }
 
     @Test

@@ -49,8 +49,9 @@ record SnapshotBytes(String where, byte[] params, ModelSpec spec) {
         SnapshotStore.checkSha256(manifest, paramsFile, params, manifest.paramsSha256());
         Path specFile = dir.resolve(SnapshotStore.SPEC);
         byte[] specJson = readAll(specFile, where);
-        if (manifest.specSha256() != null) {
-            SnapshotStore.checkSha256(manifest, specFile, specJson, manifest.specSha256());
+        String specSha256 = manifest.sha256Of(SnapshotStore.SPEC);
+        if (specSha256 != null) {
+            SnapshotStore.checkSha256(manifest, specFile, specJson, specSha256);
         }
         ModelSpec spec;
         try {

@@ -176,7 +176,7 @@ class LoadedModelTest {
         assertThatThrownBy(() -> LoadedModel.load(store, m, 4, 3))
                 .isInstanceOf(ChecksumMismatchException.class)
                 .hasMessageContaining(SnapshotStore.SPEC)
-                .hasMessageContaining("but its manifest says " + m.specSha256());
+                .hasMessageContaining("but its manifest says " + m.sha256Of(SnapshotStore.SPEC));
     }
 
     @Test
@@ -186,7 +186,7 @@ class LoadedModelTest {
         SnapshotManifest missing = new SnapshotManifest(m.format(), m.model(), 1L << 62, m.createdMs(),
                 m.examplesSeen(), m.stepsSeen(), m.checkpointId(), m.parentVersion(), m.paramsFile(), m.paramsSha256(),
                 m.engine(), m.device(), m.metrics(), m.source(), m.streamlearnVersion(), m.sourceOffsets(),
-                m.specSha256(), m.storeId());
+                m.files(), m.storeId());
         assertThatThrownBy(() -> LoadedModel.load(store, missing, 4, 3))
                 .isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("snapshot mlp v" + (1L << 62))

@@ -36,24 +36,29 @@ public class DecodeFunction extends ProcessFunction<RawRecord, Example> {
     @Override
     public void processElement(RawRecord r, Context ctx, Collector<Example> out) {
         String reason;
+        Example e = null;
         try {
             reason = schema.recordProblem(r.value);
-            if (reason != null) {
-                rejected.inc();
-                ctx.output(DEAD_LETTERS, new DeadLetter(r, reason + " (" + r.position() + ")"));
-                return;
-            }
-            Example e = ExampleCodec.decode(r.value, r.contentType);
-            reason = schema.problem(e);
             if (reason == null) {
-                decoded.inc();
-                // The position travels with the example so the trainer can record offsets in the manifest.
-                out.collect(e.at(r.partition, r.offset));
-                return;
+                e = ExampleCodec.decode(r.value, r.contentType);
+                reason = schema.problem(e);
+                if (reason != null) {
+                    reason = "example " + e.id() + ": " + reason;
+                }
             }
-            reason = "example " + e.id() + ": " + reason;
         } catch (CodecException | IllegalArgumentException ex) {
             reason = ex.getMessage();
+        } catch (RuntimeException ex) {
+            // Any other failure on one record (a decoder bug, a value no check foresaw) is that record's problem:
+            // failing the job would replay it forever.
+            reason = "cannot decode: " + ex;
+        }
+        if (reason == null) {
+            decoded.inc();
+            // Outside the try: a chained trainer runs inside collect, and its failures are not this record's.
+            // The position travels with the example so the trainer can record offsets in the manifest.
+            out.collect(e.at(r.partition, r.offset));
+            return;
         }
         rejected.inc();
         ctx.output(DEAD_LETTERS, new DeadLetter(r, reason + " (" + r.position() + ")"));

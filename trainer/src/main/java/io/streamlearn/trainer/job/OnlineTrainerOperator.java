@@ -1,8 +1,8 @@
 package io.streamlearn.trainer.job;
 
-import io.streamlearn.core.drift.DriftDetector;
 import io.streamlearn.core.event.DriftEvent;
 import io.streamlearn.core.event.PlatformEvent;
+import io.streamlearn.core.event.SnapshotPublishFailedEvent;
 import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.model.ModelSpec;
@@ -12,15 +12,13 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.trainer.learn.BatchOutcome;
 import io.streamlearn.trainer.learn.DeviceSelector;
+import io.streamlearn.trainer.learn.DriftWatch;
 import io.streamlearn.trainer.learn.EngineThreads;
 import io.streamlearn.trainer.learn.LearningMetrics;
 import io.streamlearn.trainer.learn.OnlineLearner;
 import io.streamlearn.trainer.snapshot.QualityGate;
 import io.streamlearn.trainer.snapshot.SnapshotPublisher;
 import io.streamlearn.trainer.state.TrainerState;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -60,6 +58,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainerOperator.class);
 
     private final TrainerConfig config;
+    /** Where to start without restored state; null: chosen from the store when the operator opens. */
+    private final StartingPoint start;
 
     private transient ModelSpec spec;
     private transient OnlineLearner learner;
@@ -79,13 +79,21 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient Counter examplesCounter;
     private transient Counter stepsCounter;
     private transient Counter refusedCounter;
+    private transient Counter publishFailedCounter;
     private transient Histogram stepMillis;
-    private transient DriftDetector drift;
+    private transient DriftWatch drift;
     private transient Counter driftCounter;
     private transient int lastBatchSize;
 
+    /** A trainer that chooses its {@link StartingPoint} from the store when it opens without Flink state. */
     public OnlineTrainerOperator(TrainerConfig config) {
+        this(config, null);
+    }
+
+    /** A trainer that starts from {@code start} when no Flink state is restored (the source follows the same). */
+    public OnlineTrainerOperator(TrainerConfig config, StartingPoint start) {
         this.config = config;
+        this.start = start;
     }
 
     /** A checkpoint's state waiting for that checkpoint to complete. */
@@ -127,25 +135,34 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()));
         byte[] params = null;
         byte[] optimizerState = null;
-        drift = config.driftDetector().equalsIgnoreCase("none") ? null : DriftDetector.parse(config.driftDetector());
+        StartingPoint from = restored != null ? null : start != null ? start : StartingPoint.choose(config);
+        if (from != null && from.kind() == StartingPoint.Kind.RESUME) {
+            restored = from.resumedState(store, spec.name());
+            from.sourceOffsets().forEach((partition, offset) -> nextOffsets.merge(partition, offset, Math::max));
+        }
         if (restored != null) {
-            if (drift != null && restored.driftState().length > 0) {
-                drift = DriftDetector.restore(restored.driftState());
-            }
             params = restored.params();
             optimizerState = restored.optimizerState();
             metrics = restored.metrics();
             buffer.addAll(restored.buffered());
             parentVersion = restored.parentVersion();
             lastDraftExamples = metrics.examples;
-            LOG.info("trainer {} restored: {} examples trained, {} buffered, parent version {}", spec.name(),
+            if (from != null) {
+                // The resumed version is the champion, as right after it was published.
+                metrics.crownChallenger();
+            }
+            LOG.info("trainer {} {}: {} examples trained, {} buffered, parent version {}", spec.name(),
+                    from == null ? "restored its checkpoint" : "resumed published version " + from.version(),
                     metrics.examples, buffer.size(), parentVersion);
+            drift = DriftWatch.of(config.driftDetector(), restored.driftState());
             restored = null;
         } else {
+            drift = DriftWatch.of(config.driftDetector(), null);
             metrics = new LearningMetrics(spec.classes());
-            if (config.initFromVersion() > 0) {
-                params = warmStartParameters(store, config.initFromVersion());
-                parentVersion = config.initFromVersion();
+            if (from.kind() == StartingPoint.Kind.WARM_START) {
+                LOG.info("trainer {} warm-starts from version {}", spec.name(), from.version());
+                params = from.warmStartParameters(store, spec.name());
+                parentVersion = from.version();
             } else {
                 parentVersion = store.latestVersion(spec.name());
             }
@@ -154,12 +171,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         learner = new OnlineLearner(spec, DeviceSelector.select(config.device(), subtask,
                 ai.djl.engine.Engine.getInstance().getGpuCount(), assignedGpu()), config.holdoutFraction(),
                 spec.batchSize(), params, optimizerState);
-        byte[] championParams = publishedParameters(store, parentVersion);
-        learner.setChampion(championParams);
-        if (championParams != null && restored == null && metrics.championFadingCount == 0) {
-            LOG.info("trainer {}: version {} is the champion new snapshots must not fall behind", spec.name(),
-                    parentVersion);
-        }
+        learner.setChampion(StartingPoint.parameters(store, spec.name(), parentVersion));
         publisher = new SnapshotPublisher(store, config.bootstrapServers(), config.topics().models(),
                 config.topics().events(), config.kafkaOverrides());
         gate = new QualityGate(config.gateMargin(), config.gateMinHoldout());
@@ -176,6 +188,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         examplesCounter = group.counter("examples_trained");
         stepsCounter = group.counter("steps");
         refusedCounter = group.counter("refused_snapshots");
+        publishFailedCounter = group.counter("snapshot_publish_failures");
         driftCounter = group.counter("drift_detected");
         stepMillis = group.histogram("step_time_ms", new DescriptiveStatisticsHistogram(1000));
         group.gauge("prequential_accuracy", () -> metrics.prequentialAccuracy());
@@ -197,30 +210,6 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             }
         }
         return OptionalInt.empty();
-    }
-
-    /** The parameter file of a published version, or null when there is none (a first run). */
-    private byte[] publishedParameters(SnapshotStore store, long version) {
-        if (version <= 0 || !store.versions(spec.name()).contains(version)) {
-            return null;
-        }
-        SnapshotManifest m = store.manifest(spec.name(), version);
-        try {
-            return Files.readAllBytes(store.verify(m).resolve(m.paramsFile()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read parameters of " + spec.name() + " v" + version, e);
-        }
-    }
-
-    private byte[] warmStartParameters(SnapshotStore store, long version) {
-        SnapshotManifest m = store.manifest(spec.name(), version);
-        Path dir = store.verify(m);
-        try {
-            LOG.info("trainer {} warm-starts from version {}", spec.name(), version);
-            return Files.readAllBytes(dir.resolve(m.paramsFile()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read parameters of " + spec.name() + " v" + version, e);
-        }
     }
 
     @Override
@@ -279,15 +268,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         if (drift == null) {
             return;
         }
-        double estimate = Double.NaN;
-        for (int i = 0; i < o.trained(); i++) {
-            if (drift.updateRise(o.predicted()[i] == o.actual()[i] ? 0 : 1) && Double.isNaN(estimate)) {
-                estimate = drift.estimate();
-                // Start over on the new concept: ADWIN otherwise answers a burst of detections for one
-                // change while it sheds its old window bucket by bucket.
-                drift.reset();
-            }
-        }
+        double estimate = drift.update(o);
         if (Double.isNaN(estimate)) {
             return;
         }
@@ -308,9 +289,11 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         byte[] params = learner.saveParameters();
-        checkpointed.update(List.of(new TrainerState(params, learner.saveOptimizerState(), metrics,
-                new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state())
-                .encode()));
+        byte[] optimizerState = learner.saveOptimizerState();
+        byte[] driftState = drift == null ? new byte[0] : drift.state();
+        List<Example> buffered = new ArrayList<>(buffer);
+        checkpointed.update(List.of(new TrainerState(params, optimizerState, metrics, buffered, parentVersion,
+                driftState).encode()));
         long[] pairs = new long[2 * nextOffsets.size()];
         int i = 0;
         for (Map.Entry<Integer, Long> o : nextOffsets.entrySet()) {
@@ -324,10 +307,14 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             source.put("topic", config.topics().examples());
             source.put("examples_seen", Long.toString(metrics.examples + metrics.heldOut));
             source.put("group_id", config.groupId());
+            // The snapshot carries what a restart without Flink state resumes (StartingPoint); the parameters
+            // are its DJL file already, so they are not repeated in the state file.
+            TreeMap<String, byte[]> files = new TreeMap<>(Map.of(StartingPoint.STATE_FILE, new TrainerState(
+                    new byte[0], optimizerState, metrics, buffered, parentVersion, driftState).encode()));
             pending.put(context.getCheckpointId(), new Pending(new SnapshotDraft(spec, params, metrics.examples,
                     metrics.steps, context.getCheckpointId(), parentVersion, learner.engineDescription(),
-                    learner.device().toString(), metrics.toManifestMetrics(), source, new TreeMap<>(nextOffsets)),
-                    learner.parametersFinite()));
+                    learner.device().toString(), metrics.toManifestMetrics(), source, new TreeMap<>(nextOffsets),
+                    files), learner.parametersFinite()));
         }
     }
 
@@ -348,7 +335,13 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             refuse(draft, checkpointId, refusal);
             return;
         }
-        SnapshotManifest m = publisher.publish(draft);
+        SnapshotManifest m;
+        try {
+            m = publisher.publish(draft);
+        } catch (RuntimeException e) {
+            publishFailed(draft, checkpointId, e);
+            return;
+        }
         parentVersion = m.version();
         double holdout = m.metric(ManifestMetrics.HOLDOUT_ACCURACY);
         learner.setChampion(draft.params());
@@ -358,12 +351,32 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 holdout);
     }
 
+    /**
+     * A checkpoint's state that could not be published is reported, not fatal: the checkpoint itself is safe in
+     * Flink, training goes on, and the next checkpoint drafts again even without new examples, so publishing
+     * resumes as soon as the store (or the models topic) is back. The store allocates versions, so none collides.
+     */
+    private void publishFailed(SnapshotDraft draft, long checkpointId, RuntimeException e) {
+        publishFailedCounter.inc();
+        lastDraftExamples = -1;
+        LOG.error("could not publish the snapshot of {} at checkpoint {} ({} examples); training goes on and the next "
+                + "checkpoint tries again: {}", spec.name(), checkpointId, draft.examplesSeen(), e.toString(), e);
+        publisher.sendEvent(new SnapshotPublishFailedEvent(spec.name(), PlatformEvent.TRAINER, checkpointId,
+                draft.examplesSeen(), String.valueOf(e.getMessage()), Clock.systemUTC().millis()));
+    }
+
     private void refuse(SnapshotDraft draft, long checkpointId, String reason) {
         refusedCounter.inc();
         LOG.warn("quality gate refused the snapshot of {} at checkpoint {} ({} examples): {}", spec.name(),
                 checkpointId, draft.examplesSeen(), reason);
         publisher.sendEvent(SnapshotRefusedEvent.byTrainer(spec.name(), checkpointId, draft.examplesSeen(), reason,
                 Clock.systemUTC().millis()));
+    }
+
+    /** What a checkpoint taken now would hold; tests compare instances with it. */
+    TrainerState currentState() {
+        return new TrainerState(learner.saveParameters(), learner.saveOptimizerState(), metrics,
+                new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state());
     }
 
     @Override

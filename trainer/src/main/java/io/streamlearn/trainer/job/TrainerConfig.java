@@ -37,6 +37,7 @@ public final class TrainerConfig implements Serializable {
     private final double gateMinHoldout;
     private final String driftDetector;
     private final DriftReaction driftReaction;
+    private final boolean fresh;
 
     private TrainerConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -55,6 +56,12 @@ public final class TrainerConfig implements Serializable {
         this.gateMinHoldout = b.gateMinHoldout;
         this.driftDetector = b.driftDetector;
         this.driftReaction = b.driftReaction;
+        this.fresh = b.fresh;
+    }
+
+    /** Whether a start without Flink state ignores the published snapshots (see {@link StartingPoint}). */
+    public boolean fresh() {
+        return fresh;
     }
 
     /** Detector of the prequential error, as {@code DriftDetector.parse} reads it, or {@code none}. */
@@ -120,6 +127,7 @@ public final class TrainerConfig implements Serializable {
                 .optDriftDetector(v.get(TrainerSettings.DRIFT_DETECTOR))
                 .optDriftReaction(v.get(TrainerSettings.DRIFT_REACTION))
                 .optDecodeParallelism(v.get(TrainerSettings.DECODE_PARALLELISM))
+                .optFresh(v.get(TrainerSettings.FRESH))
                 .optKafkaOverrides(KafkaSettings.overrides(v));
         if (v.isSet(TrainerSettings.GROUP_ID)) {
             b.optGroupId(v.get(TrainerSettings.GROUP_ID));
@@ -190,6 +198,16 @@ public final class TrainerConfig implements Serializable {
         private double gateMinHoldout = TrainerSettings.GATE_MIN_HOLDOUT.defaultValue();
         private String driftDetector = TrainerSettings.DRIFT_DETECTOR.defaultValue();
         private DriftReaction driftReaction = TrainerSettings.DRIFT_REACTION.defaultValue();
+        private boolean fresh = TrainerSettings.FRESH.defaultValue();
+
+        /**
+         * Start from new parameters when no checkpoint is restored, instead of resuming the latest published
+         * snapshot (default false: resume); the source then reads from the group's committed offsets.
+         */
+        public Builder optFresh(boolean fresh) {
+            this.fresh = fresh;
+            return this;
+        }
 
         /** Drift detector of the prequential error: {@code adwin[:delta=..]}, {@code page-hinkley[:...]} or {@code none}. */
         public Builder optDriftDetector(String spec) {

@@ -13,6 +13,7 @@ import io.streamlearn.trainer.decode.RawRecordDeserializer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -30,6 +31,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The trainer topology: examples topic → decode and validate (parallel; rejects to the DLQ) →
@@ -61,12 +63,19 @@ public final class TrainerJob {
         kafka.remove("key.deserializer");
         kafka.remove("value.deserializer");
         kafka.remove("enable.auto.commit");
+        // Read once, here, so that the source and the trainer start from the same snapshot. A restored checkpoint
+        // overrides both: the source's splits and the operator's state come from it.
+        StartingPoint start = StartingPoint.choose(config);
+        Map<TopicPartition, Long> resumeAt = start.offsetsOn(topics.examples());
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(topics.examples())
                 .setGroupId(config.groupId())
                 .setProperties(kafka)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                // Partitions the snapshot does not name (added since) start from the committed offsets, else the earliest.
+                .setStartingOffsets(resumeAt.isEmpty()
+                        ? OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)
+                        : OffsetsInitializer.offsets(resumeAt, OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer())
                 .build();
 
@@ -95,7 +104,8 @@ public final class TrainerJob {
 
         String model = config.spec().name();
         beforeTrainer.apply(examples)
-                .transform("online trainer " + model, TypeInformation.of(Void.class), new OnlineTrainerOperator(config))
+                .transform("online trainer " + model, TypeInformation.of(Void.class),
+                        new OnlineTrainerOperator(config, start))
                 .uid("online-trainer")
                 .name("online trainer " + model)
                 .setParallelism(1)

@@ -24,7 +24,11 @@ public final class TrainerSettings {
             .withDoc("Fraction of ids (by hash) held out from training for the holdout metrics.");
     public static final Setting<Long> INIT_FROM = Setting.of("init-from", Type.LONG).withLabel("VERSION")
             .withDefault(0L).withValidator(Validator.atLeast(0L))
-            .withDoc("Warm-start from this published version when no checkpoint is restored (0: fresh).");
+            .withDoc("Without a restored checkpoint, warm-start from this version's parameters only (new metrics, the "
+                    + "group's committed offsets) instead of resuming the latest snapshot (0: resume).");
+    public static final Setting<Boolean> FRESH = Setting.of("fresh", Type.FLAG).withDefault(false)
+            .withDoc("Without a restored checkpoint, start from new parameters and the group's committed offsets "
+                    + "instead of resuming the latest published snapshot (its state and source offsets).");
     public static final Setting<Double> GATE_MARGIN = Setting.of("gate-margin", Type.DOUBLE).withDefault(0.05)
             .withValidator(Validator.between(0.0, 1.0))
             .withDoc("Quality gate: refuse a snapshot whose holdout accuracy is more than this below the published "
@@ -50,7 +54,7 @@ public final class TrainerSettings {
 
     /** {@code streamlearn train}'s trainer settings. */
     public static final SettingsDef DEF = SettingsDef.of("trainer", SPEC, CommonSettings.STORE,
-            CHECKPOINT_INTERVAL_MS, MAX_WAIT_MS, HOLDOUT, CommonSettings.DEVICE, INIT_FROM, GATE_MARGIN,
+            CHECKPOINT_INTERVAL_MS, MAX_WAIT_MS, HOLDOUT, CommonSettings.DEVICE, INIT_FROM, FRESH, GATE_MARGIN,
             GATE_MIN_HOLDOUT, DRIFT_DETECTOR, DRIFT_REACTION, GROUP_ID, DECODE_PARALLELISM, KafkaSettings.DEF);
 
     /** {@code flink run}'s: where the cluster is, the spec file and the shared store must be given. */

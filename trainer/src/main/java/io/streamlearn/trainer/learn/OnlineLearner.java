@@ -18,18 +18,12 @@ import ai.djl.util.Pair;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.FeatureType;
 import io.streamlearn.core.example.Features;
-import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.core.model.LossKind;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.NetworkBuilder;
-import io.streamlearn.core.snapshot.SnapshotStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -382,38 +376,11 @@ public final class OnlineLearner implements AutoCloseable {
 
     /** The parameters as the bytes of a DJL parameter file, loadable with plain {@code Model.load}. */
     public byte[] saveParameters() {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("streamlearn-params-");
-            model.save(dir, spec.name());
-            return Files.readAllBytes(dir.resolve(SnapshotStore.paramsFileName(spec.name())));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize parameters of " + spec.name(), e);
-        } finally {
-            deleteTree(dir);
-        }
+        return ParameterFiles.save(model, spec.name());
     }
 
-    /** Loads a DJL parameter file (as {@code Model.save} wrote it) into {@code target}'s block. */
     private void loadParameters(Model target, byte[] paramsFile) {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("streamlearn-params-");
-            Files.write(dir.resolve(SnapshotStore.paramsFileName(spec.name())), paramsFile);
-            target.load(dir, spec.name());
-        } catch (IOException | ai.djl.MalformedModelException e) {
-            throw new IllegalStateException("cannot restore parameters of " + spec.name() + ": " + e.getMessage(), e);
-        } finally {
-            deleteTree(dir);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try {
-            FileTrees.deleteRecursively(dir);
-        } catch (UncheckedIOException ignored) {
-            // a temp dir; the OS cleans what is left
-        }
+        ParameterFiles.load(target, spec.name(), paramsFile);
     }
 
     @Override

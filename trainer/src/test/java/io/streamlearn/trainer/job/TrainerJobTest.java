@@ -14,7 +14,10 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
+import io.streamlearn.core.event.SnapshotPublishFailedEvent;
+import io.streamlearn.core.example.DeadLetterHeaders;
 import io.streamlearn.trainer.decode.DeadLetter;
+import io.streamlearn.trainer.decode.DeadLetterSerializer;
 import io.streamlearn.trainer.learn.OnlineLearnerTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,19 +71,33 @@ class TrainerJobTest {
     private static void trainOnAll(TrainerConfig config, SnapshotStore snapshots, int produced) throws Exception {
         JobClient job = TrainerJob.runLocal(config, new Configuration());
         try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest(config.spec().name())
-                    .map(m -> seen(m) == produced).orElse(false));
+            awaitPublished(config.topics(), snapshots, m -> seen(m) == produced);
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * Waits until the newest version in the store meets {@code done} and its manifest is on the models topic too.
+     * The store is written before the manifest is sent: a job cancelled between the two (a loaded machine makes the
+     * gap long) interrupts the send, and the store then holds a version the topic never announced.
+     */
+    private static void awaitPublished(Topics topics, SnapshotStore snapshots,
+            java.util.function.Predicate<SnapshotManifest> done) {
+        await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs").map(done::test).orElse(false));
+        long version = snapshots.latestVersion("blobs");
+        kafka.reader(topics.models()).awaitUntil(records -> records.stream()
+                .anyMatch(r -> SnapshotManifest.fromJson(r.value()).version() == version));
     }
 
     @Test
     void learnsASeparableStreamPublishesSnapshotsAndDeadLettersBadRecords() throws Exception {
         Topics topics = kafka.topics();
         List<Example> stream = OnlineLearnerTest.blobs(4000, 11, "e");
+        // Just under the producer's 1 MiB max.request.size: a dead letter carrying it whole would not fit.
+        String nearTheSizeLimit = "x".repeat(1_048_400);
         produce(topics, stream, List.of("{\"id\":\"b1\",\"features\":[1,2,3],\"label\":0}",
-                "{\"id\":\"b2\",\"features\":[1,2,3,4],\"label\":7}", "not json at all"));
+                "{\"id\":\"b2\",\"features\":[1,2,3,4],\"label\":7}", "not json at all", nearTheSizeLimit));
         SnapshotStore snapshots = new SnapshotStore(store);
         trainOnAll(config(topics, SPEC).build(), snapshots, stream.size());
         SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
@@ -89,11 +106,19 @@ class TrainerJobTest {
         assertThat(last.paramsSha256()).isEqualTo(SnapshotStore.sha256(Files.readAllBytes(
                 snapshots.directory("blobs", last.version()).resolve(last.paramsFile()))));
 
-        List<String> reasons = readAll(topics.examplesDlq(), 3).stream()
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = readAll(topics.examplesDlq(), 4);
+        List<String> reasons = deadLetters.stream()
                 .map(r -> new String(r.headers().lastHeader(DeadLetter.REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .toList();
-        assertThat(reasons).hasSize(3).anyMatch(r -> r.contains("feature count 3, expected 4"))
-                .anyMatch(r -> r.contains("label 7 out of range")).anyMatch(r -> r.contains("neither JSON"));
+        assertThat(reasons).hasSize(4).anyMatch(r -> r.contains("feature count 3, expected 4"))
+                .anyMatch(r -> r.contains("label 7 out of range")).anyMatch(r -> r.contains("neither JSON"))
+                .anyMatch(r -> r.contains("original 1048400 bytes"));
+        ConsumerRecord<byte[], byte[]> capped = deadLetters.stream()
+                .filter(r -> r.headers().lastHeader(DeadLetterHeaders.ORIGINAL_BYTES) != null).findFirst().orElseThrow();
+        assertThat(capped.value()).hasSize(DeadLetterSerializer.MAX_VALUE_BYTES);
+        assertThat(new String(capped.headers().lastHeader(DeadLetterHeaders.ORIGINAL_SHA256).value(),
+                StandardCharsets.UTF_8))
+                .isEqualTo(SnapshotStore.sha256(nearTheSizeLimit.getBytes(StandardCharsets.UTF_8)));
         List<Long> announced = readAll(topics.models(), 1).stream()
                 .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
         assertThat(announced).isSorted().doesNotHaveDuplicates().endsWith(last.version());
@@ -124,8 +149,7 @@ class TrainerJobTest {
                 s -> s.map(new FailOnce()).uid("fail-once").setParallelism(1));
         SnapshotStore snapshots = new SnapshotStore(store);
         try {
-            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
-                    .map(m -> seen(m) >= stream.size()).orElse(false));
+            awaitPublished(topics, snapshots, m -> seen(m) >= stream.size());
         } finally {
             job.cancel().get();
         }
@@ -170,6 +194,83 @@ class TrainerJobTest {
         // The gate's baseline reset with the drift: the adapted model is published and good on the new concept.
         SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
         assertThat(last.metric("holdout_accuracy")).isGreaterThan(0.85);
+    }
+
+    private static List<SnapshotManifest> history(SnapshotStore snapshots) {
+        return snapshots.versions("blobs").stream().map(v -> snapshots.manifest("blobs", v)).toList();
+    }
+
+    @Test
+    void aNewJobWithoutFlinkStateResumesTheLatestSnapshotAndNoExampleIsLostOrCountedTwice() throws Exception {
+        Topics topics = kafka.topics();
+        List<Example> first = OnlineLearnerTest.blobs(3000, 16, "r");
+        produce(topics, first, List.of());
+        SnapshotStore snapshots = new SnapshotStore(store);
+        trainOnAll(config(topics, SPEC).build(), snapshots, first.size());
+        SnapshotManifest before = snapshots.latest("blobs").orElseThrow();
+        assertThat(before.files()).containsKey(StartingPoint.STATE_FILE);
+
+        List<Example> second = OnlineLearnerTest.blobs(3000, 17, "s");
+        produce(topics, second, List.of());
+        trainOnAll(config(topics, SPEC).build(), snapshots, first.size() + second.size());
+        List<SnapshotManifest> resumed = history(snapshots).stream()
+                .filter(m -> m.version() > before.version()).toList();
+        assertThat(resumed).isNotEmpty();
+        assertThat(resumed.get(0).parentVersion()).as("the new job continued the last version")
+                .isEqualTo(before.version());
+        assertThat(resumed.get(0).examplesSeen()).as("its count continues, it did not start over")
+                .isGreaterThan(before.examplesSeen());
+        SnapshotManifest last = resumed.get(resumed.size() - 1);
+        assertThat(seen(last)).as("examples trained + held out = produced").isEqualTo(first.size() + second.size());
+        assertThat(last.sourceOffsets().values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(first.size() + second.size());
+        assertThat(last.metric("holdout_accuracy")).isGreaterThanOrEqualTo(before.metric("holdout_accuracy") - 0.02);
+    }
+
+    @Test
+    void aStoreThatCannotBeWrittenIsReportedTrainingGoesOnAndPublishingResumesWhenItIsBack() throws Exception {
+        Topics topics = kafka.topics();
+        List<Example> first = OnlineLearnerTest.blobs(2000, 18, "u");
+        List<Example> second = OnlineLearnerTest.blobs(2000, 19, "w");
+        produce(topics, first, List.of());
+        SnapshotStore snapshots = new SnapshotStore(store);
+        Path aside = store.resolveSibling(store.getFileName() + "-aside");
+        JobClient job = TrainerJob.runLocal(config(topics, SPEC).build(), new Configuration());
+        List<ConsumerRecord<byte[], byte[]>> events;
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> snapshots.latest("blobs")
+                    .map(m -> seen(m) == first.size()).orElse(false));
+            // Tests run as root, so permissions would not stop the trainer: the store becomes a file instead.
+            Files.move(store, aside);
+            Files.writeString(store, "not a directory");
+            produce(topics, second, List.of());
+            events = kafka.reader(topics.events()).awaitUntil(records -> records.stream()
+                    .anyMatch(r -> EventCodec.decode(r.value()) instanceof SnapshotPublishFailedEvent));
+            Files.delete(store);
+            Files.move(aside, store);
+            awaitPublished(topics, snapshots, m -> seen(m) == first.size() + second.size());
+        } finally {
+            job.cancel().get();
+            if (Files.isDirectory(aside)) {
+                Files.deleteIfExists(store);
+                Files.move(aside, store);
+            }
+        }
+        SnapshotPublishFailedEvent failed = events.stream().map(r -> EventCodec.decode(r.value()))
+                .filter(e -> e instanceof SnapshotPublishFailedEvent).map(SnapshotPublishFailedEvent.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(failed.model()).isEqualTo("blobs");
+        assertThat(failed.component()).isEqualTo("trainer");
+        assertThat(failed.checkpointId()).isPositive();
+        assertThat(failed.examplesSeen()).isGreaterThan(0);
+        assertThat(failed.reason()).contains(store.toString());
+        List<SnapshotManifest> history = history(snapshots);
+        assertThat(history).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
+        assertThat(history).extracting(TrainerJobTest::seen).isSorted();
+        List<Long> announced = readAll(topics.models(), history.size()).stream()
+                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
+        assertThat(announced).isSorted().doesNotHaveDuplicates()
+                .containsExactlyElementsOf(history.stream().map(SnapshotManifest::version).toList());
     }
 
     @Test
