@@ -15,14 +15,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-CP_FILE="$ROOT/app/target/bench-classpath.txt"
-# Build in the reactor (a benchmark must not change ~/.m2); app's test class path goes to $CP_FILE.
-MVN=("$ROOT/mvnw" -B -q -pl app -am -DskipTests package dependency:build-classpath -Dmdep.outputFile="$CP_FILE"
-     -Dmdep.includeScope=test)
-"${MVN[@]}" -o >&2 || "${MVN[@]}" >&2
+source "$ROOT/bench/build.sh"
+bench_build app
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # shellcheck disable=SC2086
 exec "$JAVA" -Xmx2g -XX:+UseParallelGC -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
   -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN ${BENCH_OPTS:-} \
-  -cp "$ROOT/app/target/test-classes:$ROOT/app/target/classes:$(cat "$CP_FILE")" \
+  -cp "$BENCH_CP" \
   io.streamlearn.bench.FailoverBench

@@ -3,21 +3,12 @@
 # round trips at 1,000/s and 10,000/s, freshness over several swaps, and the maximum sustained
 # predictions/s of the mlp spec. Prints details on stderr and exactly one RESULT line on stdout.
 #
-# Run from the repository root after `./mvnw -q install -DskipTests` (which also compiles the test
-# classes the bench lives in). Tuning: BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=10 -Dbench.backlog=400000".
+# Run from the repository root on a fresh clone (it builds in the reactor, no install). Tuning: BENCH_OPTS, e.g. BENCH_OPTS="-Dbench.seconds=10 -Dbench.backlog=400000".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SPEC="${1:-$ROOT/specs/mlp.json}"
-CP_FILE="$ROOT/serving/target/serving-bench-classpath.txt"
-
-if [[ ! -d "$ROOT/serving/target/test-classes" || ! -d "$ROOT/serving/target/classes" ]]; then
-  echo "bench/serving.sh: serving is not built; run ./mvnw -q install -DskipTests first" >&2
-  exit 1
-fi
-if [[ ! -f "$CP_FILE" || "$ROOT/serving/pom.xml" -nt "$CP_FILE" ]]; then
-  "$ROOT/mvnw" -B -q -o -f "$ROOT/pom.xml" -pl serving dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >&2
-fi
+source "$ROOT/bench/build.sh"
+bench_build serving
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # shellcheck disable=SC2086
@@ -26,5 +17,5 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 exec "$JAVA" -Xmx3g -XX:+UseParallelGC -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
   -Dai.djl.pytorch.num_threads=1 \
   -Dlog4j2.configurationFile="$ROOT/bench/serving-log4j2.properties" ${BENCH_OPTS:-} \
-  -cp "$ROOT/serving/target/test-classes:$ROOT/serving/target/classes:$(cat "$CP_FILE")" \
+  -cp "$BENCH_CP" \
   io.streamlearn.serving.ServingBench "$SPEC"

@@ -8,18 +8,14 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-CP_FILE="$ROOT/app/target/bench-classpath.txt"
-# Build in the reactor (no install: a benchmark must not change ~/.m2); the last module written, app,
-# leaves its test class path in $CP_FILE.
-MVN=("$ROOT/mvnw" -B -q -pl app -am -DskipTests package dependency:build-classpath -Dmdep.outputFile="$CP_FILE"
-     -Dmdep.includeScope=test)
-"${MVN[@]}" -o >&2 || "${MVN[@]}" >&2
+source "$ROOT/bench/build.sh"
+bench_build app
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 SPECS=("$@")
 [[ ${#SPECS[@]} -eq 0 ]] && SPECS=(mlp lenet5)
 for spec in "${SPECS[@]}"; do
   "$JAVA" -Xmx8g -XX:+UseParallelGC -Dai.djl.offline=true ${BENCH_JAVA_OPTS:-} \
     -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN \
-    -cp "$ROOT/app/target/test-classes:$ROOT/app/target/classes:$(cat "$CP_FILE")" \
+    -cp "$BENCH_CP" \
     io.streamlearn.bench.TrainerBench "$spec"
 done

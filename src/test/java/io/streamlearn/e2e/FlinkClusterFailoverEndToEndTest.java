@@ -3,22 +3,20 @@ package io.streamlearn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.Features;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.OptimizerSpec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.Blobs;
 import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,9 +48,9 @@ class FlinkClusterFailoverEndToEndTest {
         Topics topics = kafka.topics();
         Path specFile = Files.writeString(flinkHome.resolve("blobs.json"), SPEC.toJson());
         SnapshotStore snapshots = new SnapshotStore(store);
-        List<Example> before = blobs(2000, 21, "a");
-        List<Example> during = blobs(8000, 22, "b");
-        List<Example> after = blobs(2000, 23, "c");
+        List<Example> before = Blobs.three(2000, 21, "a");
+        List<Example> during = Blobs.three(8000, 22, "b");
+        List<Example> after = Blobs.three(2000, 23, "c");
         int produced = before.size() + during.size() + after.size();
 
         try (FlinkStandaloneCluster flink = FlinkStandaloneCluster.inHome(flinkHome).start()) {
@@ -128,21 +126,6 @@ class FlinkClusterFailoverEndToEndTest {
 
     private static long seenByLatest(SnapshotStore snapshots) {
         return snapshots.latest(SPEC.name()).map(FlinkClusterFailoverEndToEndTest::seen).orElse(0L);
-    }
-
-    /** Three Gaussian blobs in 4 dimensions (standard deviation 0.5), class {@code k} around 3 on axis {@code k}. */
-    private static List<Example> blobs(int n, long seed, String prefix) {
-        Random r = new Random(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int label = r.nextInt(3);
-            float[] x = new float[4];
-            for (int d = 0; d < 4; d++) {
-                x[d] = (float) (r.nextGaussian() * 0.5 + (d == label ? 3 : 0));
-            }
-            out.add(Example.labeled(prefix + i, Features.ofFloats(x), label));
-        }
-        return out;
     }
 
     private static void produce(Topics topics, List<Example> examples) throws Exception {

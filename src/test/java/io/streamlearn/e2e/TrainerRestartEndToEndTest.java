@@ -4,32 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.streamlearn.app.StreamlearnCommand;
-import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.ExampleBinaryCodec;
-import io.streamlearn.core.example.Features;
-import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.OptimizerSpec;
 import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.Blobs;
+import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,35 +49,8 @@ class TrainerRestartEndToEndTest {
         }
     }
 
-    /** Three well separated Gaussian blobs in 4 dimensions. */
-    private static List<Example> blobs(int n, long seed, String prefix) {
-        Random r = new Random(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int label = r.nextInt(3);
-            float[] x = new float[4];
-            for (int d = 0; d < 4; d++) {
-                x[d] = (float) (r.nextGaussian() * 0.5 + (d == label ? 3 : 0));
-            }
-            out.add(Example.labeled(prefix + i, Features.ofFloats(x), label));
-        }
-        return out;
-    }
-
     private static void produce(Topics topics, List<Example> examples) throws Exception {
-        List<Future<?>> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
-            for (Example e : examples) {
-                RecordHeaders h = new RecordHeaders();
-                h.add(ContentTypes.HEADER, ContentTypes.EXAMPLE_BINARY.getBytes(StandardCharsets.UTF_8));
-                sent.add(p.send(new ProducerRecord<>(topics.examples(), null, e.id().getBytes(StandardCharsets.UTF_8),
-                        ExampleBinaryCodec.encode(e), h)));
-            }
-            p.flush();
-            for (Future<?> f : sent) {
-                f.get();
-            }
-        }
+        ExampleRecords.send(kafka.bootstrapServers(), ExampleRecords.binary(topics.examples(), examples));
     }
 
     /** {@code streamlearn train} in a child JVM with this test's class path, its output in {@code log}. */
@@ -133,8 +97,8 @@ class TrainerRestartEndToEndTest {
         Files.writeString(spec, SPEC.toJson());
         Path storeDir = dir.resolve("store");
         SnapshotStore store = new SnapshotStore(storeDir);
-        List<Example> first = blobs(6000, 31, "a");
-        List<Example> second = blobs(3000, 32, "b");
+        List<Example> first = Blobs.three(6000, 31, "a");
+        List<Example> second = Blobs.three(3000, 32, "b");
         produce(topics, first);
 
         Path log1 = dir.resolve("train-1.log");

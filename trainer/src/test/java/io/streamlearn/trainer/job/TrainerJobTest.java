@@ -159,14 +159,7 @@ class TrainerJobTest {
         assertThat(last.sourceOffsets().values().stream().mapToLong(Long::longValue).sum())
                 .as("the manifest's next offsets cover every example of the fresh topic once").isEqualTo(stream.size());
         assertThat(last.streamlearnVersion()).isNotBlank();
-        List<SnapshotManifest> history = snapshots.versions("blobs").stream()
-                .map(v -> snapshots.manifest("blobs", v)).toList();
-        assertThat(history).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
-        assertThat(history).extracting(TrainerJobTest::seen).isSorted();
-        List<Long> announced = readAll(topics.models(), history.size()).stream()
-                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
-        assertThat(announced).isSorted().doesNotHaveDuplicates()
-                .containsExactlyElementsOf(history.stream().map(SnapshotManifest::version).toList());
+        assertVersionsIncreaseAndEachIsAnnouncedOnce(topics, snapshots);
     }
 
     @Test
@@ -194,6 +187,17 @@ class TrainerJobTest {
         // The gate's baseline reset with the drift: the adapted model is published and good on the new concept.
         SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
         assertThat(last.metric("holdout_accuracy")).isGreaterThan(0.85);
+    }
+
+    /** Versions and example counts rise in the store, and the models topic announced exactly those versions. */
+    private static void assertVersionsIncreaseAndEachIsAnnouncedOnce(Topics topics, SnapshotStore snapshots) {
+        List<SnapshotManifest> history = history(snapshots);
+        assertThat(history).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
+        assertThat(history).extracting(TrainerJobTest::seen).isSorted();
+        List<Long> announced = readAll(topics.models(), history.size()).stream()
+                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
+        assertThat(announced).isSorted().doesNotHaveDuplicates()
+                .containsExactlyElementsOf(history.stream().map(SnapshotManifest::version).toList());
     }
 
     private static List<SnapshotManifest> history(SnapshotStore snapshots) {
@@ -264,13 +268,7 @@ class TrainerJobTest {
         assertThat(failed.checkpointId()).isPositive();
         assertThat(failed.examplesSeen()).isGreaterThan(0);
         assertThat(failed.reason()).contains(store.toString());
-        List<SnapshotManifest> history = history(snapshots);
-        assertThat(history).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
-        assertThat(history).extracting(TrainerJobTest::seen).isSorted();
-        List<Long> announced = readAll(topics.models(), history.size()).stream()
-                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
-        assertThat(announced).isSorted().doesNotHaveDuplicates()
-                .containsExactlyElementsOf(history.stream().map(SnapshotManifest::version).toList());
+        assertVersionsIncreaseAndEachIsAnnouncedOnce(topics, snapshots);
     }
 
     @Test

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.Features;
 import io.streamlearn.core.model.ModelSpec;
-import java.util.ArrayList;
+import io.streamlearn.core.testkit.Blobs;
 import java.util.List;
-import java.util.Random;
 import java.util.function.ToDoubleBiFunction;
 import org.junit.jupiter.api.Test;
 
@@ -17,23 +15,13 @@ public class OnlineLearnerTest {
 
     /** Three well separated Gaussian blobs in 4 dimensions. */
     public static List<Example> blobs(int n, long seed, String prefix) {
-        return blobs(n, seed, prefix, 3, (label, d) -> d == label ? 3 : 0);
+        return Blobs.three(n, seed, prefix);
     }
 
     /** Gaussian blobs in 4 dimensions (standard deviation 0.5) around {@code mean(label, dimension)}. */
     static List<Example> blobs(int n, long seed, String prefix, int classes,
             ToDoubleBiFunction<Integer, Integer> mean) {
-        Random r = new Random(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int label = r.nextInt(classes);
-            float[] x = new float[4];
-            for (int d = 0; d < 4; d++) {
-                x[d] = (float) (r.nextGaussian() * 0.5 + mean.applyAsDouble(label, d));
-            }
-            out.add(Example.labeled(prefix + i, Features.ofFloats(x), label));
-        }
-        return out;
+        return Blobs.of(n, seed, prefix, classes, mean);
     }
 
     @Test
