@@ -3,6 +3,7 @@ package io.streamlearn.serving;
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.serving.http.HttpOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ public final class ServingConfig {
     private final int transactionTimeoutMs;
     private final String httpHost;
     private final int httpPort;
+    private final HttpOptions httpOptions;
 
     private ServingConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -62,6 +64,7 @@ public final class ServingConfig {
         this.transactionTimeoutMs = b.transactionTimeoutMs;
         this.httpHost = b.httpHost;
         this.httpPort = b.httpPort;
+        this.httpOptions = b.httpOptions;
     }
 
     public static Builder builder() {
@@ -131,11 +134,8 @@ public final class ServingConfig {
         return clock;
     }
 
-    /**
-     * Whether requests are answered exactly once: predictions, dead letters and the consumed offsets are
-     * committed in one Kafka transaction per micro-batch; readers of the predictions topic must use
-     * {@code isolation.level=read_committed}. False (default): at-least-once with an idempotent producer.
-     */
+    /** Whether predictions, dead letters and offsets commit in one transaction per micro-batch (readers use
+     * {@code isolation.level=read_committed}); false (default): at-least-once with an idempotent producer. */
     public boolean exactlyOnce() {
         return exactlyOnce;
     }
@@ -150,20 +150,13 @@ public final class ServingConfig {
         return instanceId;
     }
 
-    /**
-     * The request producer's {@code transactional.id} in exactly-once mode:
-     * {@code <transactionalIdPrefix>-<model>-<instanceId>}. One per instance; a restarted instance with the
-     * same id fences its predecessor and aborts its open transaction at once, instead of after the timeout.
-     */
+    /** Exactly-once: {@code <transactionalIdPrefix>-<model>-<instanceId>}, one per instance; a restart with the
+     * same id fences its predecessor and aborts its open transaction at once, instead of after the timeout. */
     public String transactionalId() {
         return transactionalIdPrefix + "-" + model + "-" + instanceId;
     }
 
-    /**
-     * Whether the request consumer joins its group as a static member under {@link #instanceId()}
-     * ({@code group.instance.id}): a replacement with the same id takes over a crashed instance's partitions at
-     * once, instead of after the session timeout and a rebalance.
-     */
+    /** Whether the request consumer is a static member under {@link #instanceId()} (see optStaticMembership). */
     public boolean staticMembership() {
         return staticMembership;
     }
@@ -186,6 +179,11 @@ public final class ServingConfig {
     /** Port the HTTP endpoint binds, 0 for a free one. */
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The HTTP endpoint's token, TLS and open-health options. */
+    public HttpOptions httpOptions() {
+        return httpOptions;
     }
 
     @Override
@@ -220,6 +218,7 @@ public final class ServingConfig {
         private int transactionTimeoutMs = ServingSettings.TRANSACTION_TIMEOUT_MS.defaultValue();
         private String httpHost = null;
         private int httpPort = 0;
+        private HttpOptions httpOptions = HttpOptions.NONE;
 
         private Builder() {}
 
@@ -291,21 +290,17 @@ public final class ServingConfig {
             return this;
         }
 
-        /**
-         * This instance's id within its group; default a random 8-character id. Set a stable one per instance
-         * (e.g. the pod name) so a restarted instance fences its predecessor's open transaction at once.
-         */
+        /** This instance's id in its group (default: random); a stable one (the pod name) lets a restart fence
+         * its predecessor's open transaction at once. */
         public Builder optInstanceId(String instanceId) {
             this.instanceId = instanceId;
             this.instanceIdGiven = true;
             return this;
         }
 
-        /**
-         * Joins the request group as a static member under the instance id ({@code group.instance.id}); default
-         * false. Needs {@link #optInstanceId}: a random id would make every restart a new member. A graceful close
-         * still leaves the group, so a scale-in moves the partitions at once.
-         */
+        /** Joins the request group as a static member under the instance id ({@code group.instance.id}): a
+         * replacement with the same id takes over a crashed instance's partitions at once, without a rebalance.
+         * Needs {@link #optInstanceId}. A graceful close still leaves the group, so a scale-in moves them at once. */
         public Builder optStaticMembership(boolean staticMembership) {
             this.staticMembership = staticMembership;
             return this;
@@ -324,6 +319,12 @@ public final class ServingConfig {
         public Builder optHttpAddress(String host, int port) {
             this.httpHost = host;
             this.httpPort = port;
+            return this;
+        }
+
+        /** Bearer token, TLS and open health for the HTTP endpoint; default (and null) {@link HttpOptions#NONE}. */
+        public Builder optHttpOptions(HttpOptions httpOptions) {
+            this.httpOptions = httpOptions == null ? HttpOptions.NONE : httpOptions;
             return this;
         }
 

@@ -7,6 +7,8 @@ import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.config.Type;
 import io.streamlearn.core.config.Validator;
+import io.streamlearn.serving.http.HttpOptions;
+import java.nio.file.Path;
 
 /** The settings of {@code streamlearn serve}, each defined once; {@link ServingConfig#fromSettings} reads them. */
 public final class ServingSettings {
@@ -59,11 +61,24 @@ public final class ServingSettings {
             .withValidator(ServingSettings::httpProblem)
             .withDoc("Serve HTTP on HOST:PORT: POST /v1/predict, GET /healthz, /readyz, /metrics (e.g. "
                     + "127.0.0.1:8080; port 0 picks a free one). Default: off.");
+    public static final Setting<Path> HTTP_TOKEN_FILE = Setting.of("http-token-file", Type.PATH)
+            .withDoc("HTTP: every request must carry Authorization: Bearer TOKEN, TOKEN being this file's first line "
+                    + "(16+ printable characters, e.g. openssl rand -hex 32); 401 without it, 403 for another. "
+                    + "Default: no authentication.");
+    public static final Setting<Path> HTTP_KEYSTORE = Setting.of("http-keystore", Type.PATH)
+            .withDoc("HTTP: serve HTTPS with the key and certificate of this PKCS#12 keystore; needs "
+                    + "--http-keystore-password-file. Default: plain HTTP.");
+    public static final Setting<Path> HTTP_KEYSTORE_PASSWORD_FILE = Setting.of("http-keystore-password-file",
+            Type.PATH).withDoc("HTTP: file whose first line is the --http-keystore password.");
+    public static final Setting<Boolean> HTTP_OPEN_HEALTH = Setting.of("http-open-health", Type.FLAG)
+            .withDoc("HTTP: answer GET /healthz and /readyz without the token (for probes that cannot send one). "
+                    + "Default: with --http-token-file they need it too.");
 
     /** Every setting of {@code streamlearn serve}. */
     public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, MAX_BATCH,
             MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, STATIC_MEMBERSHIP, TRANSACTIONAL_ID_PREFIX,
-            TRANSACTION_TIMEOUT_MS, HTTP, KafkaSettings.DEF);
+            TRANSACTION_TIMEOUT_MS, HTTP, HTTP_TOKEN_FILE, HTTP_KEYSTORE, HTTP_KEYSTORE_PASSWORD_FILE, HTTP_OPEN_HEALTH,
+            KafkaSettings.DEF);
 
     private ServingSettings() {}
 
@@ -84,7 +99,13 @@ public final class ServingSettings {
             String http = v.get(HTTP);
             b.optHttpAddress(http.substring(0, http.lastIndexOf(':')), port(http));
         }
+        b.optHttpOptions(new HttpOptions(orNull(v, HTTP_TOKEN_FILE), orNull(v, HTTP_KEYSTORE),
+                orNull(v, HTTP_KEYSTORE_PASSWORD_FILE), v.isSet(HTTP_OPEN_HEALTH) && v.get(HTTP_OPEN_HEALTH)));
         return b;
+    }
+
+    private static Path orNull(SettingValues v, Setting<Path> setting) {
+        return v.isSet(setting) ? v.get(setting).toAbsolutePath() : null;
     }
 
     /** The port of a {@code HOST:PORT} address, or -1 when it has none. */

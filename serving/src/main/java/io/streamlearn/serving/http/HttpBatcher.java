@@ -138,7 +138,7 @@ public final class HttpBatcher implements Runnable {
                 LOG.error("forward pass of {} HTTP rows on {} failed: {}", rows.size(), model, e.toString(), e);
                 for (Job j : accepted) {
                     j.result.completeExceptionally(new HttpStatusException(500, "inference failed on model "
-                            + model.name() + " v" + model.version() + ": " + e));
+                            + model.name() + " v" + model.version() + " (the server log has the cause)"));
                 }
                 return;
             }
