@@ -47,7 +47,6 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
-import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -88,10 +87,10 @@ public final class HttpEndpoint implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
     private static final long ANSWER_TIMEOUT_MS = 30_000;
-    // Handlers never block (bodies are read asynchronously), so a few threads serve many connections; the task
-    // queue is bounded so that a flood is refused rather than buffered.
+    // Handlers never block (bodies are read asynchronously), so a few threads serve many connections. Jetty's task
+    // queue stays unbounded (it warns that a bounded one drops its own I/O tasks): what bounds a flood is
+    // MAX_IN_FLIGHT, which answers 503 before a body is read, and the batcher's bounded queue.
     private static final int MAX_THREADS = 16;
-    private static final int MAX_QUEUED_TASKS = 4096;
     private static final String INTERNAL_ERROR = "internal error; the server log has the details";
 
     private final String modelName;
@@ -124,8 +123,7 @@ public final class HttpEndpoint implements AutoCloseable {
         this.metrics = metrics;
         this.token = options.token();
         this.openHealth = options.openHealth();
-        QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 4, 60_000,
-                new BlockingArrayQueue<>(256, 256, MAX_QUEUED_TASKS));
+        QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 4, 60_000);
         pool.setName("streamlearn-serving-http");
         pool.setDaemon(true);
         this.server = new Server(pool);
@@ -206,8 +204,10 @@ public final class HttpEndpoint implements AutoCloseable {
         }
 
         void fail(Throwable failure) {
-            Throwable t = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable t = failure;
+            while (t instanceof CompletionException && t.getCause() != null) {
+                t = t.getCause();
+            }
             if (t instanceof HttpStatusException s) {
                 error(s.status(), s.getMessage());
             } else if (t instanceof TimeoutException) {
@@ -317,6 +317,7 @@ public final class HttpEndpoint implements AutoCloseable {
             throw e;
         }
         body.exceptionally(failure -> {
+            // Jetty fails the read with an IOException when the client goes away, otherwise for the size limit.
             throw failure instanceof IOException || failure.getCause() instanceof IOException
                     ? new CompletionException(failure) : tooLarge("over " + MAX_BODY_BYTES + " bytes");
         }).thenCompose(bytes -> {
