@@ -9,47 +9,22 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Example decoders on hostile bytes: whatever a producer writes to the examples or requests topic, decoding
- * returns an example or throws {@link CodecException}, which the callers turn into a dead letter; and no
- * declared length or count allocates more than the record holds.
+ * Example decoders on hostile bytes: whatever a producer writes to the examples or requests topic, the binary,
+ * the JSON and the sniffing decoder each return an example or throw {@link CodecException}, which the callers
+ * turn into a dead letter; and no declared length or count allocates more than the record holds.
  */
 class UntrustedExampleBytesTest {
     private static final byte[] BINARY_MAGIC = {ExampleBinaryCodec.MAGIC_0, ExampleBinaryCodec.MAGIC_1,
             (byte) ExampleBinaryCodec.VERSION};
-    private static final byte[] JSON_START = {'{'};
 
     @Property(tries = 10_000, seed = "16")
-    void binaryDecoderReturnsAnExampleOrRefusesWithCodecException(@ForAll("untrustedBinary") byte[] value) {
-        UntrustedBytes.assertDecodesOrRefuses(value, CodecException.class, ExampleBinaryCodec::decode);
-    }
-
-    @Property(tries = 10_000, seed = "16")
-    void jsonDecoderReturnsAnExampleOrRefusesWithCodecException(@ForAll("untrustedJson") byte[] value) {
-        UntrustedBytes.assertDecodesOrRefuses(value, CodecException.class, ExampleJsonCodec::decode);
-    }
-
-    @Property(tries = 10_000, seed = "16")
-    void sniffingDecoderReturnsAnExampleOrRefusesWithCodecException(@ForAll("untrustedEither") byte[] value) {
-        UntrustedBytes.assertDecodesOrRefuses(value, CodecException.class, v -> ExampleCodec.decode(v, (String) null));
+    void everyDecoderReturnsAnExampleOrRefusesWithCodecException(@ForAll("untrusted") byte[] value) {
+        UntrustedBytes.assertDecodesOrRefuses(value, CodecException.class, ExampleBinaryCodec::decode,
+                ExampleJsonCodec::decode, v -> ExampleCodec.decode(v, (String) null));
     }
 
     @Provide
-    Arbitrary<byte[]> untrustedBinary() {
-        return UntrustedBytes.untrusted(examples().map(ExampleBinaryCodec::encode), BINARY_MAGIC);
-    }
-
-    @Provide
-    Arbitrary<byte[]> untrustedJson() {
-        return UntrustedBytes.untrusted(examples().map(ExampleJsonCodec::encode), JSON_START);
-    }
-
-    @Provide
-    Arbitrary<byte[]> untrustedEither() {
-        return Arbitraries.oneOf(untrustedBinary(), untrustedJson());
-    }
-
-    /** Valid examples of both dtypes, with and without label, weight and timestamp. */
-    static Arbitrary<Example> examples() {
+    Arbitrary<byte[]> untrusted() {
         Arbitrary<String> ids = Arbitraries.strings().ofMinLength(1).ofMaxLength(24);
         Arbitrary<Features> features = Arbitraries.oneOf(
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(48).map(Features::ofUint8),
@@ -59,6 +34,8 @@ class UntrustedExampleBytesTest {
         Arbitrary<Float> weights = Arbitraries.oneOf(Arbitraries.just(1f), Arbitraries.floats().between(0f, 100f));
         Arbitrary<Long> timestamps = Arbitraries.oneOf(Arbitraries.just(Example.NO_TIMESTAMP),
                 Arbitraries.longs().between(0, 4_000_000_000_000L));
-        return Combinators.combine(ids, features, labels, weights, timestamps).as(Example::new);
+        // Valid examples of both dtypes, with and without label, weight and timestamp, then made hostile.
+        return UntrustedBytes.untrustedEncodings(Combinators.combine(ids, features, labels, weights, timestamps)
+                .as(Example::new), ExampleBinaryCodec::encode, BINARY_MAGIC, ExampleJsonCodec::encode);
     }
 }

@@ -10,50 +10,28 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Prediction decoders on hostile bytes (the monitor reads the predictions topic): a prediction or a
- * {@link CodecException}, nothing else, and no declared count allocates more than the record holds.
+ * Prediction decoders on hostile bytes (the monitor reads the predictions topic): the binary, the JSON and the
+ * sniffing decoder each return a prediction or throw {@link CodecException}, nothing else, and no declared count
+ * allocates more than the record holds.
  */
 class UntrustedPredictionBytesTest {
     private static final byte[] BINARY_MAGIC = {'S', 'P', (byte) PredictionBinaryCodec.VERSION};
-    private static final byte[] JSON_START = {'{'};
 
     @Property(tries = 10_000, seed = "16")
-    void binaryDecoderReturnsAPredictionOrRefusesWithCodecException(@ForAll("untrustedBinary") byte[] value) {
-        UntrustedBytes.assertDecodesOrRefuses(value, CodecException.class, PredictionBinaryCodec::decode);
-    }
-
-    @Property(tries = 10_000, seed = "16")
-    void jsonDecoderReturnsAPredictionOrRefusesWithCodecException(@ForAll("untrustedJson") byte[] value) {
-        UntrustedBytes.assertDecodesOrRefuses(value, CodecException.class, PredictionJsonCodec::decode);
-    }
-
-    @Property(tries = 10_000, seed = "16")
-    void sniffingDecoderReturnsAPredictionOrRefusesWithCodecException(@ForAll("untrustedEither") byte[] value) {
-        UntrustedBytes.assertDecodesOrRefuses(value, CodecException.class,
-                v -> PredictionCodec.decode(v, (String) null));
+    void everyDecoderReturnsAPredictionOrRefusesWithCodecException(@ForAll("untrusted") byte[] value) {
+        UntrustedBytes.assertDecodesOrRefuses(value, CodecException.class, PredictionBinaryCodec::decode,
+                PredictionJsonCodec::decode, v -> PredictionCodec.decode(v, (String) null));
     }
 
     @Provide
-    Arbitrary<byte[]> untrustedBinary() {
-        return UntrustedBytes.untrusted(predictions().map(PredictionBinaryCodec::encode), BINARY_MAGIC);
-    }
-
-    @Provide
-    Arbitrary<byte[]> untrustedJson() {
-        return UntrustedBytes.untrusted(predictions().map(PredictionJsonCodec::encode), JSON_START);
-    }
-
-    @Provide
-    Arbitrary<byte[]> untrustedEither() {
-        return Arbitraries.oneOf(untrustedBinary(), untrustedJson());
-    }
-
-    private static Arbitrary<Prediction> predictions() {
+    Arbitrary<byte[]> untrusted() {
         Arbitrary<Prediction.Score> scores = Combinators.combine(Arbitraries.integers().between(0, 1000),
                 Arbitraries.floats().between(0f, 1f)).as(Prediction.Score::new);
-        return Combinators.combine(Arbitraries.strings().ofMinLength(1).ofMaxLength(24),
+        Arbitrary<Prediction> predictions = Combinators.combine(Arbitraries.strings().ofMinLength(1).ofMaxLength(24),
                 Arbitraries.integers().between(0, 1000), scores.list().ofMaxSize(12),
                 Arbitraries.strings().ofMinLength(1).ofMaxLength(16), Arbitraries.longs().between(1, Long.MAX_VALUE),
                 Arbitraries.floats().between(0f, 1e4f)).as(Prediction::new);
+        return UntrustedBytes.untrustedEncodings(predictions, PredictionBinaryCodec::encode, BINARY_MAGIC,
+                PredictionJsonCodec::encode);
     }
 }

@@ -16,8 +16,6 @@ import net.jqwik.api.Provide;
  * manifest's fields: the seeds are whatever {@link SnapshotManifest#toJsonBytes()} writes today.
  */
 class UntrustedManifestBytesTest {
-    private static final byte[] JSON_START = {'{'};
-
     @Property(tries = 10_000, seed = "16")
     void parserReturnsAManifestOrRefusesWithIllegalArgumentException(@ForAll("untrusted") byte[] json) {
         UntrustedBytes.assertDecodesOrRefuses(json, IllegalArgumentException.class, SnapshotManifest::fromJson);
@@ -25,8 +23,9 @@ class UntrustedManifestBytesTest {
 
     @Provide
     Arbitrary<byte[]> untrusted() {
-        return UntrustedBytes.untrusted(Arbitraries.of(written("golden-v1/manifest.json"),
-                written("golden-v2/manifest.json"), written("golden-v3/golden/1/manifest.json")), JSON_START);
+        Arbitrary<byte[]> written = Arbitraries.of(written("golden-v1/manifest.json"),
+                written("golden-v2/manifest.json"), written("golden-v3/golden/1/manifest.json"));
+        return UntrustedBytes.untrusted(written, UntrustedBytes.JSON_START);
     }
 
     /** A golden manifest as this version writes it again. */
