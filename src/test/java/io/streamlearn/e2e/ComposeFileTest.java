@@ -46,13 +46,48 @@ class ComposeFileTest {
     @Test
     void dockerComposeAcceptsTheFile() throws Exception {
         Path dockerCompose = Prerequisites.tool("docker-compose", "docker-compose");
-        Process p = new ProcessBuilder(dockerCompose.toString(), "-f", COMPOSE_FILE.toString(), "config")
-                .directory(ROOT.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder config = new ProcessBuilder(dockerCompose.toString(), "-f", COMPOSE_FILE.toString(), "config")
+                .directory(ROOT.toFile()).redirectErrorStream(true);
+        // The file refuses to start Grafana without an admin password; a user sets one, so does the test.
+        config.environment().put("GRAFANA_ADMIN_PASSWORD", "compose-file-test");
+        Process p = config.start();
         p.getOutputStream().close();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("docker-compose config finished").isTrue();
         assertThat(p.exitValue()).as("docker-compose -f docker-compose.yml config says:%n%s", output).isZero();
         assertThat(output).contains("trainer-submit", "taskmanager-gpu", "serving");
+    }
+
+    @Test
+    void everyPublishedPortBindsLoopbackOnly() {
+        Map<String, List<String>> published = new LinkedHashMap<>();
+        services().forEach((name, service) -> {
+            Object ports = service.get("ports");
+            assertThat(ports == null || ports instanceof List).as("service %s: ports in the short form", name).isTrue();
+            if (ports != null) {
+                published.put(name, ((List<?>) ports).stream().map(String::valueOf).toList());
+            }
+        });
+        assertThat(published).as("services reachable from the host").containsKeys("kafka", "jobmanager", "serving",
+                "prometheus", "grafana");
+        // "127.0.0.1:HOST:CONTAINER" or "127.0.0.1::CONTAINER"; "HOST:CONTAINER" or "CONTAINER" bind every interface.
+        published.forEach((name, ports) -> assertThat(ports).as("service %s: published ports", name)
+                .allSatisfy(port -> assertThat(port).matches("127\\.0\\.0\\.1:\\d*:\\d+(/tcp|/udp)?")));
+    }
+
+    @Test
+    void grafanaRefusesToStartWithoutAnAdminPassword() {
+        Object password = environment("grafana", services().get("grafana")).get("GF_SECURITY_ADMIN_PASSWORD");
+        assertThat(String.valueOf(password)).as("grafana's admin password: required, no default")
+                .matches("\\$\\{GRAFANA_ADMIN_PASSWORD:\\?[^}]+}");
+    }
+
+    @Test
+    void servicesPrometheusScrapesListenOnTheirContainerInterface() {
+        Map<String, Map<String, Object>> services = services();
+        assertThat(command("serving", services.get("serving"))).containsSequence("--http", "0.0.0.0:8080");
+        assertThat(command("ingest", services.get("ingest"))).containsSequence("--metrics-port", "9400")
+                .containsSequence("--metrics-address", "0.0.0.0");
     }
 
     @Test

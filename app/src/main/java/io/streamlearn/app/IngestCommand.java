@@ -1,7 +1,6 @@
 package io.streamlearn.app;
 
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.exporter.HTTPServer;
 import io.streamlearn.core.config.CommonSettings;
 import io.streamlearn.core.config.KafkaSettings;
 import io.streamlearn.core.config.SettingValues;
@@ -21,11 +20,8 @@ import io.streamlearn.ingest.source.SourceDefinition;
 import io.streamlearn.ingest.source.SourceException;
 import io.streamlearn.ingest.source.SourceOptions;
 import io.streamlearn.ingest.source.Sources;
-import io.streamlearn.monitor.metrics.JvmMetrics;
-import java.io.IOException;
+import io.streamlearn.monitor.metrics.MetricsServer;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -78,6 +74,7 @@ public final class IngestCommand extends SettingsCommand {
     private double rate;
     private Duration timeout;
     private int metricsPort;
+    private String metricsAddress;
     private String progress;
     private SettingValues kafka;
 
@@ -115,6 +112,7 @@ public final class IngestCommand extends SettingsCommand {
         rate = v.get(IngestSettings.RATE);
         timeout = v.get(IngestSettings.TIMEOUT);
         metricsPort = v.get(CommonSettings.METRICS_PORT);
+        metricsAddress = v.get(CommonSettings.METRICS_ADDRESS);
         progress = v.get(IngestSettings.PROGRESS);
         kafka = v;
     }
@@ -140,14 +138,14 @@ public final class IngestCommand extends SettingsCommand {
         config.put("compression.type", compression);
         config.putAll(KafkaSettings.overrides(kafka));
         CollectorRegistry registry = new CollectorRegistry();
-        try (IngestMetrics metrics = new IngestMetrics(registry); HTTPServer server = metricsServer(registry)) {
+        try (IngestMetrics metrics = new IngestMetrics(registry); MetricsServer server = metricsServer(registry)) {
             Ingestor ingestor = Ingestor.builder().setBootstrapServers(kafka.get(KafkaSettings.BOOTSTRAP_SERVER))
                     .setSource(definition).setSchema(schema).setTopic(target).setDeadLetterTopic(dlq).optFormat(format)
                     .optKafkaConfig(config).optRatePerSecond(rate).optLimit(effectiveLimit())
                     .optEpochs(epochs).optShuffleSeed(shuffle).optTimeout(timeout)
                     .optObserver(metrics).build();
             if (server != null) {
-                err.println("ingest: metrics on http://0.0.0.0:" + server.getPort() + "/metrics");
+                err.println("ingest: metrics on " + server.url());
             }
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -250,17 +248,12 @@ public final class IngestCommand extends SettingsCommand {
         };
     }
 
-    private HTTPServer metricsServer(CollectorRegistry registry) {
+    private MetricsServer metricsServer(CollectorRegistry registry) {
         if (metricsPort <= 0) {
             return null;
         }
-        try {
-            JvmMetrics.register(registry);
-            return new HTTPServer(new InetSocketAddress(metricsPort), registry, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on port " + metricsPort + " (--metrics-port): "
-                    + e.getMessage(), e);
-        }
+        return MetricsServer.builder().setRegistry(registry).optAddress(metricsAddress, metricsPort)
+                .optJvmMetrics(true).build();
     }
 
     private ProgressReporter reporter(Ingestor ingestor, PrintStream err, IngestMetrics metrics) {

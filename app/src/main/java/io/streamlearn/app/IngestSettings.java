@@ -91,7 +91,8 @@ public final class IngestSettings {
     public static final SettingsDef DEF = SettingsDef.of("ingest", SOURCE, SPEC, FEATURE_COUNT, CLASSES, DTYPE,
             MAX_RECORD_BYTES, LABEL, FEATURES, ID, LABEL_MAP, CommonSettings.SEED, CLASS_SEP, DRIFT_AT, DRIFT,
             DRIFT_SPEED, CONCEPT_LENGTH, NOISE, CENTROIDS, DATA, TOPIC, DLQ_TOPIC, FORMAT, COMPRESSION, LIMIT, EPOCHS,
-            SHUFFLE, RATE, TIMEOUT, CommonSettings.METRICS_PORT, PROGRESS, KafkaSettings.DEF);
+            SHUFFLE, RATE, TIMEOUT, CommonSettings.METRICS_PORT,
+            CommonSettings.METRICS_ADDRESS, PROGRESS, KafkaSettings.DEF);
 
     private IngestSettings() {}
 

@@ -30,7 +30,8 @@ public final class TrainCommand extends SettingsCommand {
     static final Setting<Duration> DURATION = Setting.of("duration", Type.DURATION)
             .withDoc("Stop after this long (90s, 2m, PT60S; a bare number is seconds); default: until Ctrl-C.");
     /** The trainer's settings and this command's own. */
-    static final SettingsDef SETTINGS = SettingsDef.of("train", TrainerSettings.DEF, METRICS_PORT, DURATION);
+    static final SettingsDef SETTINGS = SettingsDef.of("train", TrainerSettings.DEF, METRICS_PORT,
+            CommonSettings.METRICS_ADDRESS, DURATION);
 
     public TrainCommand() {
         super(SETTINGS);
@@ -49,8 +50,8 @@ public final class TrainCommand extends SettingsCommand {
         MetricsServer metrics = null;
         if (metricsPort > 0) {
             flink = Configuration.fromMap(FlinkMetricsBridge.reporterSettings());
-            metrics = MetricsServer.builder().setRegistry(FlinkMetricsBridge.registry()).optAddress("0.0.0.0", metricsPort)
-                    .optJvmMetrics(true).build();
+            metrics = MetricsServer.builder().setRegistry(FlinkMetricsBridge.registry())
+                    .optAddress(v.get(CommonSettings.METRICS_ADDRESS), metricsPort).optJvmMetrics(true).build();
             System.out.println("train: metrics at " + metrics.url());
         }
         JobClient job = TrainerJob.runLocal(config, flink);

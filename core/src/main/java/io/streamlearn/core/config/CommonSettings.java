@@ -23,6 +23,11 @@ public final class CommonSettings {
     public static final Setting<Integer> METRICS_PORT = Setting.of("metrics-port", Type.INT).withLabel("PORT")
             .withDefault(0).withValidator(Validator.between(0, 65_535))
             .withDoc("Serve Prometheus metrics on this port; 0: off.");
+    /** Loopback by default so that a metrics port is never reachable from the network unless asked for. */
+    public static final Setting<String> METRICS_ADDRESS = Setting.of("metrics-address", Type.STRING).withLabel("HOST")
+            .withDefault("127.0.0.1").withValidator(h -> h.isBlank() ? "must be a host name or address" : null)
+            .withDoc("Address the metrics port binds: 127.0.0.1 keeps it on this host, 0.0.0.0 lets "
+                    + "a Prometheus elsewhere scrape it.");
 
     private CommonSettings() {}
 }

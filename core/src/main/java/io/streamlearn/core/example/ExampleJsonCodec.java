@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The JSON form of an {@link Example}, writable by any producer in any language:
@@ -88,7 +87,9 @@ public final class ExampleJsonCodec {
             throw new CodecException("JSON example: not valid JSON: " + ex.getOriginalMessage()
                     + " at " + ex.getLocation().offsetDescription(), ex);
         } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+            // The source is memory, so this is the bytes' encoding: Jackson takes a record starting with NULs
+            // for UTF-16 or UTF-32, whose readers fail with CharConversionException, not JsonProcessingException.
+            throw new CodecException("JSON example: not valid JSON text: " + ex.getMessage(), ex);
         }
         if (id == null || id.isEmpty()) {
             throw new CodecException("JSON example: missing required field 'id'");

@@ -61,8 +61,9 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw error.apply(what + ": not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            // Only a bug can fail here: the source is memory.
-            throw new UncheckedIOException(e);
+            // The source is memory, so this is the bytes' encoding: Jackson takes a record starting with NULs
+            // for UTF-16 or UTF-32, whose readers fail with CharConversionException, not JsonProcessingException.
+            throw error.apply(what + ": not valid JSON text: " + e.getMessage(), e);
         }
         if (n == null || !n.isObject()) {
             throw error.apply(what + ": expected a JSON object", null);

@@ -17,7 +17,11 @@ public final class WireReader {
         this.what = what;
     }
 
-    private void need(int n, String field) {
+    private void need(long n, String field) {
+        if (n < 0) {
+            throw new CodecException(what + ": field '" + field + "' declares a negative length " + n + " at offset "
+                    + buffer.position());
+        }
         if (buffer.remaining() < n) {
             throw new CodecException(what + " truncated: field '" + field + "' needs " + n + " bytes at offset "
                     + buffer.position() + " but only " + buffer.remaining() + " remain (record is "
@@ -57,8 +61,17 @@ public final class WireReader {
         return out;
     }
 
+    /**
+     * Checks a declared count of {@code bytesEach}-byte items against the bytes left before anything is allocated
+     * for it, so that no count in an untrusted record can allocate more than the record holds.
+     */
+    public int count(int n, int bytesEach, String field) {
+        need((long) n * bytesEach, field);
+        return n;
+    }
+
     public float[] floats(int n, String field) {
-        need(Math.multiplyExact(n, 4), field);
+        need((long) n * 4, field);
         float[] out = new float[n];
         try {
             buffer.asFloatBuffer().get(out);

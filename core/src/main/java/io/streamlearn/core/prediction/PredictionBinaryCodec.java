@@ -68,7 +68,7 @@ public final class PredictionBinaryCodec {
         String model = in.utf8(in.u16("model length"), "model");
         long modelVersion = in.i64("version");
         float latency = in.f32("latency");
-        int k = in.u16("score count");
+        int k = in.count(in.u16("score count"), 8, "scores");
         List<Prediction.Score> scores = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             scores.add(new Prediction.Score(in.i32("score label"), in.f32("score probability")));

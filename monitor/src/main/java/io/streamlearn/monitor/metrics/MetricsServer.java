@@ -14,7 +14,7 @@ import java.net.InetSocketAddress;
  * <pre>{@code
  * CollectorRegistry registry = new CollectorRegistry();
  * IngestMetrics metrics = new IngestMetrics(registry);
- * try (MetricsServer server = MetricsServer.builder().setRegistry(registry).optAddress("0.0.0.0", 9400)
+ * try (MetricsServer server = MetricsServer.builder().setRegistry(registry).optAddress("127.0.0.1", 9400)
  *         .optJvmMetrics(true).build()) {
  *     // ... run; Prometheus scrapes http://host:9400/metrics
  * }

@@ -1,5 +1,6 @@
 package io.streamlearn.trainer.state;
 
+import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleBinaryCodec;
 import io.streamlearn.trainer.learn.LearningMetrics;
@@ -76,6 +77,12 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
         return in.readNBytes(n);
     }
 
+    /**
+     * Reads a blob written by {@link #encode}.
+     *
+     * @throws IllegalStateException when {@code blob} is not a trainer state of this format, or is truncated or
+     *     corrupt (the message says which); never another exception, whatever the bytes
+     */
     public static TrainerState decode(byte[] blob) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(blob))) {
             int magic = in.readInt();
@@ -89,7 +96,9 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
                         + "version (knows " + FORMAT_VERSION + "); restore with the release that wrote it");
             }
             long parent = in.readLong();
-            LearningMetrics m = new LearningMetrics(in.readInt());
+            // Every count is checked against the bytes left before it sizes an allocation: a corrupt blob must
+            // fail with this method's exception, never with NegativeArraySizeException or OutOfMemoryError.
+            LearningMetrics m = new LearningMetrics(count(in, in.readInt(), 3 * Double.BYTES, "class count"));
             m.examples = in.readLong();
             m.steps = in.readLong();
             m.skippedSteps = in.readLong();
@@ -115,14 +124,22 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             byte[] params = readBytes(in);
             byte[] optimizer = readBytes(in);
             byte[] drift = readBytes(in);
-            int n = in.readInt();
+            int n = count(in, in.readInt(), Integer.BYTES, "buffered example count");
             List<Example> buffered = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 buffered.add(ExampleBinaryCodec.decode(readBytes(in)));
             }
             return new TrainerState(params, optimizer, m, buffered, parent, drift);
-        } catch (IOException e) {
+        } catch (IOException | CodecException e) {
             throw new IllegalStateException("trainer state is truncated or corrupt: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code n}, when that many items of {@code bytesEach} bytes fit in what is left of the blob. */
+    private static int count(DataInputStream in, int n, int bytesEach, String what) throws IOException {
+        if (n < 0 || (long) n * bytesEach > in.available()) {
+            throw new IOException(what + " " + n + " does not fit in the " + in.available() + " bytes left");
+        }
+        return n;
     }
 }
