@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path requestedDataDir;
     private final Map<String, String> extraConfig;
     private final Duration readyTimeout;
+    private final BrokerSecurity security;
 
     private Path dataDir;
     private boolean ownsDataDir;
@@ -48,6 +50,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.requestedDataDir = b.dataDir;
         this.extraConfig = Map.copyOf(b.extraConfig);
         this.readyTimeout = b.readyTimeout;
+        this.security = b.security;
     }
 
     public static Builder builder() {
@@ -103,6 +106,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // One node: every internal topic has one replica.
         p.putAll(KraftNode.properties(1, "1@" + HOST + ":" + controllerPort, port, controllerPort,
                 dataDir.resolve("logs"), (short) 1, 1, 1));
+        if (security != null) {
+            p.putAll(security.brokerProperties(port, controllerPort));
+        }
         p.putAll(extraConfig);
         return p;
     }
@@ -110,13 +116,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private void formatIfNeeded(KafkaConfig config) {
         Path logs = dataDir.resolve("logs");
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            KraftNode.format(logs, config.metadataLogDir(), config.nodeId(), Uuid.randomUuid().toString());
+            KraftNode.format(logs, config.metadataLogDir(), config.nodeId(), Uuid.randomUuid().toString(),
+                    security == null ? List.of() : security.scramArguments());
         }
     }
 
     private void awaitReady() {
         long deadline = System.nanoTime() + readyTimeout.toNanos();
-        try (Admin admin = KafkaClients.admin(bootstrapServers(), Map.of())) {
+        try (Admin admin = KafkaClients.admin(bootstrapServers(), superUserProperties())) {
             while (true) {
                 try {
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
@@ -143,6 +150,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
         return HOST + ":" + port;
+    }
+
+    /**
+     * The client properties of the super user on a secured broker ({@link Builder#optSecurity}); empty on a
+     * plaintext one. Tests create topics and ACLs with them.
+     */
+    public Map<String, String> superUserProperties() {
+        return security == null ? Map.of() : security.clientProperties(security.superUser());
     }
 
     public int port() {
@@ -196,6 +211,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Path dataDir = null;
         private Map<String, String> extraConfig = Map.of();
         private Duration readyTimeout = Duration.ofSeconds(60);
+        private BrokerSecurity security = null;
 
         /** Port of the client listener; 0 (default) picks a free one. */
         public Builder optPort(int port) {
@@ -215,6 +231,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         /** Broker settings applied over the defaults, e.g. {@code log.retention.hours}. */
         public Builder optConfig(Map<String, String> config) {
             this.extraConfig = Map.copyOf(config);
+            return this;
+        }
+
+        /** A SASL_SSL client listener with SCRAM users and ACLs instead of PLAINTEXT; default none. */
+        public Builder optSecurity(BrokerSecurity security) {
+            this.security = security;
             return this;
         }
 
