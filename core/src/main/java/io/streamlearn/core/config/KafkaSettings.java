@@ -24,7 +24,8 @@ public final class KafkaSettings {
                     : "may contain only letters, digits, '.', '_' and '-'")
             .withDoc("Prefix of every streamlearn topic.");
     public static final Setting<Path> KAFKA_CONFIG = Setting.of("kafka-config", Type.PATH).withLabel("FILE")
-            .withDoc("Properties file of Kafka client settings; --kafka-property (-X) entries win over it.");
+            .withDoc("Properties file of Kafka client settings, the place for credentials; --kafka-property (-X) "
+                    + "entries win over it.");
     public static final Setting<Map<String, String>> KAFKA_PROPERTY = Setting.of("kafka-property", Type.KEY_VALUES)
             .withAliases("-X").withDoc("Kafka client property passed through (e.g. -X security.protocol=SASL_SSL); "
                     + "repeatable.");
