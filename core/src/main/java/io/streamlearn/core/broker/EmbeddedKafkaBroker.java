@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -38,12 +39,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path requestedDataDir;
     private final Map<String, String> extraConfig;
     private final Duration readyTimeout;
-    private final BrokerSecurity security;
 
     private Path dataDir;
     private boolean ownsDataDir;
     private int port;
     private KafkaRaftServer server;
+
+    // Null for the PLAINTEXT listener every other broker of the project runs.
+    private final BrokerSecurity security;
 
     private EmbeddedKafkaBroker(Builder b) {
         this.requestedPort = b.port;
@@ -236,7 +239,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
         /** A SASL_SSL client listener with SCRAM users and ACLs instead of PLAINTEXT; default none. */
         public Builder optSecurity(BrokerSecurity security) {
-            this.security = security;
+            this.security = Objects.requireNonNull(security, "security");
             return this;
         }
 
