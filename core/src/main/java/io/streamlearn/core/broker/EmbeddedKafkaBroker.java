@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -43,11 +45,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private int port;
     private KafkaRaftServer server;
 
+    // Null for the PLAINTEXT listener every other broker of the project runs.
+    private final BrokerSecurity security;
+
     private EmbeddedKafkaBroker(Builder b) {
         this.requestedPort = b.port;
         this.requestedDataDir = b.dataDir;
         this.extraConfig = Map.copyOf(b.extraConfig);
         this.readyTimeout = b.readyTimeout;
+        this.security = b.security;
     }
 
     public static Builder builder() {
@@ -103,6 +109,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // One node: every internal topic has one replica.
         p.putAll(KraftNode.properties(1, "1@" + HOST + ":" + controllerPort, port, controllerPort,
                 dataDir.resolve("logs"), (short) 1, 1, 1));
+        if (security != null) {
+            p.putAll(security.brokerProperties(port, controllerPort));
+        }
         p.putAll(extraConfig);
         return p;
     }
@@ -110,13 +119,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private void formatIfNeeded(KafkaConfig config) {
         Path logs = dataDir.resolve("logs");
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            KraftNode.format(logs, config.metadataLogDir(), config.nodeId(), Uuid.randomUuid().toString());
+            KraftNode.format(logs, config.metadataLogDir(), config.nodeId(), Uuid.randomUuid().toString(),
+                    security == null ? List.of() : security.scramArguments());
         }
     }
 
     private void awaitReady() {
         long deadline = System.nanoTime() + readyTimeout.toNanos();
-        try (Admin admin = KafkaClients.admin(bootstrapServers(), Map.of())) {
+        try (Admin admin = KafkaClients.admin(bootstrapServers(), superUserProperties())) {
             while (true) {
                 try {
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
@@ -143,6 +153,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** {@code 127.0.0.1:<port>}. */
     public String bootstrapServers() {
         return HOST + ":" + port;
+    }
+
+    /**
+     * The client properties of the super user on a secured broker ({@link Builder#optSecurity}); empty on a
+     * plaintext one. Tests create topics and ACLs with them.
+     */
+    public Map<String, String> superUserProperties() {
+        return security == null ? Map.of() : security.clientProperties(security.superUser());
     }
 
     public int port() {
@@ -196,6 +214,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Path dataDir = null;
         private Map<String, String> extraConfig = Map.of();
         private Duration readyTimeout = Duration.ofSeconds(60);
+        private BrokerSecurity security = null;
 
         /** Port of the client listener; 0 (default) picks a free one. */
         public Builder optPort(int port) {
@@ -215,6 +234,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         /** Broker settings applied over the defaults, e.g. {@code log.retention.hours}. */
         public Builder optConfig(Map<String, String> config) {
             this.extraConfig = Map.copyOf(config);
+            return this;
+        }
+
+        /** A SASL_SSL client listener with SCRAM users and ACLs instead of PLAINTEXT; default none. */
+        public Builder optSecurity(BrokerSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
             return this;
         }
 

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -66,8 +67,18 @@ public final class KraftNode {
      * {@code metadataLogDir}; a directory already formatted is left as it is.
      */
     public static void format(Path logDir, String metadataLogDir, int nodeId, String clusterId) {
+        format(logDir, metadataLogDir, nodeId, clusterId, List.of());
+    }
+
+    /**
+     * As {@link #format(Path, String, int, String)}, with SCRAM credentials in the bootstrap metadata
+     * ({@code --add-scram} arguments, see {@link BrokerSecurity#scramArguments()}).
+     */
+    public static void format(Path logDir, String metadataLogDir, int nodeId, String clusterId,
+            List<String> scramArguments) {
         try {
             new Formatter()
+                    .setScramArguments(scramArguments)
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                     .setNodeId(nodeId)
                     .setClusterId(clusterId)

@@ -1,5 +1,6 @@
 package io.streamlearn.trainer.job;
 
+import io.streamlearn.core.config.KafkaSettings;
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.kafka.KafkaClients;
@@ -152,10 +153,12 @@ public final class TrainerJob {
      * The job's settings from {@code flink run} arguments: {@code --name value} of {@link TrainerSettings#JOB_DEF},
      * the same names {@code streamlearn train} takes (docs/cli.md lists them). An unknown argument fails naming the
      * nearest known one. Kafka client properties are {@code -X KEY=VALUE}; the older {@code --kafka.KEY VALUE} is
-     * still read, deprecated.
+     * still read, deprecated. Secrets ({@link KafkaSettings#SECRET_PROPERTIES}) are refused there: they belong in the
+     * {@code --kafka-config} file, whose path is all the Flink UI shows.
      */
     public static TrainerConfig fromArgs(String... args) {
         SettingValues values = TrainerSettings.JOB_DEF.parseArgs(withoutDeprecatedKafkaForm(args));
+        KafkaSettings.refuseSecretArguments(values);
         return TrainerConfig.fromSettings(values, ModelSpec.read(Path.of(values.get(TrainerSettings.SPEC))));
     }
 

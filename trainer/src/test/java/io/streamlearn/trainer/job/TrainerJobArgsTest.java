@@ -7,6 +7,7 @@ import io.streamlearn.core.config.SettingException;
 import io.streamlearn.core.model.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,35 @@ class TrainerJobArgsTest {
         TrainerConfig c = TrainerJob.fromArgs("--bootstrap-server", "k:9092", "--spec", spec.toString(),
                 "--store", "/snapshots", "--kafka.sasl.mechanism", "PLAIN", "--kafka-property", "acks=all");
         assertThat(c.kafkaOverrides()).containsEntry("sasl.mechanism", "PLAIN").containsEntry("acks", "all");
+    }
+
+    @Test
+    void refusesKafkaSecretsAsProgramArgumentsPointingToTheConfigFile() {
+        for (String secret : List.of("sasl.jaas.config", "ssl.keystore.password", "ssl.key.password",
+                "ssl.truststore.password")) {
+            assertThatThrownBy(() -> TrainerJob.fromArgs("--bootstrap-server", "k:9092", "--spec", "s.json",
+                    "--store", "/snapshots", "-X", secret + "=hunter2"))
+                    .isInstanceOf(SettingException.class)
+                    .hasMessageContaining("Kafka property " + secret + " given with --kafka-property is refused")
+                    .hasMessageContaining("--kafka-config FILE")
+                    .hasMessageNotContaining("hunter2");
+        }
+        assertThatThrownBy(() -> TrainerJob.fromArgs("--bootstrap-server", "k:9092", "--spec", "s.json",
+                "--store", "/snapshots", "--kafka.sasl.jaas.config", "x required password=\"hunter2\";"))
+                .isInstanceOf(SettingException.class).hasMessageContaining("sasl.jaas.config")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void readsKafkaSecretsFromTheConfigFile(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("mlp.json");
+        Files.writeString(spec, ModelSpec.mlp("m", 4, 2, 8).toJson());
+        Path kafka = dir.resolve("kafka.properties");
+        Files.writeString(kafka, "security.protocol=SASL_SSL\nssl.truststore.password=hunter2\n");
+        TrainerConfig c = TrainerJob.fromArgs("--bootstrap-server", "k:9092", "--spec", spec.toString(),
+                "--store", "/snapshots", "--kafka-config", kafka.toString());
+        assertThat(c.kafkaOverrides()).containsEntry("ssl.truststore.password", "hunter2")
+                .containsEntry("security.protocol", "SASL_SSL");
     }
 
     @Test
