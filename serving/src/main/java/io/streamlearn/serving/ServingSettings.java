@@ -7,6 +7,8 @@ import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.config.Type;
 import io.streamlearn.core.config.Validator;
+import io.streamlearn.core.snapshot.ManifestSignature;
+import java.nio.file.Path;
 
 /** The settings of {@code streamlearn serve}, each defined once; {@link ServingConfig#fromSettings} reads them. */
 public final class ServingSettings {
@@ -31,6 +33,9 @@ public final class ServingSettings {
             .withDoc("Longest wait for a micro-batch to fill (0..1000000).");
     public static final Setting<Integer> TOP_K = Setting.of("top-k", Type.INT).withDefault(3)
             .withValidator(Validator.atLeast(1)).withDoc("Scores per prediction (capped at the class count).");
+    public static final Setting<Path> VERIFY_KEY_FILE = Setting.of("verify-key-file", Type.PATH).withLabel("FILE")
+            .withDoc("Serve only manifests signed by the private key of this Ed25519 public key (X.509, PEM or DER; "
+                    + "openssl pkey -pubout), refusing unsigned and mis-signed ones. Default: no check.");
     public static final Setting<Long> PIN_VERSION = Setting.of("pin-version", Type.LONG).withLabel("VERSION")
             .withDefault(0L).withValidator(Validator.atLeast(0L).because("0 follows the newest"))
             .withDoc("Serve only this version (0: follow the newest).");
@@ -63,7 +68,7 @@ public final class ServingSettings {
     /** Every setting of {@code streamlearn serve}. */
     public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, MAX_BATCH,
             MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, STATIC_MEMBERSHIP, TRANSACTIONAL_ID_PREFIX,
-            TRANSACTION_TIMEOUT_MS, HTTP, KafkaSettings.DEF);
+            TRANSACTION_TIMEOUT_MS, HTTP, VERIFY_KEY_FILE, KafkaSettings.DEF);
 
     private ServingSettings() {}
 
@@ -79,6 +84,9 @@ public final class ServingSettings {
                 .optStaticMembership(v.isSet(STATIC_MEMBERSHIP) && v.get(STATIC_MEMBERSHIP));
         if (v.isSet(INSTANCE_ID)) {
             b.optInstanceId(v.get(INSTANCE_ID));
+        }
+        if (v.isSet(VERIFY_KEY_FILE)) {
+            b.optVerifyKey(ManifestSignature.publicKey(v.get(VERIFY_KEY_FILE)));
         }
         if (v.isSet(HTTP)) {
             String http = v.get(HTTP);

@@ -30,7 +30,7 @@ class OnlineTrainerOperatorHarnessTest {
         // event is sent.
         TrainerConfig config = TrainerConfig.builder().setBootstrapServers("127.0.0.1:9").setSpec(SPEC)
                 .setStoreRoot(store.toString()).optDriftDetector("none").optMaxWaitMs(1_000_000).build();
-        return new OnlineTrainerOperator(config, new StartingPoint(StartingPoint.Kind.FRESH, 0, null));
+        return new OnlineTrainerOperator(config, StartingPoint.fresh());
     }
 
     private static OneInputStreamOperatorTestHarness<Example, Void> harness(OnlineTrainerOperator op)
