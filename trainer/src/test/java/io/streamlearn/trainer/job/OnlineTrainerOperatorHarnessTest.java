@@ -65,6 +65,8 @@ class OnlineTrainerOperatorHarnessTest {
                 assertThat(justRestored.params()).isEqualTo(atCheckpoint.params());
                 assertThat(justRestored.optimizerState()).isEqualTo(atCheckpoint.optimizerState());
                 assertThat(justRestored.buffered()).isEqualTo(atCheckpoint.buffered());
+                assertThat(justRestored.lineageId()).as("the lineage survives the restore; this operator's own fresh "
+                        + "starting point minted another").isEqualTo(atCheckpoint.lineageId()).isNotBlank();
 
                 feed(a, after);
                 feed(b, after);
