@@ -51,6 +51,13 @@ class ManifestTrustTest extends ServingTestKit.OnEmbeddedBroker {
         }
     }
 
+    /** Starts {@code service} on {@code first}, announced, and waits until it serves. */
+    private void start(PredictionService service, KafkaProducer<byte[], byte[]> producer, SnapshotManifest first) {
+        service.start();
+        announce(producer, topics, first);
+        await().atMost(WAIT).until(service::isReady);
+    }
+
     private static double counter(CollectorRegistry r, String name) {
         Double v = r.getSampleValue(name);
         return v == null ? 0 : v;
@@ -72,10 +79,7 @@ class ManifestTrustTest extends ServingTestKit.OnEmbeddedBroker {
         TopicReader events = kafka.reader(topics.events());
         try (PredictionService service = new PredictionService(servingConfig().build(), registry);
                 KafkaProducer<byte[], byte[]> producer = producer()) {
-            SnapshotManifest a1 = publish("lineage-a", null);
-            service.start();
-            announce(producer, topics, a1);
-            await().atMost(WAIT).until(service::isReady);
+            start(service, producer, publish("lineage-a", null));
 
             // A second trainer of the same model (or a --fresh restart) publishes into the same store.
             SnapshotManifest b2 = publish("lineage-b", null);
@@ -118,10 +122,7 @@ class ManifestTrustTest extends ServingTestKit.OnEmbeddedBroker {
         TopicReader events = kafka.reader(topics.events());
         try (PredictionService service = new PredictionService(config, registry);
                 KafkaProducer<byte[], byte[]> producer = producer()) {
-            SnapshotManifest v1 = publish("lineage", signing);
-            service.start();
-            announce(producer, topics, v1);
-            await().atMost(WAIT).until(service::isReady);
+            start(service, producer, publish("lineage", signing));
 
             SnapshotManifest v2 = publish("lineage", signing);
             SnapshotManifest forged = new SnapshotManifest(v2.format(), v2.model(), v2.version(), v2.createdMs(),

@@ -52,7 +52,7 @@ public final class ManifestSignature {
         if (m.signature() == null || m.signature().isEmpty()) {
             throw new UntrustedManifestException(what + " is unsigned but serving verifies signatures "
                     + "(--verify-key-file): publish it with a trainer, or promote it with models promote, given "
-                    + "--signing-key-file");
+                    + "--signing-key-file", null);
         }
         boolean valid;
         try {
@@ -70,7 +70,7 @@ public final class ManifestSignature {
         if (!valid) {
             throw new UntrustedManifestException(what + ": its signature does not verify with the trusted public "
                     + "key: the manifest was changed after signing, or signed with another key. Do not serve it; "
-                    + "publish with the private key that matches --verify-key-file");
+                    + "publish with the private key that matches --verify-key-file", null);
         }
     }
 

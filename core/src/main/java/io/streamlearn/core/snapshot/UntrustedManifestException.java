@@ -4,10 +4,7 @@ package io.streamlearn.core.snapshot;
 public class UntrustedManifestException extends SnapshotException {
     private static final long serialVersionUID = 1L;
 
-    public UntrustedManifestException(String message) {
-        super(message);
-    }
-
+    /** @param cause what failed while verifying, or null when the signature is missing or simply wrong */
     public UntrustedManifestException(String message, Throwable cause) {
         super(message, cause);
     }
