@@ -7,6 +7,7 @@ import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
@@ -144,7 +145,8 @@ public final class ModelsCommand implements Runnable {
             description = "Re-announce a published version on the models topic: serving moves to it (a rollback when it "
                     + "is older) until the next version is published.")
     static final class Promote extends OneVersion {
-        static final SettingsDef SETTINGS = SettingsDef.of("models promote", STORE_SETTINGS, KafkaSettings.DEF);
+        static final SettingsDef SETTINGS = SettingsDef.of("models promote", STORE_SETTINGS,
+                CommonSettings.SIGNING_KEY_FILE, KafkaSettings.DEF);
 
         Promote() {
             super(SETTINGS);
@@ -160,6 +162,11 @@ public final class ModelsCommand implements Runnable {
             } catch (SnapshotException e) {
                 throw new IllegalStateException("will not promote " + options.model() + " v" + version + ": "
                         + e.getMessage(), e);
+            }
+            if (v.isSet(CommonSettings.SIGNING_KEY_FILE)) {
+                // Signed here too, so an operator can promote a version published unsigned once serving verifies.
+                m = m.withSignature(ManifestSignature.sign(m, ManifestSignature.privateKey(
+                        v.get(CommonSettings.SIGNING_KEY_FILE))));
             }
             String topic = topics.models();
             try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrapServers,

@@ -5,6 +5,7 @@ import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.serving.http.HttpOptions;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ public final class ServingConfig {
     private final long maxWaitMicros;
     private final int topK;
     private final long pinVersion;
+    private final PublicKey verifyKey;
     private final Map<String, String> kafkaOverrides;
     private final Clock clock;
     private final boolean exactlyOnce;
@@ -55,6 +57,7 @@ public final class ServingConfig {
         this.maxWaitMicros = b.maxWaitMicros;
         this.topK = b.topK;
         this.pinVersion = b.pinVersion;
+        this.verifyKey = b.verifyKey;
         this.kafkaOverrides = Map.copyOf(b.kafkaOverrides);
         this.clock = b.clock;
         this.exactlyOnce = b.exactlyOnce;
@@ -118,6 +121,11 @@ public final class ServingConfig {
     /** The one version to serve, or 0 to follow the newest published version. */
     public long pinVersion() {
         return pinVersion;
+    }
+
+    /** The Ed25519 key every manifest must be signed for, or null: signatures are not checked. */
+    public PublicKey verifyKey() {
+        return verifyKey;
     }
 
     /** Whether a version is pinned. */
@@ -191,7 +199,8 @@ public final class ServingConfig {
         return "ServingConfig{model=" + model + ", bootstrapServers=" + bootstrapServers + ", storeRoot=" + storeRoot
                 + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", instanceId=" + instanceId
                 + (staticMembership ? " (static)" : "") + ", maxBatch=" + maxBatch + ", maxWaitMicros=" + maxWaitMicros
-                + ", topK=" + topK + ", pinVersion=" + pinVersion + ", kafkaOverrides=" + kafkaOverrides.keySet()
+                + ", topK=" + topK + ", pinVersion=" + pinVersion + (verifyKey == null ? "" : ", signatures verified")
+                + ", kafkaOverrides=" + kafkaOverrides.keySet()
                 + (exactlyOnce ? ", exactly-once as " + transactionalId() + " (" + transactionTimeoutMs + " ms)" : "")
                 + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + "}";
     }
@@ -208,6 +217,7 @@ public final class ServingConfig {
         private long maxWaitMicros = ServingSettings.MAX_WAIT_MICROS.defaultValue();
         private int topK = ServingSettings.TOP_K.defaultValue();
         private long pinVersion = ServingSettings.PIN_VERSION.defaultValue();
+        private PublicKey verifyKey;
         private Map<String, String> kafkaOverrides = new LinkedHashMap<>();
         private Clock clock = Clock.systemUTC();
         private boolean exactlyOnce = false;
@@ -263,6 +273,12 @@ public final class ServingConfig {
         }
 
         /** Serve only {@code version}, loaded from the store at start; 0 (default) follows the models topic. */
+        /** Serves only manifests signed for {@code verifyKey} (Ed25519); null: no check. */
+        public Builder optVerifyKey(PublicKey verifyKey) {
+            this.verifyKey = verifyKey;
+            return this;
+        }
+
         public Builder optPinVersion(long pinVersion) {
             this.pinVersion = pinVersion;
             return this;

@@ -27,6 +27,7 @@ public final class ServingMetrics {
     private final Counter swaps;
     private final Counter refusedSnapshots;
     private final Counter foreignSnapshots;
+    private final Counter untrustedSnapshots;
     private final Histogram latency;
     private final Histogram batchSize;
     private final Counter httpRequests;
@@ -50,9 +51,13 @@ public final class ServingMetrics {
         this.refusedSnapshots = Counter.build("streamlearn_serving_refused_snapshots_total",
                 "Snapshots refused by serving (checksum mismatch, spec mismatch, load or warm-up failure).").create();
         this.foreignSnapshots = Counter.build("streamlearn_serving_foreign_snapshots_total",
-                "Snapshots refused because another snapshot store published them than the one serving reads (a "
-                        + "re-created store, or a second trainer publishing the same model name); also counted in "
+                "Snapshots refused because another snapshot store or another lineage published them than the one "
+                        + "serving follows (a re-created store, a second trainer publishing the same model name, a "
+                        + "trainer restarted with --fresh); also counted in "
                         + "streamlearn_serving_refused_snapshots_total.").create();
+        this.untrustedSnapshots = Counter.build("streamlearn_serving_untrusted_snapshots_total",
+                "Manifests refused because they are unsigned or their signature does not verify with "
+                        + "--verify-key-file; also counted in streamlearn_serving_refused_snapshots_total.").create();
         this.latency = Histogram.build("streamlearn_serving_latency_seconds",
                 "Time from a request's arrival at serving to its prediction, in seconds.")
                 .buckets(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).create();
@@ -72,8 +77,8 @@ public final class ServingMetrics {
         this.httpRequests = Counter.build("streamlearn_serving_http_requests_total",
                 "HTTP requests answered by the serving endpoint, by path and status code.")
                 .labelNames("path", "code").create();
-        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, foreignSnapshots, latency, batchSize, modelAge,
-                httpRequests);
+        this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, foreignSnapshots, untrustedSnapshots, latency,
+                batchSize, modelAge, httpRequests);
         for (Collector c : all) {
             registry.register(c);
         }
@@ -110,9 +115,14 @@ public final class ServingMetrics {
         refusedSnapshots.inc();
     }
 
-    /** A snapshot from another store than serving's was refused (it is counted as refused too). */
+    /** A snapshot from another store or lineage than serving's was refused (it is counted as refused too). */
     public void foreignSnapshot() {
         foreignSnapshots.inc();
+    }
+
+    /** An unsigned or mis-signed manifest was refused (it is counted as refused too). */
+    public void untrustedSnapshot() {
+        untrustedSnapshots.inc();
     }
 
     /** One HTTP request on {@code path} answered with {@code status}. */

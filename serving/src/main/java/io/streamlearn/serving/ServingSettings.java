@@ -7,6 +7,7 @@ import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.config.Type;
 import io.streamlearn.core.config.Validator;
+import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.serving.http.HttpOptions;
 import java.nio.file.Path;
 
@@ -33,6 +34,9 @@ public final class ServingSettings {
             .withDoc("Longest wait for a micro-batch to fill (0..1000000).");
     public static final Setting<Integer> TOP_K = Setting.of("top-k", Type.INT).withDefault(3)
             .withValidator(Validator.atLeast(1)).withDoc("Scores per prediction (capped at the class count).");
+    public static final Setting<Path> VERIFY_KEY_FILE = Setting.of("verify-key-file", Type.PATH).withLabel("FILE")
+            .withDoc("Serve only manifests signed by the private key of this Ed25519 public key (X.509, PEM or DER; "
+                    + "openssl pkey -pubout), refusing unsigned and mis-signed ones. Default: no check.");
     public static final Setting<Long> PIN_VERSION = Setting.of("pin-version", Type.LONG).withLabel("VERSION")
             .withDefault(0L).withValidator(Validator.atLeast(0L).because("0 follows the newest"))
             .withDoc("Serve only this version (0: follow the newest).");
@@ -78,7 +82,7 @@ public final class ServingSettings {
     public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, MAX_BATCH,
             MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, STATIC_MEMBERSHIP, TRANSACTIONAL_ID_PREFIX,
             TRANSACTION_TIMEOUT_MS, HTTP, HTTP_TOKEN_FILE, HTTP_KEYSTORE, HTTP_KEYSTORE_PASSWORD_FILE, HTTP_OPEN_HEALTH,
-            KafkaSettings.DEF);
+            VERIFY_KEY_FILE, KafkaSettings.DEF);
 
     private ServingSettings() {}
 
@@ -94,6 +98,9 @@ public final class ServingSettings {
                 .optStaticMembership(v.isSet(STATIC_MEMBERSHIP) && v.get(STATIC_MEMBERSHIP));
         if (v.isSet(INSTANCE_ID)) {
             b.optInstanceId(v.get(INSTANCE_ID));
+        }
+        if (v.isSet(VERIFY_KEY_FILE)) {
+            b.optVerifyKey(ManifestSignature.publicKey(v.get(VERIFY_KEY_FILE)));
         }
         if (v.isSet(HTTP)) {
             String http = v.get(HTTP);

@@ -56,7 +56,8 @@ class ServingSafetyTest extends ServingTestKit.OnEmbeddedBroker {
     private static SnapshotManifest copy(SnapshotManifest m, long version, String storeId) {
         return new SnapshotManifest(m.format(), m.model(), version, m.createdMs(), m.examplesSeen(), m.stepsSeen(),
                 m.checkpointId(), m.parentVersion(), m.paramsFile(), m.paramsSha256(), m.engine(), m.device(),
-                m.metrics(), m.source(), m.streamlearnVersion(), m.sourceOffsets(), m.files(), storeId);
+                m.metrics(), m.source(), m.streamlearnVersion(), m.sourceOffsets(), m.files(), storeId, m.lineageId(),
+                null);
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> r) {

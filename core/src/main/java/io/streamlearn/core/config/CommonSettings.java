@@ -9,6 +9,10 @@ public final class CommonSettings {
 
     public static final Setting<Path> STORE = Setting.of("store", Type.PATH).withLabel("DIR")
             .withDefault(Path.of(DEFAULT_STORE)).withDoc("Snapshot store directory.");
+    /** The trainer's and {@code models promote}'s: defined once, since both publish manifests serving may verify. */
+    public static final Setting<Path> SIGNING_KEY_FILE = Setting.of("signing-key-file", Type.PATH).withLabel("FILE")
+            .withDoc("Sign every manifest published with this Ed25519 private key (PKCS#8, PEM or DER; openssl genpkey "
+                    + "-algorithm ed25519), for serving's --verify-key-file. Unset: manifests are unsigned.");
     public static final Setting<String> MODEL = Setting.of("model", Type.STRING).withLabel("NAME").asRequired()
             .withValidator(m -> m.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") ? null
                     : "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")

@@ -21,10 +21,11 @@ import java.util.TreeMap;
  * @param sourceOffsets per partition of the source topic, the next offset not covered by this state
  * @param extraFiles    further files of the snapshot folder by name (e.g. the trainer's resumable state), each
  *                      hashed in the manifest; plain names only, none of the store's own file names
+ * @param lineageId     the trainer's line of training ({@link SnapshotManifest#lineageId()}), null when unknown
  */
 public record SnapshotDraft(ModelSpec spec, byte[] params, long examplesSeen, long stepsSeen, long checkpointId,
         long parentVersion, String engine, String device, Map<String, Double> metrics, Map<String, String> source,
-        SortedMap<Integer, Long> sourceOffsets, SortedMap<String, byte[]> extraFiles) {
+        SortedMap<Integer, Long> sourceOffsets, SortedMap<String, byte[]> extraFiles, String lineageId) {
 
     public SnapshotDraft {
         if (spec == null || params == null || params.length == 0) {
@@ -47,13 +48,13 @@ public record SnapshotDraft(ModelSpec spec, byte[] params, long examplesSeen, lo
             long parentVersion, String engine, String device, Map<String, Double> metrics, Map<String, String> source,
             SortedMap<Integer, Long> sourceOffsets) {
         this(spec, params, examplesSeen, stepsSeen, checkpointId, parentVersion, engine, device, metrics, source,
-                sourceOffsets, null);
+                sourceOffsets, null, null);
     }
 
     /** A draft not read from Kafka partitions (tests, tools): no source offsets. */
     public SnapshotDraft(ModelSpec spec, byte[] params, long examplesSeen, long stepsSeen, long checkpointId,
             long parentVersion, String engine, String device, Map<String, Double> metrics, Map<String, String> source) {
         this(spec, params, examplesSeen, stepsSeen, checkpointId, parentVersion, engine, device, metrics, source,
-                null, null);
+                null, null, null);
     }
 }

@@ -3,6 +3,7 @@ package io.streamlearn.core.snapshot;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamlearn.core.example.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,8 +14,8 @@ import java.util.TreeMap;
  * What a snapshot is and how it was made: written as {@code manifest.json} beside the parameter
  * file and carried as the value on the models topic.
  *
- * @param format         manifest format tag, {@value #FORMAT} (written), {@value #FORMAT_V2} or {@value #FORMAT_V1}
- *                       (still read); readers refuse other formats
+ * @param format         manifest format tag, {@value #FORMAT} (written), {@value #FORMAT_V3}, {@value #FORMAT_V2} or
+ *                       {@value #FORMAT_V1} (still read); readers refuse other formats
  * @param model          model name
  * @param version        snapshot version, strictly increasing per model, never reused
  * @param createdMs      publication time, epoch milliseconds
@@ -37,7 +38,13 @@ import java.util.TreeMap;
  *                       serving refuses a mismatch. Empty before {@value #FORMAT}, where only {@code params_sha256}
  *                       was recorded
  * @param storeId        id of the store that published the snapshot ({@link SnapshotStore#storeId()}), so a reader
- *                       tells a re-created store or another trainer's store from its own. Null before {@value #FORMAT}
+ *                       tells a re-created store or another trainer's store from its own. Null before {@value #FORMAT_V3}
+ * @param lineageId      id of the line of training the snapshot belongs to: minted by a trainer that starts fresh,
+ *                       inherited by resume and warm start, so serving tells a second trainer publishing the same model
+ *                       name (or a {@code --fresh} restart) from the one it follows. Null before {@value #FORMAT}:
+ *                       unknown, not checked
+ * @param signature      base64 Ed25519 signature over {@link #signedContent()} ({@link ManifestSignature}); null when
+ *                       the publisher had no signing key
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotManifest(
@@ -58,13 +65,17 @@ public record SnapshotManifest(
         @JsonProperty("streamlearn_version") String streamlearnVersion,
         @JsonProperty("source_offsets") SortedMap<Integer, Long> sourceOffsets,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("files") SortedMap<String, String> files,
-        @JsonProperty("store_id") String storeId) {
+        @JsonProperty("store_id") String storeId,
+        @JsonProperty("lineage_id") String lineageId,
+        @JsonProperty("signature") String signature) {
 
+    /** The manifest format this code writes: v3 plus the lineage id and the optional signature. */
+    public static final String FORMAT = "streamlearn.snapshot.v4";
     /**
-     * The manifest format this code writes: v2 plus the sha256 of every file ({@code files}, {@code spec.json}
-     * included) and the publishing store's id ({@code store_id}).
+     * v2 plus the sha256 of every file ({@code files}, {@code spec.json} included) and the publishing store's id
+     * ({@code store_id}); still read.
      */
-    public static final String FORMAT = "streamlearn.snapshot.v3";
+    public static final String FORMAT_V3 = "streamlearn.snapshot.v3";
     /** v1 plus the streamlearn version and the source offsets; still read. */
     public static final String FORMAT_V2 = "streamlearn.snapshot.v2";
     /** The first manifest format, without provenance of code and offsets; still read. */
@@ -74,9 +85,10 @@ public record SnapshotManifest(
         if (format == null) {
             format = FORMAT;
         }
-        if (!FORMAT.equals(format) && !FORMAT_V2.equals(format) && !FORMAT_V1.equals(format)) {
+        if (!FORMAT.equals(format) && !FORMAT_V3.equals(format) && !FORMAT_V2.equals(format)
+                && !FORMAT_V1.equals(format)) {
             throw new IllegalArgumentException("snapshot manifest format '" + format + "' is not supported, this "
-                    + "reader knows " + FORMAT + ", " + FORMAT_V2 + " and " + FORMAT_V1
+                    + "reader knows " + FORMAT + ", " + FORMAT_V3 + ", " + FORMAT_V2 + " and " + FORMAT_V1
                     + "; upgrade streamlearn to read it");
         }
         if (model == null || model.isEmpty()) {
@@ -106,7 +118,7 @@ public record SnapshotManifest(
             String engine, String device, Map<String, Double> metrics, Map<String, String> source,
             String streamlearnVersion, SortedMap<Integer, Long> sourceOffsets) {
         this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
-                paramsSha256, engine, device, metrics, source, streamlearnVersion, sourceOffsets, null, null);
+                paramsSha256, engine, device, metrics, source, streamlearnVersion, sourceOffsets, null, null, null, null);
     }
 
     /** A manifest without code version and source offsets, the fields of {@value #FORMAT_V1}. */
@@ -114,7 +126,27 @@ public record SnapshotManifest(
             long stepsSeen, long checkpointId, long parentVersion, String paramsFile, String paramsSha256,
             String engine, String device, Map<String, Double> metrics, Map<String, String> source) {
         this(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId, parentVersion, paramsFile,
-                paramsSha256, engine, device, metrics, source, null, null, null, null);
+                paramsSha256, engine, device, metrics, source, null, null, null, null, null, null);
+    }
+
+    /** This manifest with {@code signature} (null: unsigned), all else equal. */
+    public SnapshotManifest withSignature(String signature) {
+        return new SnapshotManifest(format, model, version, createdMs, examplesSeen, stepsSeen, checkpointId,
+                parentVersion, paramsFile, paramsSha256, engine, device, metrics, source, streamlearnVersion,
+                sourceOffsets, files, storeId, lineageId, signature);
+    }
+
+    /**
+     * The bytes a signature covers: every field but the signature, file hashes included, as compact JSON with map
+     * entries sorted by key, so the same content always gives the same bytes whatever order a writer used.
+     */
+    public byte[] signedContent() {
+        try {
+            return Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
+                    .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(withSignature(null));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public byte[] toJsonBytes() {

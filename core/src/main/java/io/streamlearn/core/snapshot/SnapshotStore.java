@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,10 +46,18 @@ public final class SnapshotStore {
 
     private final Path root;
     private final Clock clock;
+    // Signs every manifest this store publishes; null: manifests go unsigned (signing is optional).
+    private final PrivateKey signingKey;
 
-    public SnapshotStore(Path root, Clock clock) {
+    /** A store whose published manifests are signed with {@code signingKey} (Ed25519), or unsigned when null. */
+    public SnapshotStore(Path root, Clock clock, PrivateKey signingKey) {
         this.root = root.toAbsolutePath();
         this.clock = clock;
+        this.signingKey = signingKey;
+    }
+
+    public SnapshotStore(Path root, Clock clock) {
+        this(root, clock, null);
     }
 
     public SnapshotStore(Path root) {
@@ -86,7 +95,10 @@ public final class SnapshotStore {
                         clock.millis(), draft.examplesSeen(), draft.stepsSeen(), draft.checkpointId(),
                         draft.parentVersion(), paramsFile, sha256(draft.params()), draft.engine(), draft.device(),
                         draft.metrics(), draft.source(), StreamlearnVersion.get(), draft.sourceOffsets(), files,
-                        storeId);
+                        storeId, draft.lineageId(), null);
+                if (signingKey != null) {
+                    m = m.withSignature(ManifestSignature.sign(m, signingKey));
+                }
                 Files.write(staging.resolve(MANIFEST), m.toJsonBytes());
                 Path target = modelDir.resolve(Long.toString(version));
                 try {

@@ -65,7 +65,7 @@ class SnapshotStoreTest {
     void hashesTheSpecAndEveryExtraFileAndRefusesAChangeToAnyOfThem() throws Exception {
         SnapshotStore store = new SnapshotStore(dir);
         SnapshotManifest m = store.publish(new SnapshotDraft(spec, new byte[] {1, 2, 3}, 10, 2, 5, 0, "PyTorch",
-                "cpu()", Map.of(), Map.of(), null, new TreeMap<>(Map.of("trainer-state.bin", new byte[] {7, 7}))));
+                "cpu()", Map.of(), Map.of(), null, new TreeMap<>(Map.of("trainer-state.bin", new byte[] {7, 7})), null));
         assertThat(m.files()).containsOnlyKeys(m.paramsFile(), SnapshotStore.SPEC, "trainer-state.bin");
         assertThat(m.files()).containsEntry(m.paramsFile(), m.paramsSha256())
                 .containsEntry("trainer-state.bin", SnapshotStore.sha256(new byte[] {7, 7}));
@@ -84,7 +84,7 @@ class SnapshotStoreTest {
     void refusesExtraFilesThatWouldShadowTheStoresOwn() {
         for (String name : List.of("manifest.json", "spec.json", "m-0001.params", "../x", "a/b")) {
             assertThatThrownBy(() -> new SnapshotDraft(spec, new byte[] {1}, 1, 1, 1, 0, "e", "d", Map.of(), Map.of(),
-                    null, new TreeMap<>(Map.of(name, new byte[] {1})))).as(name)
+                    null, new TreeMap<>(Map.of(name, new byte[] {1})), null)).as(name)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name);
         }
     }

@@ -75,6 +75,8 @@ public final class ModelFollower extends ConsumerLoop {
                     case OTHER_STORE -> model.refuseOtherStore(m, "the serving version v" + model.currentVersion()
                             + " was published by store " + selection.storeId() + " (" + r.topic() + " partition "
                             + r.partition() + ", offset " + r.offset() + ")");
+                    case OTHER_LINEAGE -> model.refuseOtherLineage(m, selection.lineageId(), r.topic()
+                            + " partition " + r.partition() + ", offset " + r.offset());
                 }
             }
             installNext();

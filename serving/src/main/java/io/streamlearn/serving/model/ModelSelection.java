@@ -23,6 +23,11 @@ import java.util.TreeMap;
  * candidate: version numbers of two stores cannot be compared (a re-created store restarts at 1, a second trainer
  * publishing the same model name counts on its own). {@link Verdict#OTHER_STORE} tells the caller to refuse it
  * loudly; an operator who means the switch promotes a version of the new store, or restarts serving.
+ *
+ * <p>Likewise a published manifest of another lineage ({@code lineage_id}) than the installed version's is not a
+ * candidate ({@link Verdict#OTHER_LINEAGE}): a second trainer publishing the same model name into the same store, or a
+ * trainer restarted with {@code --fresh}. Serving follows the new lineage only once an operator promotes one of its
+ * versions. Manifests without a lineage (before format v4) are not checked.
  */
 final class ModelSelection {
     /** Candidates kept at most; the lowest make way. A burst (a restart reading the topic) needs only the top few. */
@@ -35,7 +40,9 @@ final class ModelSelection {
         /** Not newer than a version already installed: ignored. */
         OLDER,
         /** Published by another store than the serving version's: to be refused. */
-        OTHER_STORE
+        OTHER_STORE,
+        /** Published under another lineage than the serving version's: to be refused. */
+        OTHER_LINEAGE
     }
 
     /** A manifest to install, and whether an operator promoted it. */
@@ -44,6 +51,8 @@ final class ModelSelection {
     private long highestInstalled;
     // Store id of the last installed manifest that had one; null while unknown (nothing installed, or v1/v2 manifests).
     private String storeId;
+    // Lineage of the last installed manifest that had one; null while unknown (nothing installed, or before v4).
+    private String lineageId;
     private final TreeMap<Long, SnapshotManifest> candidates = new TreeMap<>();
     private SnapshotManifest promotion;
 
@@ -54,8 +63,11 @@ final class ModelSelection {
             candidates.clear();
             return Verdict.CANDIDATE;
         }
-        if (storeId != null && manifest.storeId() != null && !storeId.equals(manifest.storeId())) {
+        if (differ(storeId, manifest.storeId())) {
             return Verdict.OTHER_STORE;
+        }
+        if (differ(lineageId, manifest.lineageId())) {
+            return Verdict.OTHER_LINEAGE;
         }
         if (manifest.version() <= highestInstalled) {
             return Verdict.OLDER;
@@ -98,7 +110,7 @@ final class ModelSelection {
      */
     void installed(Candidate c) {
         SnapshotManifest m = c.manifest();
-        if (storeId != null && m.storeId() != null && !storeId.equals(m.storeId())) {
+        if (differ(storeId, m.storeId())) {
             // An operator promoted a version of another store: from now on versions count in that store.
             highestInstalled = m.version();
             candidates.clear();
@@ -110,6 +122,15 @@ final class ModelSelection {
         if (m.storeId() != null) {
             storeId = m.storeId();
         }
+        if (m.lineageId() != null) {
+            // A promoted version of another lineage makes serving follow that lineage from now on.
+            lineageId = m.lineageId();
+        }
+    }
+
+    /** Whether two ids are both known and different; an unknown one (older manifests) never differs. */
+    private static boolean differ(String followed, String offered) {
+        return followed != null && offered != null && !followed.equals(offered);
     }
 
     /** Highest published (not promoted) version installed, 0 before any. */
@@ -122,6 +143,11 @@ final class ModelSelection {
         return storeId;
     }
 
+    /** Lineage of the serving version, null while unknown. */
+    String lineageId() {
+        return lineageId;
+    }
+
     /** Candidates waiting to be tried, the promotion included. */
     int pending() {
         return candidates.size() + (promotion == null ? 0 : 1);
@@ -130,7 +156,8 @@ final class ModelSelection {
     @Override
     public String toString() {
         return "ModelSelection[installed up to v" + highestInstalled + ", store " + Objects.requireNonNullElse(storeId,
-                "unknown") + ", candidates " + candidates.keySet() + (promotion == null ? "" : ", promoted v"
+                "unknown") + ", lineage " + Objects.requireNonNullElse(lineageId, "unknown") + ", candidates "
+                + candidates.keySet() + (promotion == null ? "" : ", promoted v"
                 + promotion.version()) + "]";
     }
 }

@@ -2,9 +2,11 @@ package io.streamlearn.serving.model;
 
 import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.event.SnapshotRefusedEvent;
+import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.snapshot.UntrustedManifestException;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingMetrics;
 import java.time.Duration;
@@ -121,6 +123,16 @@ public final class ServingModel implements AutoCloseable {
      * and the current model keeps serving. Returns whether it was put into service.
      */
     public boolean tryInstall(SnapshotManifest manifest) {
+        if (config.verifyKey() != null) {
+            try {
+                // First: nothing of an untrusted manifest (not even the folder it names) is read.
+                ManifestSignature.verify(manifest, config.verifyKey());
+            } catch (UntrustedManifestException e) {
+                metrics.untrustedSnapshot();
+                refuse(manifest.version(), e.getMessage(), e);
+                return false;
+            }
+        }
         String otherStore = otherStoreReason(manifest);
         if (otherStore != null) {
             refuseOtherStore(manifest, otherStore);
@@ -195,6 +207,21 @@ public final class ServingModel implements AutoCloseable {
                 + "compared: the store was re-created (its versions restart at 1) or a second trainer publishes model "
                 + manifest.model() + " into another store. Point every trainer and serving instance of the model at "
                 + "one store; to follow a re-created store, restart serving or promote one of its versions", null);
+    }
+
+    /**
+     * Refuses {@code manifest}, published under another lineage than the serving version's ({@code servingLineage}):
+     * a second trainer publishes the same model name into the same store, or a trainer was restarted with {@code
+     * --fresh}. Counted as foreign, like another store's: an operator decides which lineage serves.
+     */
+    void refuseOtherLineage(SnapshotManifest manifest, String servingLineage, String where) {
+        metrics.foreignSnapshot();
+        refuse(manifest.version(), "snapshot " + manifest.model() + " v" + manifest.version() + " belongs to lineage "
+                + manifest.lineageId() + " but the serving version v" + currentVersion() + " to lineage "
+                + servingLineage + " (" + where + "): a second trainer publishes model " + manifest.model()
+                + ", or a trainer was restarted with --fresh. Serving keeps its lineage; to follow the new one, run "
+                + "streamlearn models promote " + manifest.version() + " --model " + manifest.model()
+                + ", or stop the trainer that should not publish", null);
     }
 
     private static String inputContractChange(LoadedModel serving, LoadedModel next) {

@@ -186,7 +186,7 @@ class LoadedModelTest {
         SnapshotManifest missing = new SnapshotManifest(m.format(), m.model(), 1L << 62, m.createdMs(),
                 m.examplesSeen(), m.stepsSeen(), m.checkpointId(), m.parentVersion(), m.paramsFile(), m.paramsSha256(),
                 m.engine(), m.device(), m.metrics(), m.source(), m.streamlearnVersion(), m.sourceOffsets(),
-                m.files(), m.storeId());
+                m.files(), m.storeId(), m.lineageId(), null);
         assertThatThrownBy(() -> LoadedModel.load(store, missing, 4, 3))
                 .isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("snapshot mlp v" + (1L << 62))

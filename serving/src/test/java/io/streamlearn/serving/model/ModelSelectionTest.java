@@ -16,10 +16,15 @@ class ModelSelectionTest {
 
     /** Version {@code version} published by the store with id {@code storeId}. */
     private static SnapshotManifest v(long version, String storeId) {
+        return v(version, storeId, null);
+    }
+
+    /** Version {@code version} published by store {@code storeId} under lineage {@code lineageId}. */
+    private static SnapshotManifest v(long version, String storeId, String lineageId) {
         SnapshotManifest m = v(version);
         return new SnapshotManifest(m.format(), m.model(), m.version(), m.createdMs(), m.examplesSeen(),
                 m.stepsSeen(), m.checkpointId(), m.parentVersion(), m.paramsFile(), m.paramsSha256(), m.engine(),
-                m.device(), m.metrics(), m.source(), "test", null, null, storeId);
+                m.device(), m.metrics(), m.source(), "test", null, null, storeId, lineageId, null);
     }
 
     /** Takes the next candidate and reports it installed, as the follower does after a successful install. */
@@ -168,5 +173,29 @@ class ModelSelectionTest {
         assertThat(s.offer(v(8, "store-a"), false)).isEqualTo(Verdict.OTHER_STORE);
         assertThat(s.offer(v(2, "store-b"), false)).isEqualTo(Verdict.CANDIDATE);
         assertThat(install(s, 1)).isEqualTo(2);
+    }
+
+    @Test
+    void refusesASecondLineageOfTheSameStoreUntilAnOperatorPromotesIt() {
+        ModelSelection s = new ModelSelection();
+        s.offer(v(3, "store", "lineage-a"), false);
+        assertThat(install(s, 0)).isEqualTo(3);
+        assertThat(s.lineageId()).isEqualTo("lineage-a");
+        // A second trainer (or a --fresh restart) publishes into the same store: its versions are higher, not newer.
+        assertThat(s.offer(v(4, "store", "lineage-b"), false)).isEqualTo(Verdict.OTHER_LINEAGE);
+        assertThat(s.take(3)).isNull();
+        assertThat(s.offer(v(5, "store", "lineage-a"), false)).isEqualTo(Verdict.CANDIDATE);
+        assertThat(install(s, 3)).isEqualTo(5);
+        // Manifests before format v4 have no lineage and are not checked.
+        assertThat(s.offer(v(6, "store"), false)).isEqualTo(Verdict.CANDIDATE);
+        assertThat(install(s, 5)).isEqualTo(6);
+        assertThat(s.lineageId()).isEqualTo("lineage-a");
+
+        assertThat(s.offer(v(4, "store", "lineage-b"), true)).isEqualTo(Verdict.CANDIDATE);
+        assertThat(install(s, 6)).isEqualTo(4);
+        assertThat(s.lineageId()).as("the promotion moves serving to the new lineage").isEqualTo("lineage-b");
+        assertThat(s.offer(v(7, "store", "lineage-a"), false)).isEqualTo(Verdict.OTHER_LINEAGE);
+        assertThat(s.offer(v(8, "store", "lineage-b"), false)).isEqualTo(Verdict.CANDIDATE);
+        assertThat(install(s, 4)).isEqualTo(8);
     }
 }

@@ -7,6 +7,7 @@ import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.snapshot.ManifestMetrics;
+import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
@@ -68,6 +69,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient List<Example> buffer;
     private transient LearningMetrics metrics;
     private transient long parentVersion;
+    /** The lineage every snapshot of this trainer is published under; travels in the TrainerState. */
+    private transient String lineageId;
     private transient long timerAt;
     private transient ListState<byte[]> checkpointed;
     /** Per partition of the examples topic, the offset after the last example that reached this operator. */
@@ -132,7 +135,9 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         Thread.currentThread().setContextClassLoader(getClass().getClassLoader());
         EngineThreads.configureDefault();
         spec = config.spec();
-        SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()));
+        // The key is read where the operator runs: on a cluster the file must be on every task manager.
+        SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()), Clock.systemUTC(),
+                config.signingKeyFile() == null ? null : ManifestSignature.privateKey(Path.of(config.signingKeyFile())));
         byte[] params = null;
         byte[] optimizerState = null;
         StartingPoint from = restored != null ? null : start != null ? start : StartingPoint.choose(config);
@@ -146,6 +151,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             metrics = restored.metrics();
             buffer.addAll(restored.buffered());
             parentVersion = restored.parentVersion();
+            lineageId = restored.lineageId();
             lastDraftExamples = metrics.examples;
             if (from != null) {
                 // The resumed version is the champion, as right after it was published.
@@ -166,6 +172,13 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             } else {
                 parentVersion = store.latestVersion(spec.name());
             }
+            lineageId = from.lineageId();
+        }
+        if (lineageId == null) {
+            // Restored from a checkpoint or snapshot written before lineages: serving knows none for it either.
+            lineageId = StartingPoint.newLineage();
+            LOG.info("trainer {}: its state has no lineage id (written by an older release); publishing under the "
+                    + "new lineage {}", spec.name(), lineageId);
         }
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         learner = new OnlineLearner(spec, DeviceSelector.select(config.device(), subtask,
@@ -293,7 +306,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         byte[] driftState = drift == null ? new byte[0] : drift.state();
         List<Example> buffered = new ArrayList<>(buffer);
         checkpointed.update(List.of(new TrainerState(params, optimizerState, metrics, buffered, parentVersion,
-                driftState).encode()));
+                driftState, lineageId).encode()));
         long[] pairs = new long[2 * nextOffsets.size()];
         int i = 0;
         for (Map.Entry<Integer, Long> o : nextOffsets.entrySet()) {
@@ -310,11 +323,11 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             // The snapshot carries what a restart without Flink state resumes (StartingPoint); the parameters
             // are its DJL file already, so they are not repeated in the state file.
             TreeMap<String, byte[]> files = new TreeMap<>(Map.of(StartingPoint.STATE_FILE, new TrainerState(
-                    new byte[0], optimizerState, metrics, buffered, parentVersion, driftState).encode()));
+                    new byte[0], optimizerState, metrics, buffered, parentVersion, driftState, lineageId).encode()));
             pending.put(context.getCheckpointId(), new Pending(new SnapshotDraft(spec, params, metrics.examples,
                     metrics.steps, context.getCheckpointId(), parentVersion, learner.engineDescription(),
                     learner.device().toString(), metrics.toManifestMetrics(), source, new TreeMap<>(nextOffsets),
-                    files), learner.parametersFinite()));
+                    files, lineageId), learner.parametersFinite()));
         }
     }
 
@@ -376,7 +389,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     /** What a checkpoint taken now would hold; tests compare instances with it. */
     TrainerState currentState() {
         return new TrainerState(learner.saveParameters(), learner.saveOptimizerState(), metrics,
-                new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state());
+                new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state(), lineageId);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +26,18 @@ import org.slf4j.LoggerFactory;
  *
  * @param kind          how the trainer starts
  * @param version       the snapshot it starts from (resume, warm start), 0 for none
+ * <p>It also fixes the trainer's lineage ({@code SnapshotManifest#lineageId}): a fresh start mints a new one, here,
+ * once per job, so that a task restarting before its first checkpoint keeps it; resume and warm start continue the
+ * lineage of the snapshot they start from. Serving does not follow a new lineage until an operator promotes it.
+ *
+ * @param kind          how the trainer starts
+ * @param version       the snapshot it starts from (resume, warm start), 0 for none
  * @param sourceOffsets per partition of the examples topic, the offset to read from; empty: the committed offsets
+ * @param lineageId     the lineage the trainer publishes under; null when the snapshot it starts from has none
+ *                      (written before manifest v4): the trainer then mints one
  */
-public record StartingPoint(Kind kind, long version, SortedMap<Integer, Long> sourceOffsets) implements Serializable {
+public record StartingPoint(Kind kind, long version, SortedMap<Integer, Long> sourceOffsets, String lineageId)
+        implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(StartingPoint.class);
 
@@ -48,33 +58,46 @@ public record StartingPoint(Kind kind, long version, SortedMap<Integer, Long> so
         sourceOffsets = sourceOffsets == null ? new TreeMap<>() : new TreeMap<>(sourceOffsets);
     }
 
+    /** A fresh start with a newly minted lineage. */
+    public static StartingPoint fresh() {
+        return new StartingPoint(Kind.FRESH, 0, null, newLineage());
+    }
+
+    /** A new lineage id: random, so two trainers (or a trainer and its {@code --fresh} restart) never share one. */
+    public static String newLineage() {
+        return UUID.randomUUID().toString();
+    }
+
     /** Where a trainer with {@code config} starts when no Flink state is restored; reads the store once. */
     public static StartingPoint choose(TrainerConfig config) {
+        SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()));
         if (config.initFromVersion() > 0) {
-            return new StartingPoint(Kind.WARM_START, config.initFromVersion(), null);
+            // A version not in the store fails later, naming it, when the trainer reads its parameters.
+            String lineage = store.versions(config.spec().name()).contains(config.initFromVersion())
+                    ? store.manifest(config.spec().name(), config.initFromVersion()).lineageId() : null;
+            return new StartingPoint(Kind.WARM_START, config.initFromVersion(), null, lineage);
         }
         if (config.fresh()) {
-            return new StartingPoint(Kind.FRESH, 0, null);
+            return fresh();
         }
-        SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()));
         Optional<SnapshotManifest> latest = store.latest(config.spec().name());
         if (latest.isEmpty()) {
-            return new StartingPoint(Kind.FRESH, 0, null);
+            return fresh();
         }
         SnapshotManifest m = latest.get();
         if (m.sha256Of(STATE_FILE) == null) {
             LOG.warn("trainer {}: version {} carries no resumable state (written before {}); warm-starting from its "
                     + "parameters with new metrics, the source from the group's committed offsets", m.model(),
                     m.version(), SnapshotManifest.FORMAT);
-            return new StartingPoint(Kind.WARM_START, m.version(), null);
+            return new StartingPoint(Kind.WARM_START, m.version(), null, m.lineageId());
         }
         String topic = m.source().get("topic");
         if (!config.topics().examples().equals(topic)) {
             LOG.warn("trainer {}: version {} was trained on topic {}, this job reads {}: its state is resumed, its "
                     + "offsets are not", m.model(), m.version(), topic, config.topics().examples());
-            return new StartingPoint(Kind.RESUME, m.version(), null);
+            return new StartingPoint(Kind.RESUME, m.version(), null, m.lineageId());
         }
-        return new StartingPoint(Kind.RESUME, m.version(), m.sourceOffsets());
+        return new StartingPoint(Kind.RESUME, m.version(), m.sourceOffsets(), m.lineageId());
     }
 
     /** The source's starting offsets on {@code topic}; empty when the group's committed offsets apply. */
@@ -95,7 +118,7 @@ public record StartingPoint(Kind kind, long version, SortedMap<Integer, Long> so
         SnapshotManifest m = store.manifest(model, version);
         TrainerState s = TrainerState.decode(store.read(m, STATE_FILE));
         return new TrainerState(store.read(m, m.paramsFile()), s.optimizerState(), s.metrics(), s.buffered(),
-                version, s.driftState());
+                version, s.driftState(), m.lineageId() != null ? m.lineageId() : s.lineageId());
     }
 
     /** The verified parameters of the version this warm-starts from; fails naming the version when it is not there. */

@@ -38,6 +38,7 @@ public final class TrainerConfig implements Serializable {
     private final String driftDetector;
     private final DriftReaction driftReaction;
     private final boolean fresh;
+    private final String signingKeyFile;
 
     private TrainerConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -57,6 +58,12 @@ public final class TrainerConfig implements Serializable {
         this.driftDetector = b.driftDetector;
         this.driftReaction = b.driftReaction;
         this.fresh = b.fresh;
+        this.signingKeyFile = b.signingKeyFile;
+    }
+
+    /** Ed25519 private key file (as the task managers see it) that signs every manifest, or null: unsigned. */
+    public String signingKeyFile() {
+        return signingKeyFile;
     }
 
     /** Whether a start without Flink state ignores the published snapshots (see {@link StartingPoint}). */
@@ -132,6 +139,9 @@ public final class TrainerConfig implements Serializable {
         if (v.isSet(TrainerSettings.GROUP_ID)) {
             b.optGroupId(v.get(TrainerSettings.GROUP_ID));
         }
+        if (v.isSet(CommonSettings.SIGNING_KEY_FILE)) {
+            b.optSigningKeyFile(v.get(CommonSettings.SIGNING_KEY_FILE).toAbsolutePath().toString());
+        }
         return b.build();
     }
 
@@ -187,6 +197,7 @@ public final class TrainerConfig implements Serializable {
         // Defaults are TrainerSettings' (the one place they are defined and documented).
         private String topicPrefix = KafkaSettings.TOPIC_PREFIX.defaultValue();
         private String groupId;
+        private String signingKeyFile;
         private long checkpointIntervalMs = TrainerSettings.CHECKPOINT_INTERVAL_MS.defaultValue();
         private long maxWaitMs = TrainerSettings.MAX_WAIT_MS.defaultValue();
         private double holdoutFraction = TrainerSettings.HOLDOUT.defaultValue();
@@ -256,6 +267,12 @@ public final class TrainerConfig implements Serializable {
 
         public Builder optTopicPrefix(String prefix) {
             this.topicPrefix = prefix;
+            return this;
+        }
+
+        /** Signs every manifest with the Ed25519 private key in this file (PKCS#8, PEM or DER); null: unsigned. */
+        public Builder optSigningKeyFile(String signingKeyFile) {
+            this.signingKeyFile = signingKeyFile;
             return this;
         }
 

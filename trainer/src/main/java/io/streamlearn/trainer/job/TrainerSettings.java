@@ -55,7 +55,8 @@ public final class TrainerSettings {
     /** {@code streamlearn train}'s trainer settings. */
     public static final SettingsDef DEF = SettingsDef.of("trainer", SPEC, CommonSettings.STORE,
             CHECKPOINT_INTERVAL_MS, MAX_WAIT_MS, HOLDOUT, CommonSettings.DEVICE, INIT_FROM, FRESH, GATE_MARGIN,
-            GATE_MIN_HOLDOUT, DRIFT_DETECTOR, DRIFT_REACTION, GROUP_ID, DECODE_PARALLELISM, KafkaSettings.DEF);
+            GATE_MIN_HOLDOUT, DRIFT_DETECTOR, DRIFT_REACTION, GROUP_ID, DECODE_PARALLELISM, CommonSettings.SIGNING_KEY_FILE,
+            KafkaSettings.DEF);
 
     /** {@code flink run}'s: where the cluster is, the spec file and the shared store must be given. */
     public static final SettingsDef JOB_DEF = DEF.replacing(KafkaSettings.BOOTSTRAP_SERVER.asRequired())

@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,11 +24,18 @@ import java.util.List;
  * @param buffered        examples received but not yet trained on
  * @param parentVersion   the last snapshot version this job published, 0 for none
  * @param driftState      the drift detector's state, empty when there is none
+ * @param lineageId       the line of training this state continues ({@code SnapshotManifest#lineageId}), carried here
+ *                        so that it survives a Flink restore; null when unknown (format 1)
  */
 public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics metrics, List<Example> buffered,
-        long parentVersion, byte[] driftState) {
+        long parentVersion, byte[] driftState, String lineageId) {
     private static final int MAGIC = 0x534C5453; // "SLTS"
-    public static final int FORMAT_VERSION = 1;
+    /** Format written: 1 plus the lineage id. */
+    public static final int FORMAT_VERSION = 2;
+    /** The first format, without a lineage id; still read. */
+    public static final int FORMAT_VERSION_1 = 1;
+    // The longest lineage id read back: ids are UUIDs, this only bounds what a corrupt blob can allocate.
+    private static final int MAX_LINEAGE_BYTES = 256;
 
     public byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(params.length + optimizerState.length + 4096);
@@ -58,6 +66,8 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             for (Example e : buffered) {
                 writeBytes(out, ExampleBinaryCodec.encode(e));
             }
+            // Appended, so that format 1 is format 2 without its tail; empty: unknown.
+            writeBytes(out, lineageId == null ? new byte[0] : lineageId.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -91,9 +101,10 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
                         + ", expected SLTS; this checkpoint was not written by the streamlearn trainer");
             }
             int version = in.readInt();
-            if (version != FORMAT_VERSION) {
+            if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
                 throw new IllegalStateException("trainer state format " + version + " is not supported by this "
-                        + "version (knows " + FORMAT_VERSION + "); restore with the release that wrote it");
+                        + "version (knows " + FORMAT_VERSION + " and " + FORMAT_VERSION_1 + "); restore with the "
+                        + "release that wrote it");
             }
             long parent = in.readLong();
             // Every count is checked against the bytes left before it sizes an allocation: a corrupt blob must
@@ -129,7 +140,15 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             for (int i = 0; i < n; i++) {
                 buffered.add(ExampleBinaryCodec.decode(readBytes(in)));
             }
-            return new TrainerState(params, optimizer, m, buffered, parent, drift);
+            String lineage = null;
+            if (version >= 2) {
+                byte[] id = readBytes(in);
+                if (id.length > MAX_LINEAGE_BYTES) {
+                    throw new IOException("lineage id of " + id.length + " bytes, at most " + MAX_LINEAGE_BYTES);
+                }
+                lineage = id.length == 0 ? null : new String(id, StandardCharsets.UTF_8);
+            }
+            return new TrainerState(params, optimizer, m, buffered, parent, drift, lineage);
         } catch (IOException | CodecException e) {
             throw new IllegalStateException("trainer state is truncated or corrupt: " + e.getMessage(), e);
         }

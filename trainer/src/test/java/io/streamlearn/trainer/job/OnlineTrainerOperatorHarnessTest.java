@@ -30,7 +30,7 @@ class OnlineTrainerOperatorHarnessTest {
         // event is sent.
         TrainerConfig config = TrainerConfig.builder().setBootstrapServers("127.0.0.1:9").setSpec(SPEC)
                 .setStoreRoot(store.toString()).optDriftDetector("none").optMaxWaitMs(1_000_000).build();
-        return new OnlineTrainerOperator(config, new StartingPoint(StartingPoint.Kind.FRESH, 0, null));
+        return new OnlineTrainerOperator(config, StartingPoint.fresh());
     }
 
     private static OneInputStreamOperatorTestHarness<Example, Void> harness(OnlineTrainerOperator op)
@@ -65,6 +65,8 @@ class OnlineTrainerOperatorHarnessTest {
                 assertThat(justRestored.params()).isEqualTo(atCheckpoint.params());
                 assertThat(justRestored.optimizerState()).isEqualTo(atCheckpoint.optimizerState());
                 assertThat(justRestored.buffered()).isEqualTo(atCheckpoint.buffered());
+                assertThat(justRestored.lineageId()).as("the lineage survives the restore; this operator's own fresh "
+                        + "starting point minted another").isEqualTo(atCheckpoint.lineageId()).isNotBlank();
 
                 feed(a, after);
                 feed(b, after);

@@ -26,13 +26,32 @@ class StartingPointTest {
     private void publish(String topic, boolean withState) {
         new SnapshotStore(store).publish(new SnapshotDraft(SPEC, new byte[] {1}, 100, 3, 2, 0, "e", "cpu()",
                 Map.of(), Map.of("topic", topic), new TreeMap<>(Map.of(0, 60L, 1, 51L)),
-                withState ? new TreeMap<>(Map.of(StartingPoint.STATE_FILE, new byte[] {1})) : null));
+                withState ? new TreeMap<>(Map.of(StartingPoint.STATE_FILE, new byte[] {1})) : null, null));
+    }
+
+    private static void assertStart(StartingPoint start, StartingPoint.Kind kind, long version) {
+        assertThat(start.kind()).isEqualTo(kind);
+        assertThat(start.version()).isEqualTo(version);
+        assertThat(start.sourceOffsets()).isEmpty();
     }
 
     @Test
-    void anEmptyStoreStartsFresh() {
-        assertThat(StartingPoint.choose(config().build()))
-                .isEqualTo(new StartingPoint(StartingPoint.Kind.FRESH, 0, null));
+    void anEmptyStoreStartsFreshWithANewLineage() {
+        StartingPoint first = StartingPoint.choose(config().build());
+        assertStart(first, StartingPoint.Kind.FRESH, 0);
+        assertThat(first.lineageId()).isNotBlank()
+                .isNotEqualTo(StartingPoint.choose(config().build()).lineageId());
+    }
+
+    @Test
+    void resumeAndWarmStartInheritTheLineageOfTheirSnapshotAndFreshMintsANewOne() {
+        new SnapshotStore(store).publish(new SnapshotDraft(SPEC, new byte[] {1}, 100, 3, 2, 0, "e", "cpu()",
+                Map.of(), Map.of("topic", "streamlearn.examples"), null,
+                new TreeMap<>(Map.of(StartingPoint.STATE_FILE, new byte[] {1})), "lineage-a"));
+        assertThat(StartingPoint.choose(config().build()).lineageId()).isEqualTo("lineage-a");
+        assertThat(StartingPoint.choose(config().optInitFromVersion(1).build()).lineageId()).isEqualTo("lineage-a");
+        assertThat(StartingPoint.choose(config().optFresh(true).build()).lineageId()).isNotBlank()
+                .isNotEqualTo("lineage-a");
     }
 
     @Test
@@ -50,17 +69,14 @@ class StartingPointTest {
     @Test
     void freshAndInitFromAreExplicitAndReadFromTheCommittedOffsets() {
         publish("streamlearn.examples", true);
-        assertThat(StartingPoint.choose(config().optFresh(true).build()))
-                .isEqualTo(new StartingPoint(StartingPoint.Kind.FRESH, 0, null));
-        assertThat(StartingPoint.choose(config().optInitFromVersion(1).build()))
-                .isEqualTo(new StartingPoint(StartingPoint.Kind.WARM_START, 1, null));
+        assertStart(StartingPoint.choose(config().optFresh(true).build()), StartingPoint.Kind.FRESH, 0);
+        assertStart(StartingPoint.choose(config().optInitFromVersion(1).build()), StartingPoint.Kind.WARM_START, 1);
     }
 
     @Test
     void aSnapshotWithoutResumableStateIsAWarmStartFromItsParameters() {
         publish("streamlearn.examples", false);
-        assertThat(StartingPoint.choose(config().build()))
-                .isEqualTo(new StartingPoint(StartingPoint.Kind.WARM_START, 1, null));
+        assertStart(StartingPoint.choose(config().build()), StartingPoint.Kind.WARM_START, 1);
     }
 
     @Test

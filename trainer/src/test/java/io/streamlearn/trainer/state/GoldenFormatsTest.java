@@ -26,15 +26,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Formats written by a released trainer must still be read by every later one: a {@link TrainerState} blob (format
- * 1) and a snapshot folder with the trainer's resumable state (manifest v3), both committed under test resources. A
- * format change bumps the version and keeps reading these. {@code -Dstreamlearn.update.golden=true} rewrites them,
- * for a new format's own golden files only.
+ * Formats written by a released trainer must still be read by every later one: {@link TrainerState} blobs (formats
+ * 1 and 2) and snapshot folders with the trainer's resumable state (manifests v3 and v4), all committed under test
+ * resources. A format change bumps the version and keeps reading these. {@code -Dstreamlearn.update.golden=true}
+ * rewrites the current format's own golden files only (format 2, manifest v4).
  */
 class GoldenFormatsTest {
     private static final Path RESOURCES = Path.of("src/test/resources/io/streamlearn/trainer/state");
-    private static final Path BLOB = RESOURCES.resolve("golden-trainer-state-v1.bin");
-    private static final Path SNAPSHOT_STORE = RESOURCES.resolve("golden-snapshot-v3");
+    private static final Path BLOB_V1 = RESOURCES.resolve("golden-trainer-state-v1.bin");
+    private static final Path BLOB = RESOURCES.resolve("golden-trainer-state-v2.bin");
+    private static final Path SNAPSHOT_STORE_V3 = RESOURCES.resolve("golden-snapshot-v3");
+    private static final Path SNAPSHOT_STORE = RESOURCES.resolve("golden-snapshot-v4");
+    private static final String LINEAGE = "0b7d6a52-golden-lineage";
     private static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
 
     /** The state the golden blob holds, built field by field so the test can say what each one must read as. */
@@ -62,15 +65,29 @@ class GoldenFormatsTest {
         m.window[17] = 1;
         List<Example> buffered = List.of(Example.labeled("b1", Features.ofFloats(new float[] {1, 2, 3, 4}), 2),
                 Example.labeled("b2", Features.ofFloats(new float[] {0.5f, -1, 0, 9}), 0));
-        return new TrainerState(new byte[] {1, 2, 3, 4, 5}, new byte[] {9, 8, 7}, m, buffered, 3, new byte[] {42});
+        return new TrainerState(new byte[] {1, 2, 3, 4, 5}, new byte[] {9, 8, 7}, m, buffered, 3, new byte[] {42},
+                LINEAGE);
     }
 
     @Test
-    void theGoldenTrainerStateBlobOfFormat1StillDecodes() throws Exception {
+    void theGoldenTrainerStateBlobOfFormat1StillDecodesWithoutALineage() throws Exception {
+        TrainerState s = TrainerState.decode(Files.readAllBytes(BLOB_V1));
+        assertMatchesGoldenState(s);
+        assertThat(s.lineageId()).as("format 1 had no lineage: unknown").isNull();
+    }
+
+    @Test
+    void theGoldenTrainerStateBlobOfFormat2StillDecodesWithItsLineage() throws Exception {
         if (Boolean.getBoolean("streamlearn.update.golden")) {
             Files.write(BLOB, goldenState().encode());
         }
         TrainerState s = TrainerState.decode(Files.readAllBytes(BLOB));
+        assertMatchesGoldenState(s);
+        assertThat(s.lineageId()).isEqualTo(LINEAGE);
+        assertThat(TrainerState.decode(s.encode())).usingRecursiveComparison().isEqualTo(s);
+    }
+
+    private static void assertMatchesGoldenState(TrainerState s) {
         TrainerState expected = goldenState();
         assertThat(s.params()).containsExactly(1, 2, 3, 4, 5);
         assertThat(s.optimizerState()).containsExactly(9, 8, 7);
@@ -82,25 +99,36 @@ class GoldenFormatsTest {
 
     @Test
     void refusesABlobOfAnUnknownFormatVersion() throws Exception {
-        byte[] blob = Files.readAllBytes(BLOB);
+        byte[] blob = Files.readAllBytes(BLOB_V1);
         blob[7] = 99;
         assertThatThrownBy(() -> TrainerState.decode(blob)).hasMessageContaining("trainer state format 99");
     }
 
     @Test
-    void theGoldenSnapshotWithTheTrainersStateStillResumes(@TempDir Path tmp) throws Exception {
+    void theGoldenSnapshotOfManifestV3StillResumes(@TempDir Path tmp) throws Exception {
+        TrainerState s = resumeGolden(SNAPSHOT_STORE_V3, "streamlearn.snapshot.v3", tmp);
+        assertThat(s.lineageId()).as("v3 had no lineage: the trainer mints one").isNull();
+    }
+
+    @Test
+    void theGoldenSnapshotOfManifestV4ResumesItsLineage(@TempDir Path tmp) throws Exception {
         if (Boolean.getBoolean("streamlearn.update.golden")) {
             writeGoldenSnapshot();
         }
+        TrainerState s = resumeGolden(SNAPSHOT_STORE, "streamlearn.snapshot.v4", tmp);
+        assertThat(s.lineageId()).isEqualTo(LINEAGE);
+    }
+
+    private TrainerState resumeGolden(Path golden, String format, Path tmp) throws Exception {
         Path store = tmp.resolve("store");
-        copy(SNAPSHOT_STORE, store);
+        copy(golden, store);
         SnapshotStore snapshots = new SnapshotStore(store);
         SnapshotManifest m = snapshots.manifest("blobs", 1);
-        assertThat(m.format()).isEqualTo("streamlearn.snapshot.v3");
+        assertThat(m.format()).isEqualTo(format);
         assertThat(m.files()).containsKeys(m.paramsFile(), SnapshotStore.SPEC, StartingPoint.STATE_FILE);
         snapshots.verify(m);
 
-        StartingPoint start = new StartingPoint(StartingPoint.Kind.RESUME, 1, m.sourceOffsets());
+        StartingPoint start = new StartingPoint(StartingPoint.Kind.RESUME, 1, m.sourceOffsets(), m.lineageId());
         TrainerState s = start.resumedState(snapshots, "blobs");
         assertThat(s.parentVersion()).isEqualTo(1);
         assertThat(s.metrics().examples).isEqualTo(m.examplesSeen());
@@ -119,6 +147,7 @@ class GoldenFormatsTest {
             assertThat(learner.step(OnlineLearnerTest.blobs(32, 6, "q")).stepped())
                     .as("the optimizer state restores and training goes on").isTrue();
         }
+        return s;
     }
 
     /** Trains a little and writes the snapshot as the trainer operator does: parameters apart from the state. */
@@ -132,12 +161,12 @@ class GoldenFormatsTest {
             }
             List<Example> buffered = stream.subList(32 * 30, stream.size());
             byte[] state = new TrainerState(new byte[0], learner.saveOptimizerState(), metrics, buffered, 0,
-                    new byte[0]).encode();
+                    new byte[0], LINEAGE).encode();
             new SnapshotStore(SNAPSHOT_STORE).publish(new SnapshotDraft(SPEC, learner.saveParameters(),
                     metrics.examples, metrics.steps, 3, 0, learner.engineDescription(), "cpu()",
                     metrics.toManifestMetrics(), Map.of("topic", "streamlearn.examples"),
                     new TreeMap<>(Map.of(0, 500L, 1, (long) stream.size() - 500)),
-                    new TreeMap<>(Map.of(StartingPoint.STATE_FILE, state))));
+                    new TreeMap<>(Map.of(StartingPoint.STATE_FILE, state)), LINEAGE));
         }
     }
 

@@ -44,7 +44,7 @@ class UntrustedTrainerStateBytesTest {
                     LearningMetrics m = new LearningMetrics(classes);
                     m.examples = parent * 100;
                     m.tp[classes - 1] = 1.5;
-                    return new TrainerState(params, optimizer, m, buffered, parent, drift);
+                    return new TrainerState(params, optimizer, m, buffered, parent, drift, "lineage-" + parent);
                 });
     }
 }
