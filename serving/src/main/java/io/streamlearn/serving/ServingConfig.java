@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The immutable settings of one {@link PredictionService}, built the DJL way.
+ * The immutable settings of one {@link PredictionService}, built the DJL way. Each accessor returns the setting of
+ * the same meaning in {@link ServingSettings}, where it is documented once (docs/cli.md lists them).
  *
  * <pre>{@code
  * ServingConfig config = ServingConfig.builder()
@@ -79,17 +80,14 @@ public final class ServingConfig {
         return ServingSettings.applyTo(builder(), v);
     }
 
-    /** Kafka bootstrap servers, {@code host:port[,host:port]}. */
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    /** Name of the model this service answers for (the key on the models topic). */
     public String model() {
         return model;
     }
 
-    /** Root directory of the snapshot store. */
     public Path storeRoot() {
         return storeRoot;
     }
@@ -98,32 +96,26 @@ public final class ServingConfig {
         return topics;
     }
 
-    /** Consumer group of the request loop. */
     public String groupId() {
         return groupId;
     }
 
-    /** Most requests in one forward pass. */
     public int maxBatch() {
         return maxBatch;
     }
 
-    /** How long a partial micro-batch waits for more requests, in microseconds. */
     public long maxWaitMicros() {
         return maxWaitMicros;
     }
 
-    /** Number of class scores each prediction carries (capped at the model's class count). */
     public int topK() {
         return topK;
     }
 
-    /** The one version to serve, or 0 to follow the newest published version. */
     public long pinVersion() {
         return pinVersion;
     }
 
-    /** The Ed25519 key every manifest must be signed for, or null: signatures are not checked. */
     public PublicKey verifyKey() {
         return verifyKey;
     }
@@ -133,7 +125,6 @@ public final class ServingConfig {
         return pinVersion > 0;
     }
 
-    /** Kafka client settings applied over {@code KafkaClients}' defaults (e.g. SASL/SSL keys). */
     public Map<String, String> kafkaOverrides() {
         return kafkaOverrides;
     }
@@ -142,18 +133,15 @@ public final class ServingConfig {
         return clock;
     }
 
-    /** Whether predictions, dead letters and offsets commit in one transaction per micro-batch (readers use
-     * {@code isolation.level=read_committed}); false (default): at-least-once with an idempotent producer. */
+    /** Whether predictions, dead letters and offsets commit in one transaction per micro-batch (exactly-once). */
     public boolean exactlyOnce() {
         return exactlyOnce;
     }
 
-    /** Prefix of the transactional id (exactly-once only). */
     public String transactionalIdPrefix() {
         return transactionalIdPrefix;
     }
 
-    /** This instance's id: unique within the consumer group, stable across restarts when set by hand. */
     public String instanceId() {
         return instanceId;
     }
@@ -169,7 +157,6 @@ public final class ServingConfig {
         return staticMembership;
     }
 
-    /** {@code transaction.timeout.ms} of the request producer (exactly-once only). */
     public int transactionTimeoutMs() {
         return transactionTimeoutMs;
     }
@@ -179,17 +166,14 @@ public final class ServingConfig {
         return httpHost != null;
     }
 
-    /** Address the HTTP endpoint binds, or null when it is disabled. */
     public String httpHost() {
         return httpHost;
     }
 
-    /** Port the HTTP endpoint binds, 0 for a free one. */
     public int httpPort() {
         return httpPort;
     }
 
-    /** The HTTP endpoint's token, TLS and open-health options. */
     public HttpOptions httpOptions() {
         return httpOptions;
     }

@@ -1,17 +1,11 @@
 package io.streamlearn.serving.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
-import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Example;
-import io.streamlearn.core.example.ExampleCodec;
-import io.streamlearn.core.example.ExampleJsonCodec;
 import io.streamlearn.core.example.Json;
-import io.streamlearn.core.prediction.Prediction;
-import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.serving.ServiceHealth;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingMetrics;
@@ -25,10 +19,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -321,15 +313,16 @@ public final class HttpEndpoint implements AutoCloseable {
             throw failure instanceof IOException || failure.getCause() instanceof IOException
                     ? new CompletionException(failure) : tooLarge("over " + MAX_BODY_BYTES + " bytes");
         }).thenCompose(bytes -> {
-            List<Example> examples = decode(bytes, contentType);
-            return batcher.submit(examples).thenApply(predictions -> answer(bytes, contentType, predictions));
+            List<Example> examples = PredictBodies.decode(bytes, contentType);
+            return batcher.submit(examples)
+                    .thenApply(predictions -> PredictBodies.answer(bytes, contentType, predictions));
         }).orTimeout(ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((answer, failure) -> {
             inFlight.release();
             if (failure != null) {
                 ex.fail(failure);
             } else {
-                ex.response.getHeaders().put(MODEL_VERSION_HEADER, Long.toString(answer.version));
-                ex.send(200, ContentTypes.JSON, answer.json);
+                ex.response.getHeaders().put(MODEL_VERSION_HEADER, Long.toString(answer.version()));
+                ex.send(200, ContentTypes.JSON, answer.json());
             }
         });
     }
@@ -337,72 +330,6 @@ public final class HttpEndpoint implements AutoCloseable {
     private static HttpStatusException tooLarge(String size) {
         return new HttpStatusException(413, "request body is " + size + ", larger than " + MAX_BODY_BYTES
                 + " bytes; send fewer requests per call");
-    }
-
-    private record Answer(long version, byte[] json) {}
-
-    private static Answer answer(byte[] body, String contentType, List<Prediction> predictions) {
-        byte[] out;
-        if (isArray(body, contentType)) {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream(predictions.size() * 128 + 2);
-            buf.write('[');
-            for (int i = 0; i < predictions.size(); i++) {
-                if (i > 0) {
-                    buf.write(',');
-                }
-                buf.writeBytes(PredictionJsonCodec.encode(predictions.get(i)));
-            }
-            buf.write(']');
-            out = buf.toByteArray();
-        } else {
-            out = PredictionJsonCodec.encode(predictions.get(0));
-        }
-        return new Answer(predictions.get(0).version(), out);
-    }
-
-    private static List<Example> decode(byte[] body, String contentType) {
-        if (body.length == 0) {
-            throw new HttpStatusException(400, "empty body: send a JSON request {\"id\":\"r1\",\"features\":[...]} "
-                    + "or a JSON array of them");
-        }
-        try {
-            if (!isArray(body, contentType)) {
-                return List.of(ExampleCodec.decode(body, contentType));
-            }
-            JsonNode array = Json.MAPPER.readTree(body);
-            if (array.size() == 0 || array.size() > MAX_ROWS) {
-                throw new HttpStatusException(400, "a JSON array of " + array.size() + " requests, must hold 1.."
-                        + MAX_ROWS);
-            }
-            List<Example> out = new ArrayList<>(array.size());
-            for (int i = 0; i < array.size(); i++) {
-                try {
-                    out.add(ExampleJsonCodec.decode(Json.MAPPER.writeValueAsBytes(array.get(i))));
-                } catch (CodecException e) {
-                    throw new HttpStatusException(400, "request " + i + ": " + e.getMessage());
-                }
-            }
-            return out;
-        } catch (CodecException e) {
-            throw new HttpStatusException(e.getMessage().startsWith("unsupported content-type") ? 415 : 400,
-                    e.getMessage());
-        } catch (JsonProcessingException e) {
-            throw new HttpStatusException(400, "not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static boolean isArray(byte[] body, String contentType) {
-        if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith(ContentTypes.JSON)) {
-            return false;
-        }
-        for (byte b : body) {
-            if (!Character.isWhitespace(b)) {
-                return b == '[';
-            }
-        }
-        return false;
     }
 
     private void healthz(Exchange ex) {

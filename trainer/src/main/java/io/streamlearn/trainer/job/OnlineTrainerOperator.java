@@ -26,9 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.TreeMap;
-import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -182,7 +180,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         }
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         learner = new OnlineLearner(spec, DeviceSelector.select(config.device(), subtask,
-                ai.djl.engine.Engine.getInstance().getGpuCount(), assignedGpu()), config.holdoutFraction(),
+                ai.djl.engine.Engine.getInstance().getGpuCount(), AssignedGpu.of(getRuntimeContext())), config.holdoutFraction(),
                 spec.batchSize(), params, optimizerState);
         learner.setChampion(StartingPoint.parameters(store, spec.name(), parentVersion));
         publisher = new SnapshotPublisher(store, config.bootstrapServers(), config.topics().models(),
@@ -212,17 +210,6 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         group.gauge("skipped_steps", () -> metrics.skippedSteps);
         group.gauge("batch_fill", () -> (double) lastBatchSize / spec.batchSize());
         group.gauge("learning_rate", () -> learner.currentLearningRate());
-    }
-
-    /** The GPU Flink's external resource framework gave this subtask (resource name {@code gpu}), if any. */
-    private OptionalInt assignedGpu() {
-        for (ExternalResourceInfo info : getRuntimeContext().getExternalResourceInfos("gpu")) {
-            var index = info.getProperty("index");
-            if (index.isPresent()) {
-                return OptionalInt.of(Integer.parseInt(index.get().trim()));
-            }
-        }
-        return OptionalInt.empty();
     }
 
     @Override
