@@ -78,6 +78,8 @@ class SecuredKafkaEndToEndTest {
     private static final String MODEL = "secured";
     private static final ModelSpec SPEC = ModelSpec.mlp(MODEL, 20, 4, 16).withOptimizer(OptimizerSpec.adam(0.01f));
     private static final long EXAMPLES = 3_000;
+    /** A second, later batch: it makes a second version whatever the checkpoint timing (promote needs two). */
+    private static final long MORE_EXAMPLES = 500;
     private static final int REQUESTS = 50;
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String ADMIN = "admin";
@@ -136,10 +138,10 @@ class SecuredKafkaEndToEndTest {
         monitor.start();
 
         // A client without credentials: the TLS listener never answers it, so ingest gives up before sending.
-        assertThatThrownBy(() -> ingestor(Map.of(), Duration.ofSeconds(5)).run())
+        assertThatThrownBy(() -> ingestor(Map.of(), Duration.ofSeconds(5), EXAMPLES, 7).run())
                 .isInstanceOf(BrokerUnavailableException.class);
 
-        IngestCounts counts = ingestor(overrides(kafkaConfig(Component.INGEST)), WAIT).run();
+        IngestCounts counts = ingestor(overrides(kafkaConfig(Component.INGEST)), WAIT, EXAMPLES, 7).run();
         assertThat(counts.sent()).as("ingest sent every example with its credentials").isEqualTo(EXAMPLES);
         // One record the trainer cannot decode: its dead letter proves the trainer's Flink sink has its credentials.
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(broker.bootstrapServers(), superUser())) {
@@ -148,11 +150,12 @@ class SecuredKafkaEndToEndTest {
         }
 
         SnapshotStore snapshots = new SnapshotStore(store);
-        await().atMost(WAIT).until(() -> {
-            failIfBroken(trainer, serving);
-            return snapshots.latest(MODEL).map(m -> m.examplesSeen() + (long) m.metric("holdout_examples"))
-                    .orElse(0L) >= EXAMPLES && snapshots.versions(MODEL).size() >= 2;
-        });
+        awaitCovered(snapshots, EXAMPLES, trainer, serving);
+        // A fast trainer may cover the whole first batch with one version; the second batch makes the next one.
+        assertThat(ingestor(overrides(kafkaConfig(Component.INGEST)), WAIT, MORE_EXAMPLES, 8).run().sent())
+                .isEqualTo(MORE_EXAMPLES);
+        awaitCovered(snapshots, EXAMPLES + MORE_EXAMPLES, trainer, serving);
+        assertThat(snapshots.versions(MODEL)).hasSizeGreaterThanOrEqualTo(2);
         assertThat(readAll(topics.examplesDlq())).as("the trainer dead-lettered the poison record").hasSize(1);
         // Flink only logs a failed offset commit: the group ACL is proven by the offsets being there.
         try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), superUser())) {
@@ -229,11 +232,21 @@ class SecuredKafkaEndToEndTest {
         return broker.superUserProperties();
     }
 
-    private Ingestor ingestor(Map<String, String> kafka, Duration timeout) {
+    /** Waits until the latest published version has trained or held out {@code produced} examples. */
+    private static void awaitCovered(SnapshotStore snapshots, long produced, JobClient trainer,
+            PredictionService serving) {
+        await().atMost(WAIT).until(() -> {
+            failIfBroken(trainer, serving);
+            return snapshots.latest(MODEL).map(m -> m.examplesSeen() + (long) m.metric("holdout_examples"))
+                    .orElse(0L) >= produced;
+        });
+    }
+
+    private Ingestor ingestor(Map<String, String> kafka, Duration timeout, long length, long seed) {
         Topics topics = new Topics(Topics.DEFAULT_PREFIX);
         return Ingestor.builder().setBootstrapServers(broker.bootstrapServers())
                 .setSource(Sources.resolve("synthetic:classification", SourceOptions.builder().optFeatureCount(20)
-                        .optClasses(4).optSeed(7).optLength(EXAMPLES).build()))
+                        .optClasses(4).optSeed(seed).optLength(length).build()))
                 .setSchema(SPEC.schema()).setTopic(topics.examples()).setDeadLetterTopic(topics.examplesDlq())
                 .optCreateTopics(false).optTimeout(timeout).optKafkaConfig(kafka).build();
     }
