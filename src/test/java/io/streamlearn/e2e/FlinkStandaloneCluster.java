@@ -38,6 +38,8 @@ import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
 import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A Flink standalone session cluster whose JobManager and TaskManagers are child JVMs, laid out the way the
@@ -454,24 +456,16 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
      * timeout, with {@code what} and the tail of every log.
      */
     public void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (jobManager != null && !jobManager.isAlive()) {
-                throw new IllegalStateException("the JobManager exited with " + jobManager.exitValue()
-                        + " while waiting for " + what + "\n" + diagnostics());
-            }
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no " + what + " within " + timeout + "\n" + diagnostics());
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + what, e);
-            }
+        try {
+            Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (jobManager != null && !jobManager.isAlive()) {
+                    throw new IllegalStateException("the JobManager exited with " + jobManager.exitValue()
+                            + " while waiting for " + what + "\n" + diagnostics());
+                }
+                return condition.getAsBoolean();
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("no " + what + " within " + timeout + "\n" + diagnostics(), e);
         }
     }
 

@@ -173,7 +173,8 @@ final class FaultPipeline implements AutoCloseable {
         }
     }
 
-    private void failIfBroken() {
+    /** Throws when a component has failed: ingest, serving, the request stream or the trainer job. */
+    void failIfBroken() {
         if (ingested.isCompletedExceptionally()) {
             ingested.join(); // throws the ingest failure
         }

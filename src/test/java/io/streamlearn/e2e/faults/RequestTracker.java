@@ -1,6 +1,7 @@
 package io.streamlearn.e2e.faults;
 
 import io.streamlearn.core.example.ContentTypes;
+import static org.awaitility.Awaitility.await;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleJsonCodec;
 import io.streamlearn.core.example.Features;
@@ -11,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Sends requests {@code r<i>} at a steady rate and reads the predictions topic ({@code read_committed}, as every
@@ -132,15 +134,13 @@ public final class RequestTracker implements AutoCloseable {
     }
 
     /** Waits until every request sent has at least one answer; false when {@code atMost} passed first. */
-    public boolean awaitAllAnswered(Duration atMost) throws InterruptedException {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (unanswered() == 0) {
-                return true;
-            }
-            Thread.sleep(100);
+    public boolean awaitAllAnswered(Duration atMost) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> unanswered() == 0);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return unanswered() == 0;
     }
 
     /** Requests sent that have no answer yet. */

@@ -1,10 +1,12 @@
 package io.streamlearn.e2e.faults;
 
 import ai.djl.Device;
+import static org.awaitility.Awaitility.await;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import io.streamlearn.app.StreamlearnCommand;
 import io.streamlearn.core.broker.KraftNode;
+import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.NetworkBuilder;
@@ -12,7 +14,6 @@ import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.ChildJvm;
-import io.streamlearn.core.io.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One {@code streamlearn serve} instance as its own JVM (the command users run, on the test class path), so a test
@@ -75,19 +77,18 @@ public final class ServingProcess implements AutoCloseable {
 
     /** Waits until {@code /readyz} answers 200 (a model is loaded and the request loop consumes). */
     public void awaitReady(Duration atMost) {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!jvm.isAlive()) {
-                throw new IllegalStateException(jvm.name() + " exited with " + jvm.exitCode().orElse(-1)
-                        + "; its output ends:\n" + jvm.logTail(40));
-            }
-            if (get("/readyz").map(r -> r.statusCode() == 200).orElse(false)) {
-                return;
-            }
-            pause(100);
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!jvm.isAlive()) {
+                    throw new IllegalStateException(jvm.name() + " exited with " + jvm.exitCode().orElse(-1)
+                            + "; its output ends:\n" + jvm.logTail(40));
+                }
+                return get("/readyz").map(r -> r.statusCode() == 200).orElse(false);
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(jvm.name() + " not ready after " + atMost.toSeconds() + " s; its output "
+                    + "ends:\n" + jvm.logTail(40), e);
         }
-        throw new IllegalStateException(jvm.name() + " not ready after " + atMost.toSeconds() + " s; its output ends:\n"
-                + jvm.logTail(40));
     }
 
     /** Requests this instance has answered on Kafka and HTTP, from its {@code /metrics}; -1 when it does not answer. */
@@ -154,15 +155,6 @@ public final class ServingProcess implements AutoCloseable {
             if (dir != null) {
                 FileTrees.deleteRecursively(dir);
             }
-        }
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

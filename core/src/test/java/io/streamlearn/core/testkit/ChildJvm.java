@@ -148,14 +148,8 @@ public record ChildJvm(String name, Process process, Path log) implements AutoCl
     public static void main(String[] args) throws Exception {
         long parent = Long.parseLong(args[0]);
         Thread watchdog = new Thread(() -> {
-            Optional<ProcessHandle> p = ProcessHandle.of(parent);
-            while (p.map(ProcessHandle::isAlive).orElse(false)) {
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+            // A parent already gone has no handle; otherwise onExit completes when it exits.
+            ProcessHandle.of(parent).ifPresent(p -> p.onExit().join());
             Runtime.getRuntime().halt(137);
         }, "parent-watchdog");
         watchdog.setDaemon(true);

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,6 +30,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real KRaft Kafka cluster of 1 to 5 nodes, each a child JVM ({@code kafka.Kafka}, combined broker and
@@ -180,10 +184,9 @@ public final class KafkaCluster implements AutoCloseable {
      * must catch up before a second node may go down without blocking {@code acks=all}).
      */
     public void awaitFullIsr(Collection<String> topics) {
-        long deadline = System.nanoTime() + startTimeout.toNanos();
-        String last = "";
+        AtomicReference<String> last = new AtomicReference<>("");
         try (Admin admin = admin()) {
-            while (System.nanoTime() < deadline) {
+            poll(startTimeout).until(() -> {
                 try {
                     Map<String, TopicDescription> d = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
                     List<String> lagging = new ArrayList<>();
@@ -194,20 +197,16 @@ public final class KafkaCluster implements AutoCloseable {
                             }
                         }
                     });
-                    if (lagging.isEmpty()) {
-                        return;
-                    }
-                    last = String.join(", ", lagging);
+                    last.set(String.join(", ", lagging));
+                    return lagging.isEmpty();
                 } catch (ExecutionException | TimeoutException e) {
-                    last = e.toString();
+                    last.set(e.toString());
+                    return false;
                 }
-                pause();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for in-sync replicas", e);
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("replicas not in sync after " + startTimeout.toSeconds() + " s: " + last.get(), e);
         }
-        throw new AssertionError("replicas not in sync after " + startTimeout.toSeconds() + " s: " + last);
     }
 
     /** An admin client on the whole cluster; the caller closes it. */
@@ -282,70 +281,59 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     private void awaitLive(List<Integer> expected) {
-        long deadline = System.nanoTime() + startTimeout.toNanos();
-        // Until the listeners accept connections an admin client only logs a warning per node and attempt.
-        for (int n : expected) {
-            awaitListening(n, deadline);
-        }
-        String last = "no answer yet";
-        try (Admin admin = admin()) {
-            while (System.nanoTime() < deadline) {
-                for (int n : expected) {
-                    if (!running[n].isAlive()) {
-                        throw new IllegalStateException("Kafka node " + n + " exited with " + running[n].exitCode()
-                                .orElse(-1) + " while starting; its log ends:\n" + running[n].logTail(40));
+        AtomicReference<String> last = new AtomicReference<>("no listener yet");
+        try {
+            // Until the listeners accept connections an admin client only logs a warning per node and attempt.
+            poll(startTimeout).until(() -> expected.stream().allMatch(this::listening));
+            try (Admin admin = admin()) {
+                poll(startTimeout).until(() -> {
+                    expected.forEach(this::requireAlive);
+                    try {
+                        Set<Integer> live = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).stream()
+                                .map(Node::id).collect(Collectors.toSet());
+                        last.set("live nodes " + live);
+                        return live.containsAll(expected);
+                    } catch (ExecutionException | TimeoutException e) {
+                        last.set(e.toString());
+                        return false;
                     }
-                }
-                try {
-                    Set<Integer> live = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).stream()
-                            .map(Node::id).collect(Collectors.toSet());
-                    if (live.containsAll(expected)) {
-                        return;
-                    }
-                    last = "live nodes " + live;
-                } catch (ExecutionException | TimeoutException e) {
-                    last = e.toString();
-                }
-                pause();
+                });
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for nodes " + expected, e);
+        } catch (ConditionTimeoutException e) {
+            StringBuilder logs = new StringBuilder();
+            for (int n : expected) {
+                logs.append("\n--- node ").append(n).append(" ---\n").append(running[n].logTail(20));
+            }
+            throw new IllegalStateException("Kafka nodes " + expected + " not serving after " + startTimeout.toSeconds()
+                    + " s (" + last.get() + ")" + logs, e);
         }
-        StringBuilder logs = new StringBuilder();
-        for (int n : expected) {
-            logs.append("\n--- node ").append(n).append(" ---\n").append(running[n].logTail(20));
-        }
-        throw new IllegalStateException("Kafka nodes " + expected + " not serving after " + startTimeout.toSeconds()
-                + " s (" + last + ")" + logs);
     }
 
-    private void awaitListening(int node, long deadline) {
-        while (System.nanoTime() < deadline) {
-            if (!running[node].isAlive()) {
-                throw new IllegalStateException("Kafka node " + node + " exited with " + running[node].exitCode()
-                        .orElse(-1) + " while starting; its log ends:\n" + running[node].logTail(40));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(HOST, ports[node]), 1_000);
-                return;
-            } catch (IOException notYet) {
-                pause();
-            }
+    /** Whether {@code node}'s listener accepts connections; a node that exited fails the wait with its log. */
+    private boolean listening(int node) {
+        requireAlive(node);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(HOST, ports[node]), 1_000);
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
+    }
+
+    private void requireAlive(int node) {
+        if (!running[node].isAlive()) {
+            throw new IllegalStateException("Kafka node " + node + " exited with " + running[node].exitCode()
+                    .orElse(-1) + " while starting; its log ends:\n" + running[node].logTail(40));
+        }
+    }
+
+    /** A wait on a condition, polled every 200 ms: starting JVMs answer in seconds, not milliseconds. */
+    private static ConditionFactory poll(Duration atMost) {
+        return Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(200));
     }
 
     private static String ids(List<Node> nodes) {
         return nodes.stream().map(n -> Integer.toString(n.id())).collect(Collectors.joining(",", "[", "]"));
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the Kafka cluster", e);
-        }
     }
 
     private void check(int node) {
