@@ -72,7 +72,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient long timerAt;
     private transient ListState<byte[]> checkpointed;
     /** Per partition of the examples topic, the offset after the last example that reached this operator. */
-    private transient TreeMap<Integer, Long> nextOffsets;
+    private transient SourceOffsets nextOffsets;
     private transient ListState<long[]> checkpointedOffsets;
     private transient TrainerState restored;
     private transient TreeMap<Long, Pending> pending;
@@ -110,7 +110,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 new ListStateDescriptor<>("source-offsets", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         buffer = new ArrayList<>();
         pending = new TreeMap<>();
-        nextOffsets = new TreeMap<>();
+        nextOffsets = new SourceOffsets();
         // Nothing is published before the first example is trained on: an untrained or merely
         // warm-started model is not a new version.
         lastDraftExamples = 0;
@@ -119,9 +119,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 restored = TrainerState.decode(blob);
             }
             for (long[] pairs : checkpointedOffsets.get()) {
-                for (int i = 0; i + 1 < pairs.length; i += 2) {
-                    nextOffsets.merge((int) pairs[i], pairs[i + 1], Math::max);
-                }
+                nextOffsets.includePairs(pairs);
             }
         }
     }
@@ -141,7 +139,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         StartingPoint from = restored != null ? null : start != null ? start : StartingPoint.choose(config);
         if (from != null && from.kind() == StartingPoint.Kind.RESUME) {
             restored = from.resumedState(store, spec.name());
-            from.sourceOffsets().forEach((partition, offset) -> nextOffsets.merge(partition, offset, Math::max));
+            nextOffsets.includeAll(from.sourceOffsets());
         }
         if (restored != null) {
             params = restored.params();
@@ -216,7 +214,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     public void processElement(StreamRecord<Example> record) {
         Example e = record.getValue();
         if (e.position() != null) {
-            nextOffsets.merge(e.position().partition(), e.position().offset() + 1, Math::max);
+            nextOffsets.advance(e.position().partition(), e.position().offset());
         }
         buffer.add(e);
         if (buffer.size() >= spec.batchSize()) {
@@ -294,13 +292,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         List<Example> buffered = new ArrayList<>(buffer);
         checkpointed.update(List.of(new TrainerState(params, optimizerState, metrics, buffered, parentVersion,
                 driftState, lineageId).encode()));
-        long[] pairs = new long[2 * nextOffsets.size()];
-        int i = 0;
-        for (Map.Entry<Integer, Long> o : nextOffsets.entrySet()) {
-            pairs[i++] = o.getKey();
-            pairs[i++] = o.getValue();
-        }
-        checkpointedOffsets.update(List.of(pairs));
+        checkpointedOffsets.update(List.of(nextOffsets.toPairs()));
         if (metrics.examples > lastDraftExamples) {
             lastDraftExamples = metrics.examples;
             Map<String, String> source = new LinkedHashMap<>();
@@ -313,7 +305,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                     new byte[0], optimizerState, metrics, buffered, parentVersion, driftState, lineageId).encode()));
             pending.put(context.getCheckpointId(), new Pending(new SnapshotDraft(spec, params, metrics.examples,
                     metrics.steps, context.getCheckpointId(), parentVersion, learner.engineDescription(),
-                    learner.device().toString(), metrics.toManifestMetrics(), source, new TreeMap<>(nextOffsets),
+                    learner.device().toString(), metrics.toManifestMetrics(), source, nextOffsets.toMap(),
                     files, lineageId), learner.parametersFinite()));
         }
     }
