@@ -22,6 +22,7 @@ create models 1 --config cleanup.policy=compact
 create requests "$PARTITIONS"
 create predictions "$PARTITIONS"
 create predictions.dlq 1
+create predictions.shadow "$PARTITIONS"
 create feedback 1
 create events 1
 echo "kafka-init: streamlearn topics (prefix '$TOPIC_PREFIX') exist on $BOOTSTRAP_SERVER"

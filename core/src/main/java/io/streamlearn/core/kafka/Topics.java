@@ -70,6 +70,14 @@ public record Topics(String prefix) {
         return prefix + "predictions.dlq";
     }
 
+    /**
+     * Predictions of the model that did not answer a request, when serving runs a challenger: same codec, key and
+     * id as the answer on {@link #predictions()}, the version that scored in {@code Prediction.version()}.
+     */
+    public String shadowPredictions() {
+        return prefix + "predictions.shadow";
+    }
+
     /** Late ground-truth labels keyed by id. */
     public String feedback() {
         return prefix + "feedback";
@@ -82,7 +90,7 @@ public record Topics(String prefix) {
 
     public List<String> all() {
         return List.of(examples(), examplesDlq(), models(), requests(), predictions(), predictionsDlq(), feedback(),
-                events());
+                events(), shadowPredictions());
     }
 
     /**

@@ -65,7 +65,8 @@ public final class ComponentAcls {
             case SERVING -> {
                 g.topic(AclOperation.READ, t.requests(), t.models());
                 g.group(names.servingGroup());
-                g.topic(AclOperation.WRITE, t.predictions(), t.predictionsDlq(), t.events());
+                g.topic(AclOperation.WRITE, t.predictions(), t.predictionsDlq(), t.shadowPredictions(),
+                        t.events());
                 // Exactly-once mode only: one transactional id per instance, all under the prefix.
                 out.add(new AclBinding(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, names.transactionalIdPrefix(),
                         PatternType.PREFIXED), g.allow(AclOperation.WRITE)));
