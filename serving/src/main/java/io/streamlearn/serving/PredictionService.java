@@ -133,7 +133,7 @@ public final class PredictionService implements AutoCloseable {
                 followerThread = newThread(follower, "streamlearn-serving-models-" + config.model());
                 followerThread.start();
             }
-            requestLoop = new RequestLoop(config, model, requestProducer, metrics);
+            requestLoop = new RequestLoop(config, model, requestProducer, producer, metrics);
             health.watch(requestLoop);
             requestThread = newThread(requestLoop, "streamlearn-serving-requests-" + config.model());
             requestThread.start();

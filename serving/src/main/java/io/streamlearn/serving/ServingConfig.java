@@ -1,9 +1,13 @@
 package io.streamlearn.serving;
 
+import static io.streamlearn.serving.ServingConfigChecks.check;
+import static io.streamlearn.serving.ServingConfigChecks.instanceIdModes;
+
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.serving.http.HttpOptions;
+import io.streamlearn.serving.model.ChallengerRule;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -47,6 +51,7 @@ public final class ServingConfig {
     private final String httpHost;
     private final int httpPort;
     private final HttpOptions httpOptions;
+    private final ChallengerRule challenger;
 
     private ServingConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -69,6 +74,7 @@ public final class ServingConfig {
         this.httpHost = b.httpHost;
         this.httpPort = b.httpPort;
         this.httpOptions = b.httpOptions;
+        this.challenger = b.challenger;
     }
 
     public static Builder builder() {
@@ -178,6 +184,10 @@ public final class ServingConfig {
         return httpOptions;
     }
 
+    public ChallengerRule challenger() {
+        return challenger;
+    }
+
     @Override
     public String toString() {
         return "ServingConfig{model=" + model + ", bootstrapServers=" + bootstrapServers + ", storeRoot=" + storeRoot
@@ -186,7 +196,7 @@ public final class ServingConfig {
                 + ", topK=" + topK + ", pinVersion=" + pinVersion + (verifyKey == null ? "" : ", signatures verified")
                 + ", kafkaOverrides=" + kafkaOverrides.keySet()
                 + (exactlyOnce ? ", exactly-once as " + transactionalId() + " (" + transactionTimeoutMs + " ms)" : "")
-                + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + "}";
+                + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + ", challenger=" + challenger + "}";
     }
 
     /** Builder of a {@link ServingConfig}: {@code setX} is required, {@code optX} has the default shown. */
@@ -213,6 +223,7 @@ public final class ServingConfig {
         private String httpHost = null;
         private int httpPort = 0;
         private HttpOptions httpOptions = HttpOptions.NONE;
+        private ChallengerRule challenger = ChallengerRule.OFF;
 
         private Builder() {}
 
@@ -256,13 +267,13 @@ public final class ServingConfig {
             return this;
         }
 
-        /** Serve only {@code version}, loaded from the store at start; 0 (default) follows the models topic. */
         /** Serves only manifests signed for {@code verifyKey} (Ed25519); null: no check. */
         public Builder optVerifyKey(PublicKey verifyKey) {
             this.verifyKey = verifyKey;
             return this;
         }
 
+        /** Serve only {@code version}, loaded from the store at start; 0 (default) follows the models topic. */
         public Builder optPinVersion(long pinVersion) {
             this.pinVersion = pinVersion;
             return this;
@@ -328,6 +339,12 @@ public final class ServingConfig {
             return this;
         }
 
+        /** Whether new versions run as challengers first; default (and null) {@link ChallengerRule#OFF}. */
+        public Builder optChallenger(ChallengerRule challenger) {
+            this.challenger = challenger == null ? ChallengerRule.OFF : challenger;
+            return this;
+        }
+
         /** Checks every setting and builds the config; the exception lists every problem found. */
         public ServingConfig build() {
             List<String> problems = validate();
@@ -368,33 +385,12 @@ public final class ServingConfig {
             check(p, "instanceId", instanceId, ServingSettings.INSTANCE_ID.validator());
             check(p, "transactionTimeoutMs", transactionTimeoutMs,
                     ServingSettings.TRANSACTION_TIMEOUT_MS.validator());
-            if (staticMembership && !instanceIdGiven) {
-                p.add("static membership needs a stable instance id: call optInstanceId (--instance-id), e.g. the pod "
-                        + "name; a random one would make every restart a new member");
-            }
             if (httpHost != null && httpHost.isBlank()) {
                 p.add("HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
             }
             check(p, "HTTP port", httpPort, Validator.between(0, 65_535).because("0 binds a free port"));
-            derivedOverride(p, staticMembership, "group.instance.id", "static membership");
-            derivedOverride(p, exactlyOnce, "transactional.id", "exactly-once mode");
+            instanceIdModes(p, kafkaOverrides, staticMembership, instanceIdGiven, exactlyOnce);
             return p;
-        }
-
-        /** A Kafka override of a property that {@code mode} derives from the instance id would break that mode. */
-        private void derivedOverride(List<String> problems, boolean mode, String property, String modeName) {
-            if (mode && kafkaOverrides != null && kafkaOverrides.containsKey(property)) {
-                problems.add("kafka override " + property + " is set, but " + modeName + " derives it from the "
-                        + "instance id: remove it and use optInstanceId (--instance-id)");
-            }
-        }
-
-        /** Adds {@code field}'s refusal by {@code validator}, a setting's own where it has one (ServingSettings). */
-        private static <T> void check(List<String> problems, String field, T value, Validator<T> validator) {
-            String problem = value == null ? "must be set" : validator.problem(value);
-            if (problem != null) {
-                problems.add(field + " is " + value + ", " + problem);
-            }
         }
     }
 }

@@ -31,6 +31,10 @@ public final class ServingMetrics {
     private final Histogram latency;
     private final Histogram batchSize;
     private final Counter httpRequests;
+    private final Gauge challengerVersion;
+    private final Counter shadowPredictions;
+    private final Counter canaryAnswers;
+    private final Counter challengerErrors;
     private final List<Collector> all;
     private final List<KafkaClientMetrics> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -77,8 +81,20 @@ public final class ServingMetrics {
         this.httpRequests = Counter.build("streamlearn_serving_http_requests_total",
                 "HTTP requests answered by the serving endpoint, by path and status code.")
                 .labelNames("path", "code").create();
+        this.challengerVersion = Gauge.build("streamlearn_serving_challenger_version",
+                "Snapshot version running as challenger beside the champion (streamlearn_model_version), 0 when "
+                        + "none.").create();
+        this.shadowPredictions = Counter.build("streamlearn_serving_shadow_predictions_total",
+                "Predictions written to the predictions.shadow topic: the challenger's score of a request the "
+                        + "champion answered, or the champion's of one a canary answered.").create();
+        this.canaryAnswers = Counter.build("streamlearn_serving_canary_answers_total",
+                "Requests answered by the challenger in canary mode (also counted as served).").create();
+        this.challengerErrors = Counter.build("streamlearn_serving_challenger_errors_total",
+                "Failures of the challenger's forward pass or of writing a shadow prediction; the request is "
+                        + "answered by the champion all the same.").create();
         this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, foreignSnapshots, untrustedSnapshots, latency,
-                batchSize, modelAge, httpRequests);
+                batchSize, modelAge, httpRequests, challengerVersion, shadowPredictions, canaryAnswers,
+                challengerErrors);
         for (Collector c : all) {
             registry.register(c);
         }
@@ -108,6 +124,26 @@ public final class ServingMetrics {
     public void swapped(long version) {
         modelVersion.set(version);
         swaps.inc();
+    }
+
+    /** Version {@code version} runs as challenger now; 0: none does. */
+    public void challenger(long version) {
+        challengerVersion.set(version);
+    }
+
+    /** {@code n} predictions were sent to the shadow topic. */
+    public void shadowPredictions(long n) {
+        shadowPredictions.inc(n);
+    }
+
+    /** {@code n} requests were answered by a canary. */
+    public void canaryAnswered(long n) {
+        canaryAnswers.inc(n);
+    }
+
+    /** The challenger failed to score a batch, or a shadow prediction could not be written. */
+    public void challengerError() {
+        challengerErrors.inc();
     }
 
     /** A snapshot was refused. */

@@ -9,6 +9,7 @@ import io.streamlearn.core.config.Type;
 import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.serving.http.HttpOptions;
+import io.streamlearn.serving.model.ChallengerRule;
 import java.nio.file.Path;
 
 /** The settings of {@code streamlearn serve}, each defined once; {@link ServingConfig#fromSettings} reads them. */
@@ -77,12 +78,21 @@ public final class ServingSettings {
     public static final Setting<Boolean> HTTP_OPEN_HEALTH = Setting.of("http-open-health", Type.FLAG)
             .withDoc("HTTP: answer GET /healthz and /readyz without the token (for probes that cannot send one). "
                     + "Default: with --http-token-file they need it too.");
+    public static final Setting<String> CHALLENGER = Setting.of("challenger", Type.STRING).withLabel("MODE")
+            .withDefault("off").withValidator(Validator.oneOf("off", "shadow", "canary"))
+            .withDoc("How a newly published version starts: off (it replaces the champion at once), shadow (it scores "
+                    + "every request onto predictions.shadow and answers none) or canary (it answers --canary-share of "
+                    + "the requests); only a promotion on the models topic makes it the champion. See docs/serving.md.");
+    public static final Setting<Double> CANARY_SHARE = Setting.of("canary-share", Type.DOUBLE).withLabel("SHARE")
+            .withDefault(0.1).withValidator(Validator.between(0.0, 1.0))
+            .withDoc("Canary mode: share of the requests the challenger answers (0..1), chosen by a stable hash of "
+                    + "the request id.");
 
     /** Every setting of {@code streamlearn serve}. */
     public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, MAX_BATCH,
             MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, STATIC_MEMBERSHIP, TRANSACTIONAL_ID_PREFIX,
             TRANSACTION_TIMEOUT_MS, HTTP, HTTP_TOKEN_FILE, HTTP_KEYSTORE, HTTP_KEYSTORE_PASSWORD_FILE, HTTP_OPEN_HEALTH,
-            VERIFY_KEY_FILE, KafkaSettings.DEF);
+            VERIFY_KEY_FILE, CHALLENGER, CANARY_SHARE, KafkaSettings.DEF);
 
     private ServingSettings() {}
 
@@ -95,7 +105,8 @@ public final class ServingSettings {
                 .optExactlyOnce(v.isSet(EXACTLY_ONCE) && v.get(EXACTLY_ONCE))
                 .optTransactionalIdPrefix(v.get(TRANSACTIONAL_ID_PREFIX))
                 .optTransactionTimeoutMs(v.get(TRANSACTION_TIMEOUT_MS))
-                .optStaticMembership(v.isSet(STATIC_MEMBERSHIP) && v.get(STATIC_MEMBERSHIP));
+                .optStaticMembership(v.isSet(STATIC_MEMBERSHIP) && v.get(STATIC_MEMBERSHIP))
+                .optChallenger(new ChallengerRule(ChallengerRule.Mode.of(v.get(CHALLENGER)), v.get(CANARY_SHARE)));
         if (v.isSet(INSTANCE_ID)) {
             b.optInstanceId(v.get(INSTANCE_ID));
         }

@@ -10,6 +10,7 @@ import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingMetrics;
+import io.streamlearn.serving.model.ChallengerRule;
 import io.streamlearn.serving.model.LoadedModel;
 import io.streamlearn.serving.model.ServingModel;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers the request records of one micro-batch: decodes and checks each request, runs the forward passes on one
- * retained model, and sends a prediction or a dead letter for each record. Delivery (flush, commit or transaction,
+ * retained model, and sends a prediction or a dead letter for each record. With a challenger running, the model that
+ * did not answer a request scores it too, onto the shadow predictions topic (see {@link ChallengerRule}). Delivery (flush, commit or transaction,
  * rewind) is the {@link RequestLoop}'s: this class only remembers the first send that failed.
  */
 final class RequestAnswerer {
@@ -54,6 +56,9 @@ final class RequestAnswerer {
     private final int maxBatch;
     private final String predictionsTopic;
     private final String dlqTopic;
+    private final String shadowTopic;
+    // Never transactional: a shadow prediction that cannot be written must not abort or repeat the answers' batch.
+    private final KafkaProducer<byte[], byte[]> shadowProducer;
     private final int deadLetterMaxBytes;
 
     // Reused for every batch: the hot path allocates per record only what leaves the process.
@@ -71,14 +76,16 @@ final class RequestAnswerer {
     private long rejected;
 
     RequestAnswerer(ServingConfig config, ServingModel model, KafkaProducer<byte[], byte[]> producer,
-            ServingMetrics metrics) {
+            KafkaProducer<byte[], byte[]> shadowProducer, ServingMetrics metrics) {
         this.model = model;
         this.producer = producer;
+        this.shadowProducer = shadowProducer;
         this.metrics = metrics;
         this.clock = config.clock();
         this.maxBatch = config.maxBatch();
         this.predictionsTopic = config.topics().predictions();
         this.dlqTopic = config.topics().predictionsDlq();
+        this.shadowTopic = config.topics().shadowPredictions();
         this.deadLetterMaxBytes = deadLetterMaxBytes(config.kafkaOverrides());
         this.rowArrivals = new long[maxBatch];
     }
@@ -127,6 +134,7 @@ final class RequestAnswerer {
 
     private void answer(List<ConsumerRecord<byte[], byte[]>> pending, long[] arrivalNanos, int from, int to) {
         LoadedModel m = model.acquire();
+        LoadedModel challenger = model.acquireChallenger();
         try {
             rows.clear();
             rowExamples.clear();
@@ -168,35 +176,93 @@ final class RequestAnswerer {
                 }
                 return;
             }
+            boolean canary = challenger != null && model.challengerRule().routing() == ChallengerRule.Mode.CANARY;
+            // A canary answers, so its pass comes first; a shadow's comes after the answers are on their way.
+            LoadedModel.Scored[] challenged = canary ? scoreChallenger(challenger) : null;
             long now = nanos(clock.instant());
-            byte[] version = Long.toString(m.version()).getBytes(StandardCharsets.UTF_8);
+            long canaryAnswers = 0;
             for (int i = 0; i < rows.size(); i++) {
-                ConsumerRecord<byte[], byte[]> r = rows.get(i);
                 Example ex = rowExamples.get(i);
-                double latencySeconds = Math.max(0L, now - rowArrivals[i]) / 1e9;
-                ProducerRecord<byte[], byte[]> answer;
-                try {
-                    Prediction p = new Prediction(ex.id(), scored[i].label(), scored[i].scores(), m.name(),
-                            m.version(), (float) (latencySeconds * 1e3));
-                    RecordHeaders headers = new RecordHeaders();
-                    headers.add(ContentTypes.HEADER, JSON);
-                    headers.add(RequestLoop.CORRELATION_ID_HEADER, ex.id().getBytes(StandardCharsets.UTF_8));
-                    headers.add(RequestLoop.MODEL_VERSION_HEADER, version);
-                    answer = new ProducerRecord<>(predictionsTopic, null, r.key(), PredictionJsonCodec.encode(p),
-                            headers);
-                } catch (RuntimeException e) {
-                    // One request's answer that cannot be built must not fail (and endlessly repeat) its batch.
-                    deadLetter(r, ex.id() + ": cannot write the prediction of model " + m.name() + " v" + m.version()
-                            + ": " + e);
-                    continue;
+                boolean byCanary = challenged != null && model.challengerRule().canaryAnswers(ex.id());
+                if (answer(i, byCanary ? challenger : m, byCanary ? challenged[i] : scored[i], now)) {
+                    canaryAnswers += byCanary ? 1 : 0;
                 }
-                metrics.latency(latencySeconds);
-                send(answer);
-                served++;
+                if (challenged != null) {
+                    shadow(i, byCanary ? m : challenger, byCanary ? scored[i] : challenged[i], now);
+                }
+            }
+            metrics.canaryAnswered(canaryAnswers);
+            if (challenger != null && !canary && (challenged = scoreChallenger(challenger)) != null) {
+                now = nanos(clock.instant());
+                for (int i = 0; i < rows.size(); i++) {
+                    shadow(i, challenger, challenged[i], now);
+                }
             }
         } finally {
             m.release();
+            if (challenger != null) {
+                challenger.release();
+            }
         }
+    }
+
+    /** Sends the answer of row {@code i} by {@code by}; false when it could not be built (it is then dead-lettered). */
+    private boolean answer(int i, LoadedModel by, LoadedModel.Scored score, long nowNanos) {
+        ConsumerRecord<byte[], byte[]> r = rows.get(i);
+        double latencySeconds = Math.max(0L, nowNanos - rowArrivals[i]) / 1e9;
+        ProducerRecord<byte[], byte[]> answer;
+        try {
+            answer = prediction(predictionsTopic, r, rowExamples.get(i), by, score, latencySeconds);
+        } catch (RuntimeException e) {
+            // One request's answer that cannot be built must not fail (and endlessly repeat) its batch.
+            deadLetter(r, rowExamples.get(i).id() + ": cannot write the prediction of model " + by.name() + " v"
+                    + by.version() + ": " + e);
+            return false;
+        }
+        metrics.latency(latencySeconds);
+        send(answer);
+        served++;
+        return true;
+    }
+
+    /** Sends the score of row {@code i} by the model that did not answer it to the shadow topic; never fails it. */
+    private void shadow(int i, LoadedModel by, LoadedModel.Scored score, long nowNanos) {
+        try {
+            double latencySeconds = Math.max(0L, nowNanos - rowArrivals[i]) / 1e9;
+            long version = by.version();
+            shadowProducer.send(prediction(shadowTopic, rows.get(i), rowExamples.get(i), by, score, latencySeconds),
+                    (md, e) -> {
+                        if (e == null) {
+                            metrics.shadowPredictions(1);
+                        } else {
+                            model.challengerFailed(version, "writing a prediction to " + shadowTopic, e);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            model.challengerFailed(by.version(), "writing a prediction to " + shadowTopic, e);
+        }
+    }
+
+    /** The challenger's scores of the rows, or null when its forward pass failed (counted, logged once). */
+    private LoadedModel.Scored[] scoreChallenger(LoadedModel challenger) {
+        try {
+            return challenger.predict(rowFeatures);
+        } catch (RuntimeException e) {
+            model.challengerFailed(challenger.version(), "the forward pass of " + rows.size() + " requests", e);
+            return null;
+        }
+    }
+
+    /** The prediction record of {@code ex} by {@code by}, keyed like its request {@code r}. */
+    private static ProducerRecord<byte[], byte[]> prediction(String topic, ConsumerRecord<byte[], byte[]> r, Example ex,
+            LoadedModel by, LoadedModel.Scored score, double latencySeconds) {
+        Prediction p = new Prediction(ex.id(), score.label(), score.scores(), by.name(), by.version(),
+                (float) (latencySeconds * 1e3));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(ContentTypes.HEADER, JSON);
+        headers.add(RequestLoop.CORRELATION_ID_HEADER, ex.id().getBytes(StandardCharsets.UTF_8));
+        headers.add(RequestLoop.MODEL_VERSION_HEADER, Long.toString(by.version()).getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topic, null, r.key(), PredictionJsonCodec.encode(p), headers);
     }
 
     /** The request in {@code r}, or null after routing it to the dead-letter topic. */

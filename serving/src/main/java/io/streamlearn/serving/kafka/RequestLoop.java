@@ -73,15 +73,17 @@ public final class RequestLoop extends ConsumerLoop {
 
     /**
      * The loop of {@code config}'s requests topic, answering with {@code model} and writing through {@code producer}
-     * (transactional when {@link ServingConfig#exactlyOnce()}; owned by the caller). Run it on its own thread.
+     * (transactional when {@link ServingConfig#exactlyOnce()}; owned by the caller), and the shadow predictions of a
+     * challenger through {@code shadowProducer} (never transactional: a shadow prediction is at-least-once and must
+     * not abort the answers' transaction; owned by the caller). Run it on its own thread.
      */
     public RequestLoop(ServingConfig config, ServingModel model, KafkaProducer<byte[], byte[]> producer,
-            ServingMetrics metrics) {
+            KafkaProducer<byte[], byte[]> shadowProducer, ServingMetrics metrics) {
         this.config = config;
         this.model = model;
         this.producer = producer;
         this.metrics = metrics;
-        this.answerer = new RequestAnswerer(config, model, producer, metrics);
+        this.answerer = new RequestAnswerer(config, model, producer, shadowProducer, metrics);
         this.clock = config.clock();
     }
 

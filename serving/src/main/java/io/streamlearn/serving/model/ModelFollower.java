@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the compacted models topic from the beginning, without a consumer group, and hands the
  * manifest {@link ModelSelection} decides on (the newest published version, or an operator's
- * {@linkplain ModelPromotion promotion}) to {@link ServingModel#tryInstall}.
+ * {@linkplain ModelPromotion promotion}) to {@link ServingModel#tryInstall}, or to {@link
+ * ServingModel#tryInstallChallenger} when a new version must first run as challenger.
  */
 public final class ModelFollower extends ConsumerLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
@@ -32,13 +33,14 @@ public final class ModelFollower extends ConsumerLoop {
     private final ServingConfig config;
     private final ServingModel model;
     private final byte[] modelKey;
-    private final ModelSelection selection = new ModelSelection();
+    private final ModelSelection selection;
 
     /** A follower of {@code config}'s model that installs into {@code model}; run it on its own thread. */
     public ModelFollower(ServingConfig config, ServingModel model) {
         this.config = config;
         this.model = model;
         this.modelKey = config.model().getBytes(StandardCharsets.UTF_8);
+        this.selection = new ModelSelection(config.challenger());
     }
 
     @Override
@@ -67,6 +69,9 @@ public final class ModelFollower extends ConsumerLoop {
                     continue;
                 }
                 boolean promoted = ModelPromotion.isPromotion(r.headers());
+                if (promoted) {
+                    selection.published(model.newestStoredLike(m));
+                }
                 switch (selection.offer(m, promoted)) {
                     case CANDIDATE -> { }
                     case OLDER -> LOG.info("{}: ignoring the announcement of {} v{} at offset {}: v{} was installed "
@@ -84,19 +89,21 @@ public final class ModelFollower extends ConsumerLoop {
     }
 
     /**
-     * Tries the candidates, highest first, until one is installed: of a burst of manifests (a restart reading the
-     * topic's history) only the last decision is loaded, and a refused one makes way for the one before it.
+     * Tries the candidates, highest first, until none is left: of a burst of manifests (a restart reading the
+     * topic's history) only the last decision per slot is loaded, and a refused one makes way for the one before it.
      */
     private void installNext() {
         ModelSelection.Candidate next;
-        while (running() && (next = selection.take(model.currentVersion())) != null) {
+        while (running() && (next = selection.take(model.currentVersion(), model.challengerVersion())) != null) {
             if (next.promoted()) {
-                LOG.info("{} v{} was promoted: moving from v{} to it", next.manifest().model(),
-                        next.manifest().version(), model.currentVersion());
+                LOG.info("{} v{} was promoted: moving from v{} to it{}", next.manifest().model(),
+                        next.manifest().version(), model.currentVersion(), selection.rolledBack() ? " (a rollback: "
+                        + "newer versions enter as challengers until one is promoted)" : "");
             }
-            if (model.tryInstall(next.manifest())) {
+            boolean challenger = next.role() == ModelSelection.Role.CHALLENGER;
+            if (challenger ? model.tryInstallChallenger(next.manifest()) : model.tryInstall(next.manifest())) {
+                // Go on: a promotion read in the same poll may be followed by a challenger to start.
                 selection.installed(next);
-                return;
             }
         }
     }

@@ -28,6 +28,13 @@ import java.util.TreeMap;
  * candidate ({@link Verdict#OTHER_LINEAGE}): a second trainer publishing the same model name into the same store, or a
  * trainer restarted with {@code --fresh}. Serving follows the new lineage only once an operator promotes one of its
  * versions. Manifests without a lineage (before format v4) are not checked.
+ *
+ * <p>Champion and challenger ({@link ChallengerRule}): with a challenger rule on, a new published version is handed
+ * out as {@link Role#CHALLENGER} once a champion serves (the very first version is the champion), and only a
+ * promotion makes a version champion; a newer published version then no longer supersedes a promotion, since the two
+ * fill different slots. A promotion of a version older than the newest published one of its store and lineage is a
+ * <em>rollback</em>: from then on new versions enter as challengers even with the rule off, until a version at least
+ * as new as every published one is promoted, so the next publish does not undo the rollback.
  */
 final class ModelSelection {
     /** Candidates kept at most; the lowest make way. A burst (a restart reading the topic) needs only the top few. */
@@ -45,8 +52,29 @@ final class ModelSelection {
         OTHER_LINEAGE
     }
 
-    /** A manifest to install, and whether an operator promoted it. */
-    record Candidate(SnapshotManifest manifest, boolean promoted) {}
+    /** The slot a candidate goes to. */
+    enum Role {
+        /** It answers. */
+        CHAMPION,
+        /** It runs beside the champion (shadow or canary) until promoted. */
+        CHALLENGER
+    }
+
+    /** A manifest to install, whether an operator promoted it, and into which slot. */
+    record Candidate(SnapshotManifest manifest, boolean promoted, Role role) {
+        Candidate(SnapshotManifest manifest, boolean promoted) {
+            this(manifest, promoted, Role.CHAMPION);
+        }
+    }
+
+    private final ChallengerRule rule;
+    // Highest published version offered of the followed store and lineage: what tells a promotion is a rollback.
+    private long newestPublished;
+    private boolean rolledBack;
+    // Challenging: whether a champion was promoted or installed; until then the first published version is it.
+    private boolean championKnown;
+    // Challenging, no champion known: the first published version read, the champion to install.
+    private SnapshotManifest designated;
 
     private long highestInstalled;
     // Store id of the last installed manifest that had one; null while unknown (nothing installed, or v1/v2 manifests).
@@ -56,10 +84,30 @@ final class ModelSelection {
     private final TreeMap<Long, SnapshotManifest> candidates = new TreeMap<>();
     private SnapshotManifest promotion;
 
+    /** A selection with the challenger rule off: every new version is the champion (until a rollback). */
+    ModelSelection() {
+        this(ChallengerRule.OFF);
+    }
+
+    /** A selection that hands out new versions as {@code rule} says. */
+    ModelSelection(ChallengerRule rule) {
+        this.rule = rule;
+    }
+
     /** Offers the manifest of one record. */
     Verdict offer(SnapshotManifest manifest, boolean promoted) {
         if (promoted) {
+            if (differ(storeId, manifest.storeId()) || differ(lineageId, manifest.lineageId())) {
+                // Versions of another store or lineage are not comparable: the switch is no rollback.
+                newestPublished = manifest.version();
+                rolledBack = false;
+            } else {
+                rolledBack = manifest.version() < newestPublished;
+                newestPublished = Math.max(newestPublished, manifest.version());
+            }
             promotion = manifest;
+            championKnown = true;
+            designated = null;
             candidates.clear();
             return Verdict.CANDIDATE;
         }
@@ -69,11 +117,18 @@ final class ModelSelection {
         if (differ(lineageId, manifest.lineageId())) {
             return Verdict.OTHER_LINEAGE;
         }
+        newestPublished = Math.max(newestPublished, manifest.version());
         if (manifest.version() <= highestInstalled) {
             return Verdict.OLDER;
         }
-        // A newer published version is a later decision than any promotion before it.
-        promotion = null;
+        if (!challenging()) {
+            // A newer published version is a later decision than any promotion before it.
+            promotion = null;
+        } else if (!championKnown && designated == null) {
+            // The history starts with the first champion: a restart must not make a challenger of it the champion.
+            designated = manifest;
+            return Verdict.CANDIDATE;
+        }
         candidates.put(manifest.version(), manifest);
         if (candidates.size() > MAX_CANDIDATES) {
             candidates.pollFirstEntry();
@@ -82,24 +137,57 @@ final class ModelSelection {
     }
 
     /**
-     * The next manifest to try, or null when none is left; {@code servingVersion} is skipped (it already serves).
-     * Report the outcome with {@link #installed}; a candidate not reported installed counts as refused.
+     * Notes that the store holds {@code version} of the followed lineage: after compaction the models topic may keep
+     * only a rollback's promotion, and this tells it from a promotion of the newest version.
      */
+    void published(long version) {
+        newestPublished = Math.max(newestPublished, version);
+    }
+
+    /** Whether new versions enter as challengers: the rule says so, or a rollback is in force. */
+    boolean challenging() {
+        return rule.challengesNewVersions() || rolledBack;
+    }
+
+    /** Whether the last promotion was a rollback not yet followed by the promotion of a newest version. */
+    boolean rolledBack() {
+        return rolledBack;
+    }
+
+    /** {@link #take(long, long)} with no challenger serving. */
     Candidate take(long servingVersion) {
+        return take(servingVersion, 0);
+    }
+
+    /**
+     * The next manifest to try, or null when none is left; {@code championVersion} and {@code challengerVersion} (0:
+     * none) are skipped (they already serve). Report the outcome with {@link #installed}; a candidate not reported
+     * installed counts as refused.
+     */
+    Candidate take(long championVersion, long challengerVersion) {
         if (promotion != null) {
             SnapshotManifest p = promotion;
             promotion = null;
-            if (p.version() != servingVersion) {
-                return new Candidate(p, true);
+            if (p.version() != championVersion) {
+                return new Candidate(p, true, Role.CHAMPION);
+            }
+        }
+        if (designated != null) {
+            SnapshotManifest d = designated;
+            designated = null;
+            if (championVersion == 0) {
+                return new Candidate(d, false, Role.CHAMPION);
             }
         }
         while (!candidates.isEmpty()) {
             Map.Entry<Long, SnapshotManifest> top = candidates.pollLastEntry();
-            if (top.getKey() == servingVersion) {
-                installed(new Candidate(top.getValue(), false));
+            Role role = championVersion == 0 || !challenging() ? Role.CHAMPION : Role.CHALLENGER;
+            long serving = role == Role.CHAMPION ? championVersion : challengerVersion;
+            if (top.getKey() == serving) {
+                installed(new Candidate(top.getValue(), false, role));
                 continue;
             }
-            return new Candidate(top.getValue(), false);
+            return new Candidate(top.getValue(), false, role);
         }
         return null;
     }
@@ -110,6 +198,9 @@ final class ModelSelection {
      */
     void installed(Candidate c) {
         SnapshotManifest m = c.manifest();
+        if (c.role() == Role.CHAMPION) {
+            championKnown = true;
+        }
         if (differ(storeId, m.storeId())) {
             // An operator promoted a version of another store: from now on versions count in that store.
             highestInstalled = m.version();
@@ -150,12 +241,13 @@ final class ModelSelection {
 
     /** Candidates waiting to be tried, the promotion included. */
     int pending() {
-        return candidates.size() + (promotion == null ? 0 : 1);
+        return candidates.size() + (promotion == null ? 0 : 1) + (designated == null ? 0 : 1);
     }
 
     @Override
     public String toString() {
-        return "ModelSelection[installed up to v" + highestInstalled + ", store " + Objects.requireNonNullElse(storeId,
+        return "ModelSelection[" + rule.mode().settingName() + (rolledBack ? ", rolled back" : "")
+                + ", installed up to v" + highestInstalled + ", store " + Objects.requireNonNullElse(storeId,
                 "unknown") + ", lineage " + Objects.requireNonNullElse(lineageId, "unknown") + ", candidates "
                 + candidates.keySet() + (promotion == null ? "" : ", promoted v"
                 + promotion.version()) + "]";

@@ -10,6 +10,8 @@ import io.streamlearn.core.snapshot.UntrustedManifestException;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingMetrics;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model a serving instance answers with: acquires it for one batch, installs a new snapshot after its checks
- * and the request-contract check, and refuses (counts, logs, announces) one that fails them.
+ * The models a serving instance answers with: the champion and, with a {@link ChallengerRule} or after a rollback, a
+ * challenger; acquires either for one batch, installs a new snapshot after its checks and the request-contract check,
+ * and refuses (counts, logs, announces) one that fails them.
  *
- * <p>The request loop, the HTTP batcher and the model follower share one instance; none of them holds the model
- * longer than a batch, so a swap frees the old version as soon as its last batch ends.
+ * <p>The request loop, the HTTP batcher and the model follower share one instance; none of them holds a model
+ * longer than a batch, so a swap frees the old version as soon as its last batch ends. Promoting the challenger moves
+ * the loaded model into the champion's slot: it is not loaded twice.
  */
 public final class ServingModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServingModel.class);
@@ -34,6 +38,9 @@ public final class ServingModel implements AutoCloseable {
     private final SnapshotStore store;
     private final ServingMetrics metrics;
     private final AtomicReference<LoadedModel> current = new AtomicReference<>();
+    private final AtomicReference<LoadedModel> challenger = new AtomicReference<>();
+    // The challenger version whose last failure was logged: a failing challenger logs once, not once per batch.
+    private final AtomicLong loggedChallengerFailure = new AtomicLong();
     private final CountDownLatch firstModel = new CountDownLatch(1);
     private final AtomicLong swaps = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -60,6 +67,58 @@ public final class ServingModel implements AutoCloseable {
                 return m;
             }
             // Swapped out and freed between the read and the retain: the reference now holds its successor.
+        }
+    }
+
+    /** The challenger, retained for one batch (release it), or null when none runs. */
+    public LoadedModel acquireChallenger() {
+        while (true) {
+            LoadedModel m = challenger.get();
+            if (m == null || m.tryRetain()) {
+                return m;
+            }
+        }
+    }
+
+    /** Version running as challenger, 0 when none. */
+    public long challengerVersion() {
+        LoadedModel m = challenger.get();
+        return m == null ? 0 : m.version();
+    }
+
+    /** How the challenger is run (the service's rule). */
+    public ChallengerRule challengerRule() {
+        return config.challenger();
+    }
+
+    /**
+     * Counts a failure of the challenger's scoring or of writing its prediction, logged once per version: it never
+     * fails or delays the answer, so it is no dead letter either.
+     */
+    public void challengerFailed(long version, String what, Throwable cause) {
+        metrics.challengerError();
+        if (loggedChallengerFailure.getAndSet(version) != version) {
+            LOG.warn("challenger {} v{}: {} failed: {}; the champion v{} answers on, further failures of v{} are only "
+                    + "counted (streamlearn_serving_challenger_errors_total)", config.model(), version, what,
+                    cause.toString(), currentVersion(), version, cause);
+        }
+    }
+
+    /**
+     * The newest version in the store when it belongs to {@code promoted}'s store and lineage, else 0: after
+     * compaction the models topic may no longer show that a promotion was a rollback, the store still does.
+     */
+    long newestStoredLike(SnapshotManifest promoted) {
+        try {
+            long latest = store.latestVersion(config.model());
+            if (latest <= promoted.version()) {
+                return 0;
+            }
+            SnapshotManifest newest = store.manifest(config.model(), latest);
+            return Objects.equals(newest.storeId(), promoted.storeId())
+                    && Objects.equals(newest.lineageId(), promoted.lineageId()) ? latest : 0;
+        } catch (RuntimeException e) {
+            return 0; // unreadable store: the topic's history alone decides
         }
     }
 
@@ -119,10 +178,53 @@ public final class ServingModel implements AutoCloseable {
     }
 
     /**
-     * Loads, verifies and swaps in {@code manifest}'s snapshot; a snapshot that fails any check is refused
-     * and the current model keeps serving. Returns whether it was put into service.
+     * Loads, verifies and swaps in {@code manifest}'s snapshot as the champion (or moves the challenger of that
+     * version into the champion's slot); a snapshot that fails any check is refused and the current model keeps
+     * serving. Returns whether it was put into service.
      */
     public boolean tryInstall(SnapshotManifest manifest) {
+        LoadedModel running = challenger.get();
+        if (running != null && running.version() == manifest.version()
+                && running.manifest().paramsSha256().equals(manifest.paramsSha256())
+                && challenger.compareAndSet(running, null)) {
+            metrics.challenger(0);
+            LOG.info("challenger {} v{} promoted to champion", running.name(), running.version());
+            putChampion(running, manifest);
+            return true;
+        }
+        LoadedModel next = loadChecked(manifest);
+        if (next == null) {
+            return false;
+        }
+        putChampion(next, manifest);
+        return true;
+    }
+
+    /**
+     * Loads and verifies {@code manifest}'s snapshot as the challenger beside the serving champion, replacing an
+     * earlier challenger; a snapshot that fails any check is refused. Returns whether it runs now.
+     */
+    public boolean tryInstallChallenger(SnapshotManifest manifest) {
+        if (current.get() == null) {
+            return tryInstall(manifest);
+        }
+        LoadedModel next = loadChecked(manifest);
+        if (next == null) {
+            return false;
+        }
+        LoadedModel old = challenger.getAndSet(next);
+        metrics.challenger(next.version());
+        if (old != null) {
+            old.close();
+        }
+        LOG.info("challenger {} v{} runs beside champion v{} in {} mode (was {}), {} examples seen, sha256 {}",
+                next.name(), next.version(), currentVersion(), config.challenger().routing().settingName(),
+                old == null ? "none" : "v" + old.version(), manifest.examplesSeen(), manifest.paramsSha256());
+        return true;
+    }
+
+    /** {@code manifest}'s snapshot loaded after every check, or null when it was refused. */
+    private LoadedModel loadChecked(SnapshotManifest manifest) {
         if (config.verifyKey() != null) {
             try {
                 // First: nothing of an untrusted manifest (not even the folder it names) is read.
@@ -130,25 +232,25 @@ public final class ServingModel implements AutoCloseable {
             } catch (UntrustedManifestException e) {
                 metrics.untrustedSnapshot();
                 refuse(manifest.version(), e.getMessage(), e);
-                return false;
+                return null;
             }
         }
         String otherStore = otherStoreReason(manifest);
         if (otherStore != null) {
             refuseOtherStore(manifest, otherStore);
-            return false;
+            return null;
         }
         LoadedModel next;
         try {
             next = LoadedModel.load(store, manifest, config.maxBatch(), config.topK());
         } catch (SnapshotException e) {
             refuse(manifest.version(), e.getMessage(), e);
-            return false;
+            return null;
         } catch (RuntimeException e) {
             // I/O and engine failures while loading are a refusal too: the current model stays.
             refuse(manifest.version(), "snapshot " + manifest.model() + " v" + manifest.version()
                     + " cannot be loaded: " + e, e);
-            return false;
+            return null;
         }
         LoadedModel serving = current.get();
         if (serving != null) {
@@ -156,9 +258,14 @@ public final class ServingModel implements AutoCloseable {
             if (change != null) {
                 next.close();
                 refuse(manifest.version(), change, null);
-                return false;
+                return null;
             }
         }
+        return next;
+    }
+
+    /** Swaps {@code next} in as the champion; a challenger not newer than it has nothing left to prove and stops. */
+    private void putChampion(LoadedModel next, SnapshotManifest manifest) {
         LoadedModel old = current.getAndSet(next);
         metrics.swapped(next.version());
         swaps.incrementAndGet();
@@ -169,7 +276,12 @@ public final class ServingModel implements AutoCloseable {
         }
         LOG.info("serving {} v{} (was {}), {} examples seen, sha256 {}", next.name(), next.version(),
                 old == null ? "none" : "v" + old.version(), manifest.examplesSeen(), manifest.paramsSha256());
-        return true;
+        LoadedModel ch = challenger.get();
+        if (ch != null && ch.version() <= next.version() && challenger.compareAndSet(ch, null)) {
+            metrics.challenger(0);
+            LOG.info("challenger {} v{} stops: champion v{} is as new", ch.name(), ch.version(), next.version());
+            ch.close();
+        }
     }
 
     /**
@@ -274,9 +386,11 @@ public final class ServingModel implements AutoCloseable {
     /** Frees the serving model (in-flight batches finish on it first); later installs are still possible. */
     @Override
     public void close() {
-        LoadedModel m = current.getAndSet(null);
-        if (m != null) {
-            m.close();
+        for (AtomicReference<LoadedModel> slot : List.of(current, challenger)) {
+            LoadedModel m = slot.getAndSet(null);
+            if (m != null) {
+                m.close();
+            }
         }
     }
 }

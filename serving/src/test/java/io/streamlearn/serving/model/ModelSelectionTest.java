@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.serving.model.ModelSelection.Candidate;
+import io.streamlearn.serving.model.ModelSelection.Role;
 import io.streamlearn.serving.model.ModelSelection.Verdict;
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +80,7 @@ class ModelSelectionTest {
     }
 
     @Test
-    void followsAPromotionBackAndForwardAgainOnTheNextNewVersion() {
+    void followsAPromotionBackAndTakesTheNextNewVersionAsChallenger() {
         ModelSelection s = serving(5);
         assertThat(s.offer(v(2), true)).isEqualTo(Verdict.CANDIDATE);
         Candidate promoted = s.take(5);
@@ -89,11 +90,12 @@ class ModelSelectionTest {
         // The rollback sticks: a re-announcement of v5 is not news...
         assertThat(s.offer(v(5), false)).isEqualTo(Verdict.OLDER);
         assertThat(s.take(2)).isNull();
-        // ...but a newly published version is.
+        // ...but a newly published version is: it enters as challenger, so the rollback is not undone.
         assertThat(s.offer(v(6), false)).isEqualTo(Verdict.CANDIDATE);
         Candidate next = s.take(2);
         assertThat(next.promoted()).isFalse();
         assertThat(next.manifest().version()).isEqualTo(6);
+        assertThat(next.role()).isEqualTo(Role.CHALLENGER);
     }
 
     @Test
@@ -197,5 +199,123 @@ class ModelSelectionTest {
         assertThat(s.offer(v(7, "store", "lineage-a"), false)).isEqualTo(Verdict.OTHER_LINEAGE);
         assertThat(s.offer(v(8, "store", "lineage-b"), false)).isEqualTo(Verdict.CANDIDATE);
         assertThat(install(s, 4)).isEqualTo(8);
+    }
+
+    /** Takes the next candidate with both slots given, reports it installed, and returns it. */
+    private static Candidate installBoth(ModelSelection s, long champion, long challenger) {
+        Candidate c = s.take(champion, challenger);
+        s.installed(c);
+        return c;
+    }
+
+    private static ModelSelection shadow() {
+        return new ModelSelection(new ChallengerRule(ChallengerRule.Mode.SHADOW, 0.1));
+    }
+
+    @Test
+    void withTheRuleOnTheFirstVersionIsChampionAndLaterOnesChallengers() {
+        ModelSelection s = shadow();
+        s.offer(v(1), false);
+        Candidate first = installBoth(s, 0, 0);
+        assertThat(first.manifest().version()).isEqualTo(1);
+        assertThat(first.role()).isEqualTo(Role.CHAMPION);
+        s.offer(v(2), false);
+        Candidate second = installBoth(s, 1, 0);
+        assertThat(second.manifest().version()).isEqualTo(2);
+        assertThat(second.role()).isEqualTo(Role.CHALLENGER);
+        s.offer(v(3), false);
+        Candidate third = installBoth(s, 1, 2);
+        assertThat(third.manifest().version()).as("the newest version replaces the challenger").isEqualTo(3);
+        assertThat(third.role()).isEqualTo(Role.CHALLENGER);
+        assertThat(s.take(1, 3)).isNull();
+    }
+
+    @Test
+    void withTheRuleOnOnlyAPromotionMakesAChampion() {
+        ModelSelection s = shadow();
+        s.offer(v(1), false);
+        installBoth(s, 0, 0);
+        s.offer(v(2), false);
+        installBoth(s, 1, 0);
+        assertThat(s.offer(v(2), true)).isEqualTo(Verdict.CANDIDATE);
+        Candidate promoted = installBoth(s, 1, 2);
+        assertThat(promoted.manifest().version()).isEqualTo(2);
+        assertThat(promoted.role()).isEqualTo(Role.CHAMPION);
+        assertThat(s.rolledBack()).as("v2 is the newest published: no rollback").isFalse();
+        s.offer(v(3), false);
+        assertThat(installBoth(s, 2, 0).role()).isEqualTo(Role.CHALLENGER);
+    }
+
+    @Test
+    void aRestartWithTheRuleOnReDerivesChampionAndChallengerFromTheHistory() {
+        ModelSelection fresh = shadow();
+        for (long i = 1; i <= 3; i++) {
+            fresh.offer(v(i), false);
+        }
+        Candidate champion = installBoth(fresh, 0, 0);
+        assertThat(champion.manifest().version()).as("never promoted: the first version is still the champion")
+                .isEqualTo(1);
+        assertThat(champion.role()).isEqualTo(Role.CHAMPION);
+        Candidate challenger = installBoth(fresh, 1, 0);
+        assertThat(challenger.manifest().version()).isEqualTo(3);
+        assertThat(challenger.role()).isEqualTo(Role.CHALLENGER);
+        assertThat(fresh.take(1, 3)).isNull();
+
+        ModelSelection promoted = shadow();
+        promoted.offer(v(1), false);
+        promoted.offer(v(2), false);
+        promoted.offer(v(2), true);
+        promoted.offer(v(3), false);
+        promoted.offer(v(4), false);
+        Candidate c = installBoth(promoted, 0, 0);
+        assertThat(c.manifest().version()).isEqualTo(2);
+        assertThat(c.role()).isEqualTo(Role.CHAMPION);
+        c = installBoth(promoted, 2, 0);
+        assertThat(c.manifest().version()).isEqualTo(4);
+        assertThat(c.role()).isEqualTo(Role.CHALLENGER);
+        assertThat(promoted.take(2, 4)).isNull();
+    }
+
+    @Test
+    void afterARollbackNewVersionsAreChallengersUntilOneIsPromoted() {
+        ModelSelection s = publishedUpTo(5);
+        installBoth(s, 0, 0);
+        s.offer(v(3), true);
+        assertThat(installBoth(s, 5, 0).manifest().version()).isEqualTo(3);
+        assertThat(s.rolledBack()).isTrue();
+        s.offer(v(6), false);
+        Candidate six = installBoth(s, 3, 0);
+        assertThat(six.role()).isEqualTo(Role.CHALLENGER);
+        s.offer(v(6), true);
+        assertThat(installBoth(s, 3, 6).role()).isEqualTo(Role.CHAMPION);
+        assertThat(s.rolledBack()).as("the newest version was promoted").isFalse();
+        s.offer(v(7), false);
+        assertThat(installBoth(s, 6, 0).role()).as("rule off again: the next version serves at once")
+                .isEqualTo(Role.CHAMPION);
+    }
+
+    @Test
+    void aPromotionIsARollbackWhenTheStoreHoldsANewerVersionThanTheTopicShows() {
+        // After compaction only the promotion may be left on the topic; the store still knows v5.
+        ModelSelection s = new ModelSelection();
+        s.published(5);
+        s.offer(v(3), true);
+        assertThat(installBoth(s, 0, 0).manifest().version()).isEqualTo(3);
+        assertThat(s.rolledBack()).isTrue();
+        s.offer(v(6), false);
+        assertThat(installBoth(s, 3, 0).role()).isEqualTo(Role.CHALLENGER);
+    }
+
+    @Test
+    void promotingAnotherStoresOrLineagesVersionIsNoRollback() {
+        ModelSelection s = new ModelSelection();
+        s.offer(v(7, "store", "lineage-a"), false);
+        installBoth(s, 0, 0);
+        s.offer(v(2, "store", "lineage-b"), true);
+        installBoth(s, 7, 0);
+        assertThat(s.rolledBack()).isFalse();
+        // Versions of one store count on across lineages: lineage-b's next is v8.
+        s.offer(v(8, "store", "lineage-b"), false);
+        assertThat(installBoth(s, 2, 0).role()).isEqualTo(Role.CHAMPION);
     }
 }
