@@ -191,6 +191,11 @@ public final class PredictionService implements AutoCloseable {
         return model.currentVersion();
     }
 
+    /** Version running as challenger beside the champion ({@link #currentVersion()}), 0 when none. */
+    public long challengerVersion() {
+        return model.challengerVersion();
+    }
+
     /** Whether a model is loaded, the request loop consumes, and no thread has failed. */
     public boolean isReady() {
         return notReadyReason() == null;

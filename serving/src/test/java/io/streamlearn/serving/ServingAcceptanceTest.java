@@ -151,7 +151,7 @@ class ServingAcceptanceTest extends ServingTestKit.OnEmbeddedBroker {
     }
 
     @Test
-    void promoteRollsServingBackUntilANewVersionIsPublished() throws Exception {
+    void promoteRollsServingBackUntilANewerVersionIsPromoted() throws Exception {
         SnapshotManifest v1 = publish(store, MLP);
         SnapshotManifest v2 = publish(store, MLP);
         SnapshotManifest v3 = publish(store, MLP);
@@ -183,10 +183,14 @@ class ServingAcceptanceTest extends ServingTestKit.OnEmbeddedBroker {
                 assertThat(restarted.swaps()).isEqualTo(1);
             }
 
-            // A late plain announcement of an older version does not move it; the next new version does.
+            // A late plain announcement of an older version does not move it; the next new version enters as
+            // challenger (issue 15: a publish must not undo a rollback) and answers once promoted.
             announce(producer, topics, v2);
             SnapshotManifest v4 = publish(store, MLP);
             announce(producer, topics, v4);
+            await().atMost(WAIT).until(() -> service.challengerVersion() == 4);
+            assertThat(service.currentVersion()).isEqualTo(1);
+            promote(producer, topics, v4);
             await().atMost(WAIT).until(() -> service.currentVersion() == 4);
             assertThat(service.swaps()).as("v1, v2, v3, promoted v1, v4: the stale v2 was not loaded").isEqualTo(5);
             assertThat(service.refusedSnapshots()).isZero();
