@@ -20,7 +20,12 @@ import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.core.testkit.TopicReader;
 import io.streamlearn.serving.model.ChallengerRule;
 import io.streamlearn.serving.model.ChallengerRule.Mode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,7 +57,20 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
 
     private PredictionService service(Mode mode, double share, String groupId) {
         return new PredictionService(servingConfig().optGroupId(groupId).optMaxBatch(32).optMaxWaitMicros(1_000)
-                .optChallenger(new ChallengerRule(mode, share)).build(), registry);
+                .optHttpAddress("127.0.0.1", 0).optChallenger(new ChallengerRule(mode, share)).build(), registry);
+    }
+
+    /** GET or POST ({@code body} non-null) on the service's HTTP endpoint; returns the body, checking status 200. */
+    private static String http(PredictionService service, String path, String body) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + service.httpAddress().orElseThrow().getPort() + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+        if (body != null) {
+            request.POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        }
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("%s answered %s", path, response.body()).isEqualTo(200);
+        return response.body();
     }
 
     /** Sends requests {@code prefix}0 .. {@code prefix}(n-1), the features of each from its index; returns the ids. */
@@ -105,6 +123,11 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
             announce(producer, topics, v2);
             await().atMost(WAIT).until(() -> service.challengerVersion() == 2);
             assertThat(service.currentVersion()).as("a new version does not answer before its promotion").isEqualTo(1);
+            assertThat(http(service, "/readyz", null)).isEqualTo("ready: mlp v1, challenger v2 (shadow)\n");
+            String httpAnswer = http(service, "/v1/predict", new String(jsonRequest(topics, "h0", row(8, 0)).value(),
+                    StandardCharsets.UTF_8));
+            assertThat(PredictionJsonCodec.decode(httpAnswer.getBytes(StandardCharsets.UTF_8)).version())
+                    .as("HTTP answers by the champion").isEqualTo(1);
 
             List<String> ids = sendRequests(producer, "s", 60);
             Map<String, Prediction> answers = byId(predictions.readExactly(60));
@@ -135,6 +158,7 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
             assertThat(shadow.readToEnd()).as("no challenger runs after its promotion").hasSize(60);
             assertThat(service.swaps()).as("v1, then v2 moved from the challenger's slot").isEqualTo(2);
             assertThat(metric("streamlearn_serving_challenger_version")).isZero();
+            assertThat(http(service, "/readyz", null)).isEqualTo("ready: mlp v2\n");
 
             SnapshotManifest v3 = publish(store, MLP);
             announce(producer, topics, v3);

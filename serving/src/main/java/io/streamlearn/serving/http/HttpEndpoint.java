@@ -351,7 +351,11 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         long version = model.currentVersion();
         ex.response.getHeaders().put(MODEL_VERSION_HEADER, Long.toString(version));
-        ex.send(200, "text/plain; charset=utf-8", ("ready: " + modelName + " v" + version + "\n")
+        long challenger = model.challengerVersion();
+        // The challenger is named so a probe or an operator sees both versions; /v1/predict answers by the champion.
+        String both = challenger == 0 ? "" : ", challenger v" + challenger + " ("
+                + model.challengerRule().routing().settingName() + ")";
+        ex.send(200, "text/plain; charset=utf-8", ("ready: " + modelName + " v" + version + both + "\n")
                 .getBytes(StandardCharsets.UTF_8));
     }
 
