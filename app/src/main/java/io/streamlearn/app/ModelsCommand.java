@@ -138,12 +138,13 @@ public final class ModelsCommand implements Runnable {
 
     /**
      * {@code models promote V}: announces version V's manifest again on the models topic, marked as a promotion,
-     * so every serving instance following the topic moves to it, older or not. It serves until the next version
-     * is published; {@code serve --pin-version} holds one version regardless.
+     * so every serving instance following the topic moves to it, older or not. After a rollback (an older version)
+     * new versions enter as challengers until one is promoted; {@code serve --pin-version} holds one version.
      */
     @Command(name = "promote", mixinStandardHelpOptions = true,
-            description = "Re-announce a published version on the models topic: serving moves to it (a rollback when it "
-                    + "is older) until the next version is published.")
+            description = "Re-announce a published version on the models topic: serving moves to it, or promotes its "
+                    + "challenger; an older version is a rollback, after which new versions are challengers until one "
+                    + "is promoted.")
     static final class Promote extends OneVersion {
         static final SettingsDef SETTINGS = SettingsDef.of("models promote", STORE_SETTINGS,
                 CommonSettings.SIGNING_KEY_FILE, KafkaSettings.DEF);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.serving.model.ChallengerRule;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -143,5 +144,18 @@ class ServingConfigTest {
         assertThat(defaults.toString()).isEqualTo(built.toString());
         assertThatThrownBy(() -> ServingSettings.DEF.parseArgs(List.of("--model", "m", "--http", "8080")))
                 .hasMessage("--http is 8080, which must be HOST:PORT, e.g. 127.0.0.1:8080");
+    }
+
+    @Test
+    void readsTheChallengerModeAndCanaryShareAndRefusesOthers() {
+        ServingConfig c = ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "mlp",
+                "--challenger", "canary", "--canary-share", "0.25"))).build();
+        assertThat(c.challenger()).isEqualTo(new ChallengerRule(ChallengerRule.Mode.CANARY, 0.25));
+        assertThat(ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "mlp"))).build()
+                .challenger()).as("off by default: every new version serves at once").isEqualTo(ChallengerRule.OFF);
+        assertThatThrownBy(() -> ServingSettings.DEF.parseArgs(List.of("--model", "m", "--challenger", "blue")))
+                .hasMessageContaining("--challenger is blue");
+        assertThatThrownBy(() -> ServingSettings.DEF.parseArgs(List.of("--model", "m", "--canary-share", "1.5")))
+                .hasMessageContaining("--canary-share is 1.5");
     }
 }
