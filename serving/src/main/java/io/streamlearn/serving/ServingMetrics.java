@@ -33,7 +33,7 @@ public final class ServingMetrics {
     private final Counter httpRequests;
     private final Gauge challengerVersion;
     private final Counter shadowPredictions;
-    private final Counter canaryAnswers;
+    private final Counter canaryAnswered;
     private final Counter challengerErrors;
     private final List<Collector> all;
     private final List<KafkaClientMetrics> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -87,13 +87,13 @@ public final class ServingMetrics {
         this.shadowPredictions = Counter.build("streamlearn_serving_shadow_predictions_total",
                 "Predictions written to the predictions.shadow topic: the challenger's score of a request the "
                         + "champion answered, or the champion's of one a canary answered.").create();
-        this.canaryAnswers = Counter.build("streamlearn_serving_canary_answers_total",
+        this.canaryAnswered = Counter.build("streamlearn_serving_canary_answers_total",
                 "Requests answered by the challenger in canary mode (also counted as served).").create();
         this.challengerErrors = Counter.build("streamlearn_serving_challenger_errors_total",
                 "Failures of the challenger's forward pass or of writing a shadow prediction; the request is "
                         + "answered by the champion all the same.").create();
         this.all = List.of(requests, modelVersion, swaps, refusedSnapshots, foreignSnapshots, untrustedSnapshots, latency,
-                batchSize, modelAge, httpRequests, challengerVersion, shadowPredictions, canaryAnswers,
+                batchSize, modelAge, httpRequests, challengerVersion, shadowPredictions, canaryAnswered,
                 challengerErrors);
         for (Collector c : all) {
             registry.register(c);
@@ -131,19 +131,18 @@ public final class ServingMetrics {
         challengerVersion.set(version);
     }
 
-    /** {@code n} predictions were sent to the shadow topic. */
-    public void shadowPredictions(long n) {
-        shadowPredictions.inc(n);
-    }
-
-    /** {@code n} requests were answered by a canary. */
-    public void canaryAnswered(long n) {
-        canaryAnswers.inc(n);
-    }
-
-    /** The challenger failed to score a batch, or a shadow prediction could not be written. */
-    public void challengerError() {
-        challengerErrors.inc();
+    /**
+     * One challenger outcome: a shadow prediction acknowledged by Kafka ({@code shadowWritten}), {@code canaryAnswers}
+     * requests answered by the canary, or a failure of the challenger's pass or of a shadow write ({@code failed}).
+     */
+    public void challengerOutcome(boolean shadowWritten, long canaryAnswers, boolean failed) {
+        if (shadowWritten) {
+            shadowPredictions.inc();
+        }
+        canaryAnswered.inc(canaryAnswers);
+        if (failed) {
+            challengerErrors.inc();
+        }
     }
 
     /** A snapshot was refused. */

@@ -35,6 +35,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,8 +48,18 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
     @RegisterExtension
     static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
 
+    /** The answers and the other model's scores, read from the beginning of this test's topics. */
+    private TopicReader predictions;
+    private TopicReader shadow;
+
     ChallengerServingTest() {
         super(kafka);
+    }
+
+    @BeforeEach
+    void readBothPredictionTopics() {
+        predictions = kafka.reader(topics.predictions());
+        shadow = kafka.reader(topics.shadowPredictions());
     }
 
     private PredictionService service(Mode mode, double share) {
@@ -111,8 +122,6 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
 
     @Test
     void inShadowModeTheChampionAnswersTheChallengerScoresEveryRequestAndAPromotionSwitchesThem() throws Exception {
-        TopicReader predictions = kafka.reader(topics.predictions());
-        TopicReader shadow = kafka.reader(topics.shadowPredictions());
         try (Model champion = initializedModel(MLP); Model challenger = initializedModel(MLP);
                 PredictionService service = service(Mode.SHADOW, 0.1);
                 KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -172,8 +181,6 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
     @Test
     void inCanaryModeTheChallengerAnswersExactlyTheRequestsWhoseIdHashFallsInItsShare() throws Exception {
         double share = 0.3;
-        TopicReader predictions = kafka.reader(topics.predictions());
-        TopicReader shadow = kafka.reader(topics.shadowPredictions());
         try (PredictionService service = service(Mode.CANARY, share);
                 KafkaProducer<byte[], byte[]> producer = producer()) {
             startServing(service, producer);
@@ -211,8 +218,6 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
 
     @Test
     void afterARollbackNewVersionsEnterAsChallengersEvenWithTheRuleOffAndARestartKeepsThem() throws Exception {
-        TopicReader predictions = kafka.reader(topics.predictions());
-        TopicReader shadow = kafka.reader(topics.shadowPredictions());
         try (PredictionService service = service(Mode.OFF, 0.1);
                 KafkaProducer<byte[], byte[]> producer = producer()) {
             SnapshotManifest v1 = startServing(service, producer);

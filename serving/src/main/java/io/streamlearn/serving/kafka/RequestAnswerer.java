@@ -191,7 +191,7 @@ final class RequestAnswerer {
                     shadow(i, byCanary ? m : challenger, byCanary ? scored[i] : challenged[i], now);
                 }
             }
-            metrics.canaryAnswered(canaryAnswers);
+            metrics.challengerOutcome(false, canaryAnswers, false);
             if (challenger != null && !canary && (challenged = scoreChallenger(challenger)) != null) {
                 now = nanos(clock.instant());
                 for (int i = 0; i < rows.size(); i++) {
@@ -233,7 +233,7 @@ final class RequestAnswerer {
             shadowProducer.send(prediction(shadowTopic, rows.get(i), rowExamples.get(i), by, score, latencySeconds),
                     (md, e) -> {
                         if (e == null) {
-                            metrics.shadowPredictions(1);
+                            metrics.challengerOutcome(true, 0, false);
                         } else {
                             model.challengerFailed(version, "writing a prediction to " + shadowTopic, e);
                         }

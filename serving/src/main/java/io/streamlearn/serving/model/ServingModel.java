@@ -96,7 +96,7 @@ public final class ServingModel implements AutoCloseable {
      * fails or delays the answer, so it is no dead letter either.
      */
     public void challengerFailed(long version, String what, Throwable cause) {
-        metrics.challengerError();
+        metrics.challengerOutcome(false, 0, true);
         if (loggedChallengerFailure.getAndSet(version) != version) {
             LOG.warn("challenger {} v{}: {} failed: {}; the champion v{} answers on, further failures of v{} are only "
                     + "counted (streamlearn_serving_challenger_errors_total)", config.model(), version, what,
