@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers the request records of one micro-batch: decodes and checks each request, runs the forward passes on one
  * retained model, and sends a prediction or a dead letter for each record. With a challenger running, the model that
- * did not answer a request scores it too, onto the shadow predictions topic (see {@link ChallengerRule}). Delivery (flush, commit or transaction,
- * rewind) is the {@link RequestLoop}'s: this class only remembers the first send that failed.
+ * did not answer a request scores it too, onto the shadow predictions topic (see {@link ChallengerRule}). Delivery
+ * (flush, commit or transaction, rewind) is the {@link RequestLoop}'s: this class only remembers the first send that
+ * failed.
  */
 final class RequestAnswerer {
     private static final Logger LOG = LoggerFactory.getLogger(RequestAnswerer.class);
@@ -227,6 +228,9 @@ final class RequestAnswerer {
 
     /** Sends the score of row {@code i} by the model that did not answer it to the shadow topic; never fails it. */
     private void shadow(int i, LoadedModel by, LoadedModel.Scored score, long nowNanos) {
+        if (!model.shadowWritable()) {
+            return; // counted and logged once when the challenger started
+        }
         try {
             double latencySeconds = Math.max(0L, nowNanos - rowArrivals[i]) / 1e9;
             long version = by.version();

@@ -12,13 +12,13 @@ import io.streamlearn.serving.ServingMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +44,8 @@ public final class ServingModel implements AutoCloseable {
     private final CountDownLatch firstModel = new CountDownLatch(1);
     private final AtomicLong swaps = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    // Whether the shadow topic was found when the challenger started: checked there, off the request path.
+    private volatile boolean shadowWritable;
     // Where refusals are announced; null until the service has connected (a refusal is then only counted and logged).
     private volatile KafkaProducer<byte[], byte[]> events;
 
@@ -212,6 +214,7 @@ public final class ServingModel implements AutoCloseable {
         if (next == null) {
             return false;
         }
+        checkShadowTopic(next.version());
         LoadedModel old = challenger.getAndSet(next);
         metrics.challenger(next.version());
         if (old != null) {
@@ -221,6 +224,29 @@ public final class ServingModel implements AutoCloseable {
                 next.name(), next.version(), currentVersion(), config.challenger().routing().settingName(),
                 old == null ? "none" : "v" + old.version(), manifest.examplesSeen(), manifest.paramsSha256());
         return true;
+    }
+
+    /** Whether shadow predictions can be sent: the shadow topic was found when the challenger started. */
+    public boolean shadowWritable() {
+        return shadowWritable;
+    }
+
+    /**
+     * Looks the shadow topic up through the announcing producer, which also writes the shadow predictions: a send to
+     * a missing topic blocks for max.block.ms, which must never happen on the request path. Without the topic the
+     * challenger still runs (a canary still answers) but its other scores are not written.
+     */
+    private void checkShadowTopic(long version) {
+        KafkaProducer<byte[], byte[]> p = events;
+        String topic = config.topics().shadowPredictions();
+        try {
+            shadowWritable = p != null && !p.partitionsFor(topic).isEmpty();
+        } catch (KafkaException e) {
+            shadowWritable = false;
+            challengerFailed(version, "looking up topic " + topic + " (create it, e.g. with "
+                    + "docker/kafka/create-topics.sh, and grant serving WRITE on it; no shadow prediction is written "
+                    + "until the next challenger)", e);
+        }
     }
 
     /** {@code manifest}'s snapshot loaded after every check, or null when it was refused. */
@@ -235,7 +261,7 @@ public final class ServingModel implements AutoCloseable {
                 return null;
             }
         }
-        String otherStore = otherStoreReason(manifest);
+        String otherStore = InstallChecks.otherStoreReason(store, manifest);
         if (otherStore != null) {
             refuseOtherStore(manifest, otherStore);
             return null;
@@ -254,7 +280,7 @@ public final class ServingModel implements AutoCloseable {
         }
         LoadedModel serving = current.get();
         if (serving != null) {
-            String change = inputContractChange(serving, next);
+            String change = InstallChecks.inputContractChange(serving, next);
             if (change != null) {
                 next.close();
                 refuse(manifest.version(), change, null);
@@ -285,29 +311,6 @@ public final class ServingModel implements AutoCloseable {
     }
 
     /**
-     * Why {@code manifest} comes from another store than the one serving reads, or null when it does not (or cannot
-     * tell: a manifest before format v3 has no store id).
-     */
-    private String otherStoreReason(SnapshotManifest manifest) {
-        if (manifest.storeId() == null) {
-            return null;
-        }
-        Optional<String> own;
-        try {
-            own = store.existingStoreId();
-        } catch (RuntimeException e) {
-            // Unreadable id: the load below reports the store's state with its own refusal.
-            return null;
-        }
-        if (own.isPresent() && own.get().equals(manifest.storeId())) {
-            return null;
-        }
-        return own.map(id -> "the store serving reads (" + store.root() + ") has id " + id)
-                .orElse("the store serving reads (" + store.root() + ") has no id (no " + SnapshotStore.STORE_ID
-                        + "): it is not the store the snapshot was published to, or it was emptied");
-    }
-
-    /**
      * Refuses {@code manifest}, published by another store than serving's (its store id differs from {@code
      * context}'s): a re-created store whose versions restarted, or a second trainer publishing the same model name.
      * Counted apart as well ({@code streamlearn_serving_foreign_snapshots_total}), since it needs an operator.
@@ -334,23 +337,6 @@ public final class ServingModel implements AutoCloseable {
                 + ", or a trainer was restarted with --fresh. Serving keeps its lineage; to follow the new one, run "
                 + "streamlearn models promote " + manifest.version() + " --model " + manifest.model()
                 + ", or stop the trainer that should not publish", null);
-    }
-
-    private static String inputContractChange(LoadedModel serving, LoadedModel next) {
-        var a = serving.spec().input();
-        var b = next.spec().input();
-        if (a.featureCount() != b.featureCount() || a.featureType() != b.featureType()) {
-            return "snapshot " + next.name() + " v" + next.version() + " changes the request contract from "
-                    + a.featureCount() + " " + a.dtype() + " features (v" + serving.version() + ") to "
-                    + b.featureCount() + " " + b.dtype() + "; requests written for the serving version would be "
-                    + "rejected: publish the new input under a new model name";
-        }
-        if (serving.spec().classes() != next.spec().classes()) {
-            return "snapshot " + next.name() + " v" + next.version() + " changes the number of classes from "
-                    + serving.spec().classes() + " (v" + serving.version() + ") to " + next.spec().classes()
-                    + "; publish the new output under a new model name";
-        }
-        return null;
     }
 
     /** Counts, logs and announces on the events topic a snapshot that will not be served. */
