@@ -192,8 +192,12 @@ final class RequestAnswerer {
                     shadow(i, byCanary ? m : challenger, byCanary ? scored[i] : challenged[i], now);
                 }
             }
-            metrics.challengerOutcome(false, canaryAnswers, false);
-            if (challenger != null && !canary && (challenged = scoreChallenger(challenger)) != null) {
+            if (canaryAnswers > 0) {
+                metrics.challengerOutcome(false, canaryAnswers, false);
+            }
+            // Without the shadow topic a shadow challenger's scores would go nowhere: its pass is skipped.
+            if (challenger != null && !canary && model.shadowWritable()
+                    && (challenged = scoreChallenger(challenger)) != null) {
                 now = nanos(clock.instant());
                 for (int i = 0; i < rows.size(); i++) {
                     shadow(i, challenger, challenged[i], now);
