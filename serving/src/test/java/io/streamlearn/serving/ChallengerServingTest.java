@@ -38,6 +38,8 @@ import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Champion and challenger on a real embedded broker with real DJL snapshots (issue 15, item 3): in shadow mode the
@@ -63,12 +65,13 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
     }
 
     private PredictionService service(Mode mode, double share) {
-        return service(mode, share, group);
+        return service(mode, share, false);
     }
 
-    private PredictionService service(Mode mode, double share, String groupId) {
-        return new PredictionService(servingConfig().optGroupId(groupId).optMaxBatch(32).optMaxWaitMicros(1_000)
-                .optHttpAddress("127.0.0.1", 0).optChallenger(new ChallengerRule(mode, share)).build(), registry);
+    private PredictionService service(Mode mode, double share, boolean exactlyOnce) {
+        return new PredictionService(servingConfig().optMaxBatch(32).optMaxWaitMicros(1_000)
+                .optExactlyOnce(exactlyOnce).optHttpAddress("127.0.0.1", 0)
+                .optChallenger(new ChallengerRule(mode, share)).build(), registry);
     }
 
     /** GET or POST ({@code body} non-null) on the service's HTTP endpoint; returns the body, checking status 200. */
@@ -178,10 +181,13 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
         }
     }
 
-    @Test
-    void inCanaryModeTheChallengerAnswersExactlyTheRequestsWhoseIdHashFallsInItsShare() throws Exception {
+    /** Exactly-once too: the shadow predictions go beside the answers' transaction, never into it. */
+    @ParameterizedTest(name = "exactlyOnce={0}")
+    @ValueSource(booleans = {false, true})
+    void inCanaryModeTheChallengerAnswersExactlyTheRequestsWhoseIdHashFallsInItsShare(boolean exactlyOnce)
+            throws Exception {
         double share = 0.3;
-        try (PredictionService service = service(Mode.CANARY, share);
+        try (PredictionService service = service(Mode.CANARY, share, exactlyOnce);
                 KafkaProducer<byte[], byte[]> producer = producer()) {
             startServing(service, producer);
             SnapshotManifest v2 = publish(store, MLP);
