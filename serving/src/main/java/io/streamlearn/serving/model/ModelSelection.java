@@ -107,8 +107,17 @@ final class ModelSelection {
             }
             promotion = manifest;
             championKnown = true;
+            if (rule.challengesNewVersions()) {
+                // Newer versions stay challengers: the live instance keeps a newer challenger beside the promoted one.
+                if (designated != null) {
+                    candidates.put(designated.version(), designated);
+                }
+                candidates.headMap(manifest.version(), true).clear();
+            } else {
+                // The promotion supersedes the announcements before it: after a rollback, what was rolled back.
+                candidates.clear();
+            }
             designated = null;
-            candidates.clear();
             return Verdict.CANDIDATE;
         }
         if (differ(storeId, manifest.storeId())) {

@@ -318,4 +318,28 @@ class ModelSelectionTest {
         s.offer(v(8, "store", "lineage-b"), false);
         assertThat(installBoth(s, 2, 0).role()).isEqualTo(Role.CHAMPION);
     }
+
+    @Test
+    void withTheRuleOnPromotingAnOlderVersionKeepsTheNewerChallengerLiveAndAfterARestart() {
+        ModelSelection live = shadow();
+        live.offer(v(1), false);
+        installBoth(live, 0, 0);
+        live.offer(v(2), false);
+        live.offer(v(3), false);
+        assertThat(installBoth(live, 1, 0).manifest().version()).isEqualTo(3);
+        live.offer(v(2), true);
+        Candidate promoted = installBoth(live, 1, 3);
+        assertThat(promoted.manifest().version()).isEqualTo(2);
+        assertThat(live.take(2, 3)).as("v3 stays the challenger").isNull();
+
+        ModelSelection restarted = shadow();
+        restarted.offer(v(1), false);
+        restarted.offer(v(2), false);
+        restarted.offer(v(3), false);
+        restarted.offer(v(2), true);
+        assertThat(installBoth(restarted, 0, 0).manifest().version()).isEqualTo(2);
+        Candidate challenger = installBoth(restarted, 2, 0);
+        assertThat(challenger.manifest().version()).isEqualTo(3);
+        assertThat(challenger.role()).isEqualTo(Role.CHALLENGER);
+    }
 }
