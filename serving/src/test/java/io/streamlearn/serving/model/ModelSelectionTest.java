@@ -230,11 +230,17 @@ class ModelSelectionTest {
         assertThat(s.take(1, 3)).isNull();
     }
 
-    @Test
-    void withTheRuleOnOnlyAPromotionMakesAChampion() {
+    /** A shadow-mode selection whose first version, v1, was installed as the champion. */
+    private static ModelSelection shadowServingV1() {
         ModelSelection s = shadow();
         s.offer(v(1), false);
-        installBoth(s, 0, 0);
+        assertThat(installBoth(s, 0, 0).role()).isEqualTo(Role.CHAMPION);
+        return s;
+    }
+
+    @Test
+    void withTheRuleOnOnlyAPromotionMakesAChampion() {
+        ModelSelection s = shadowServingV1();
         s.offer(v(2), false);
         installBoth(s, 1, 0);
         assertThat(s.offer(v(2), true)).isEqualTo(Verdict.CANDIDATE);
@@ -321,9 +327,7 @@ class ModelSelectionTest {
 
     @Test
     void withTheRuleOnPromotingAnOlderVersionKeepsTheNewerChallengerLiveAndAfterARestart() {
-        ModelSelection live = shadow();
-        live.offer(v(1), false);
-        installBoth(live, 0, 0);
+        ModelSelection live = shadowServingV1();
         live.offer(v(2), false);
         live.offer(v(3), false);
         assertThat(installBoth(live, 1, 0).manifest().version()).isEqualTo(3);
