@@ -65,6 +65,14 @@ public record Topics(String prefix) {
         return prefix + "predictions";
     }
 
+    /**
+     * Predictions of the model that did not answer, for the same requests (same id, same codec): the challenger's in
+     * shadow mode, the champion's for the canary share; the monitor compares the two on the labeled ones.
+     */
+    public String shadowPredictions() {
+        return prefix + "predictions.shadow";
+    }
+
     /** Requests that could not be answered, with the reason. */
     public String predictionsDlq() {
         return prefix + "predictions.dlq";
@@ -81,8 +89,8 @@ public record Topics(String prefix) {
     }
 
     public List<String> all() {
-        return List.of(examples(), examplesDlq(), models(), requests(), predictions(), predictionsDlq(), feedback(),
-                events());
+        return List.of(examples(), examplesDlq(), models(), requests(), predictions(), shadowPredictions(),
+                predictionsDlq(), feedback(), events());
     }
 
     /**
@@ -101,7 +109,8 @@ public record Topics(String prefix) {
                 if (existing.contains(t)) {
                     continue;
                 }
-                boolean data = t.equals(examples()) || t.equals(requests()) || t.equals(predictions());
+                boolean data = t.equals(examples()) || t.equals(requests()) || t.equals(predictions())
+                        || t.equals(shadowPredictions());
                 NewTopic nt = new NewTopic(t, data ? partitions : 1, replication);
                 if (t.equals(models())) {
                     nt.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
