@@ -21,7 +21,7 @@ public record ChallengerRefusedEvent(String model, String component, long versio
     public static final String TYPE = "challenger_refused";
 
     public ChallengerRefusedEvent {
-        Decisions.check(TYPE, model, component, version, championVersion, labeled);
+        DecisionFields.check(TYPE, model, component, version, championVersion, labeled);
     }
 
     @Override

@@ -21,7 +21,7 @@ public record ModelRolledBackEvent(String model, String component, long version,
     public static final String TYPE = "model_rolled_back";
 
     public ModelRolledBackEvent {
-        Decisions.check(TYPE, model, component, version, fromVersion, labeled);
+        DecisionFields.check(TYPE, model, component, version, fromVersion, labeled);
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.streamlearn.core.event;
 
 /** The checks the monitor's decision events share: one place, so the three kinds refuse the same things. */
-final class Decisions {
-    private Decisions() {}
+final class DecisionFields {
+    private DecisionFields() {}
 
     static void check(String type, String model, String component, long version, long otherVersion, long labeled) {
         if (model == null || model.isEmpty()) {
