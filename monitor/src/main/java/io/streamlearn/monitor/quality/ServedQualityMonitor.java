@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.PartitionInfo;
@@ -146,15 +147,18 @@ public final class ServedQualityMonitor implements AutoCloseable {
         try {
             assign();
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    long now = config.clock().millis();
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                // Predictions before labels within a batch: a request's shadow prediction, written with its answer,
+                // is then held when the label comes, even if the poll returned the label's partition first.
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
                     if (r.topic().equals(config.topics().predictions())) {
-                        onPrediction(r, now, false);
+                        onPrediction(r, config.clock().millis(), false);
                     } else if (r.topic().equals(config.topics().shadowPredictions())) {
-                        onPrediction(r, now, true);
-                    } else {
-                        onFeedback(r, now);
+                        onPrediction(r, config.clock().millis(), true);
                     }
+                }
+                for (ConsumerRecord<byte[], byte[]> r : batch.records(config.topics().feedback())) {
+                    onFeedback(r, config.clock().millis());
                 }
                 join.expire(config.clock().millis());
                 metrics.pending.labels("prediction").set(join.pendingPredictions());
