@@ -252,10 +252,12 @@ public final class DemoRun {
             for (; decisionsShown < decisions.size(); decisionsShown++) {
                 view.decision(decisions.get(decisionsShown));
             }
+            // Correct first: the monitor counts a match before its outcome, so the ratio never exceeds 1.
+            long correct = quality.correct();
             long labeled = quality.matched();
             view.progress(new DemoView.Progress(TimeUnit.NANOSECONDS.toSeconds(now - started), perSecond,
                     snapshots.latest(model), serving.currentVersion(), outputs.answered(),
-                    labeled == 0 ? Double.NaN : (double) quality.correct() / labeled, traffic.p99Ms(),
+                    labeled == 0 ? Double.NaN : (double) correct / labeled, traffic.p99Ms(),
                     DemoOutputs.deadLetters(admin, topics), outputs.driftEvents(),
                     decisions.stream().filter(ChallengerPromotedEvent.class::isInstance).count(),
                     decisions.stream().filter(ModelRolledBackEvent.class::isInstance).count()));
