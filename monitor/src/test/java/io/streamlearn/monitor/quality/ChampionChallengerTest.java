@@ -47,12 +47,9 @@ class ChampionChallengerTest {
         // In shadow: v2 scores the same requests, wrong 1 in 12 against the champion's 1 in 10.
         List<PlatformEvent> d = serve(100, 1, 10, 2, 12);
         assertThat(d).hasSize(1).first().isInstanceOf(ChallengerPromotedEvent.class);
-        ChallengerPromotedEvent p = (ChallengerPromotedEvent) d.get(0);
-        assertThat(p.version()).isEqualTo(2);
-        assertThat(p.championVersion()).isEqualTo(1);
-        assertThat(p.labeled()).as("decided at the 100th labeled request both scored").isEqualTo(100);
-        assertThat(p.error()).isEqualTo(0.09);
-        assertThat(p.championError()).isEqualTo(0.10);
+        // Decided at the 100th labeled request both scored.
+        assertThat(d.get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+                .isEqualTo(new ChallengerPromotedEvent("m", PlatformEvent.MONITOR, 2, 1, 100, 0.09, 0.10, 0));
         assertThat(serve(300, 1, 10, 2, 12)).as("decided once").isEmpty();
     }
 
@@ -62,10 +59,8 @@ class ChampionChallengerTest {
         // A canary: v2 answers, the champion's predictions are the shadow; v2 is wrong 1 in 2.
         List<PlatformEvent> d = serve(100, 2, 2, 1, 10);
         assertThat(d).hasSize(1).first().isInstanceOf(ChallengerRefusedEvent.class);
-        ChallengerRefusedEvent r = (ChallengerRefusedEvent) d.get(0);
-        assertThat(r.version()).isEqualTo(2);
-        assertThat(r.championVersion()).isEqualTo(1);
-        assertThat(r.error()).isEqualTo(0.5);
+        assertThat(d.get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+                .isEqualTo(new ChallengerRefusedEvent("m", PlatformEvent.MONITOR, 2, 1, 100, 0.5, 0.1, 0));
         assertThat(decisions.champion("m")).as("the canary's answers do not make it champion").isEqualTo(1);
         assertThat(serve(1000, 2, 100, 1, 10)).as("refused for good, even if it does better later").isEmpty();
     }
@@ -75,12 +70,9 @@ class ChampionChallengerTest {
         serve(100, 1, 10, 0, 0);
         List<PlatformEvent> d = serve(50, 2, 3, 0, 0);
         assertThat(d).hasSize(1).first().isInstanceOf(ModelRolledBackEvent.class);
-        ModelRolledBackEvent b = (ModelRolledBackEvent) d.get(0);
-        assertThat(b.version()).isEqualTo(1);
-        assertThat(b.fromVersion()).isEqualTo(2);
-        assertThat(b.labeled()).as("decided at v2's 50th labeled prediction").isEqualTo(50);
-        assertThat(b.error()).isEqualTo(17 / 50.0);
-        assertThat(b.previousError()).isEqualTo(0.1);
+        // Decided at v2's 50th labeled prediction: wrong 17 times in 50, v1 one time in 10.
+        assertThat(d.get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+                .isEqualTo(new ModelRolledBackEvent("m", PlatformEvent.MONITOR, 1, 2, 50, 17 / 50.0, 0.1, 0));
         assertThat(serve(100, 2, 3, 0, 0)).as("in-flight answers of v2 do not roll back twice").isEmpty();
         // Serving follows: v1 answers again and is champion; v2 is no target any more, so nothing rolls "back" to it.
         assertThat(serve(200, 1, 2, 0, 0)).isEmpty();
