@@ -37,6 +37,12 @@ class ChampionChallengerTest {
         return every > 0 && i % every == 0;
     }
 
+    /** {@code d} is exactly {@code expected}, whenever it was decided. */
+    private static void assertDecided(List<PlatformEvent> d, PlatformEvent expected) {
+        assertThat(d).hasSize(1).first().isInstanceOf(expected.getClass());
+        assertThat(d.get(0)).usingRecursiveComparison().ignoringFields("timeMs").isEqualTo(expected);
+    }
+
     private static Prediction prediction(String id, int label, long version) {
         return new Prediction(id, label, List.of(), "m", version, 1f);
     }
@@ -46,10 +52,8 @@ class ChampionChallengerTest {
         assertThat(serve(200, 1, 10, 0, 0)).isEmpty();
         // In shadow: v2 scores the same requests, wrong 1 in 12 against the champion's 1 in 10.
         List<PlatformEvent> d = serve(100, 1, 10, 2, 12);
-        assertThat(d).hasSize(1).first().isInstanceOf(ChallengerPromotedEvent.class);
         // Decided at the 100th labeled request both scored.
-        assertThat(d.get(0)).usingRecursiveComparison().ignoringFields("timeMs")
-                .isEqualTo(new ChallengerPromotedEvent("m", PlatformEvent.MONITOR, 2, 1, 100, 0.09, 0.10, 0));
+        assertDecided(d, new ChallengerPromotedEvent("m", PlatformEvent.MONITOR, 2, 1, 100, 0.09, 0.10, 0));
         assertThat(serve(300, 1, 10, 2, 12)).as("decided once").isEmpty();
     }
 
@@ -58,9 +62,7 @@ class ChampionChallengerTest {
         serve(200, 1, 10, 0, 0);
         // A canary: v2 answers, the champion's predictions are the shadow; v2 is wrong 1 in 2.
         List<PlatformEvent> d = serve(100, 2, 2, 1, 10);
-        assertThat(d).hasSize(1).first().isInstanceOf(ChallengerRefusedEvent.class);
-        assertThat(d.get(0)).usingRecursiveComparison().ignoringFields("timeMs")
-                .isEqualTo(new ChallengerRefusedEvent("m", PlatformEvent.MONITOR, 2, 1, 100, 0.5, 0.1, 0));
+        assertDecided(d, new ChallengerRefusedEvent("m", PlatformEvent.MONITOR, 2, 1, 100, 0.5, 0.1, 0));
         assertThat(decisions.champion("m")).as("the canary's answers do not make it champion").isEqualTo(1);
         assertThat(serve(1000, 2, 100, 1, 10)).as("refused for good, even if it does better later").isEmpty();
     }
@@ -69,10 +71,8 @@ class ChampionChallengerTest {
     void rollsBackAVersionThatServesWorseThanThePreviousOneWithinTheConfiguredLabeledPredictions() {
         serve(100, 1, 10, 0, 0);
         List<PlatformEvent> d = serve(50, 2, 3, 0, 0);
-        assertThat(d).hasSize(1).first().isInstanceOf(ModelRolledBackEvent.class);
         // Decided at v2's 50th labeled prediction: wrong 17 times in 50, v1 one time in 10.
-        assertThat(d.get(0)).usingRecursiveComparison().ignoringFields("timeMs")
-                .isEqualTo(new ModelRolledBackEvent("m", PlatformEvent.MONITOR, 1, 2, 50, 17 / 50.0, 0.1, 0));
+        assertDecided(d, new ModelRolledBackEvent("m", PlatformEvent.MONITOR, 1, 2, 50, 17 / 50.0, 0.1, 0));
         assertThat(serve(100, 2, 3, 0, 0)).as("in-flight answers of v2 do not roll back twice").isEmpty();
         // Serving follows: v1 answers again and is champion; v2 is no target any more, so nothing rolls "back" to it.
         assertThat(serve(200, 1, 2, 0, 0)).isEmpty();
