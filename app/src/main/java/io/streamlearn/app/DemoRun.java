@@ -107,8 +107,8 @@ public final class DemoRun {
         public String line() {
             return String.format(Locale.ROOT, "demo: trained %d examples, serving model %s v%d, served accuracy %.3f "
                             + "over %d predictions (%d requests), best holdout accuracy %.3f, p99 %.1f ms, "
-                            + "%d dead letters, %d drift events, %d promotions, %d rollbacks%s", trained, model, version,
-                    accuracy(), predictions, requests, bestHoldout, p99Ms, deadLetters, driftEvents,
+                            + "%d dead letters, %d drift events, %d promotions, %d rollbacks%s", trained, model,
+                    version, accuracy(), predictions, requests, bestHoldout, p99Ms, deadLetters, driftEvents,
                     count(ChallengerPromotedEvent.class), count(ModelRolledBackEvent.class),
                     report == null ? "" : ", report " + report);
         }

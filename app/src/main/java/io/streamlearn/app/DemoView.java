@@ -79,8 +79,8 @@ final class DemoView {
     /** One of the monitor's decisions on which version serves, as it happens. */
     void decision(PlatformEvent e) {
         if (e instanceof ModelRolledBackEvent b) {
-            say(String.format(Locale.ROOT, "demo: the monitor rolled %s back from v%d to v%d: served error %.3f against "
-                    + "%.3f over the last %d labeled predictions", b.model(), b.fromVersion(), b.version(), b.error(),
+            say(String.format(Locale.ROOT, "demo: the monitor rolled %s back from v%d to v%d: served error %.3f "
+                    + "against %.3f over the last %d labeled predictions", b.model(), b.fromVersion(), b.version(), b.error(),
                     b.previousError(), b.labeled()));
         } else if (e instanceof ChallengerPromotedEvent p) {
             say(String.format(Locale.ROOT, "demo: the monitor promoted challenger %s v%d over v%d: error %.3f against "

@@ -164,7 +164,8 @@ final class ChampionChallenger {
         double e = c.errors / c.labeled;
         double ce = c.championErrors / c.labeled;
         return Optional.of(e - ce <= rules.promoteMargin()
-                ? new ChallengerPromotedEvent(model, PlatformEvent.MONITOR, challenger, champion, c.labeled, e, ce, nowMs)
+                ? new ChallengerPromotedEvent(model, PlatformEvent.MONITOR, challenger, champion, c.labeled, e, ce,
+                        nowMs)
                 : new ChallengerRefusedEvent(model, PlatformEvent.MONITOR, challenger, champion, c.labeled, e, ce,
                         nowMs));
     }
