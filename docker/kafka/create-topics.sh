@@ -1,6 +1,6 @@
 #!/bin/sh
 # Creates the streamlearn topics as io.streamlearn.core.kafka.Topics#createAll does: the data topics
-# (examples, requests, predictions) with PARTITIONS partitions, the rest with one, and the models
+# (examples, requests, predictions, predictions.shadow) with PARTITIONS partitions, the rest with one, and the models
 # topic compacted (key = model name, one manifest per model). Safe to run again.
 set -eu
 BOOTSTRAP_SERVER=${BOOTSTRAP_SERVER:-kafka:9092}
@@ -21,6 +21,7 @@ create examples.dlq 1
 create models 1 --config cleanup.policy=compact
 create requests "$PARTITIONS"
 create predictions "$PARTITIONS"
+create predictions.shadow "$PARTITIONS"
 create predictions.dlq 1
 create predictions.shadow "$PARTITIONS"
 create feedback 1

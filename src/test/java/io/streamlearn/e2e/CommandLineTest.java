@@ -9,9 +9,13 @@ import io.streamlearn.core.config.KafkaSettings;
 import io.streamlearn.core.config.Setting;
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.SettingsDef;
+import io.streamlearn.monitor.quality.MonitorSettings;
+import io.streamlearn.monitor.quality.PromotionRules;
+import io.streamlearn.monitor.quality.QualityConfig;
 import io.streamlearn.serving.ServingSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +40,7 @@ class CommandLineTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String sub : new String[] {"demo", "broker", "ingest", "train", "serve", "models"}) {
+        for (String sub : new String[] {"demo", "broker", "ingest", "train", "serve", "monitor", "models"}) {
             assertThat(run(0, sub, "--help")).contains("Usage: streamlearn " + sub);
         }
         assertThat(run(0, "--help")).contains("demo", "broker", "ingest", "train", "serve");
@@ -120,5 +124,18 @@ class CommandLineTest {
                 .contains("--max-batch is 0, which must be 1..65536");
         assertThat(run(2, "broker", "-b", "127.0.0.1:1")).contains("Unknown options: '-b'");
         assertThat(run(0, "train", "--help")).contains("--group-id", "--decode-parallelism", "-X, --kafka-property");
+    }
+
+    @Test
+    void readsTheMonitorsDecisionRulesAndRefusesAMarginOutsideZeroToOne() {
+        CommandLine root = StreamlearnCommand.commandLine();
+        root.parseArgs("monitor", "--rollback", "--rollback-after", "200", "--promote-margin", "0.03", "--store", "s",
+                "--drift-detector", "none");
+        QualityConfig config = MonitorSettings.config(
+                CliSettings.read(root.getSubcommands().get("monitor").getCommandSpec()));
+        assertThat(config.rules()).isEqualTo(new PromotionRules(false, 1000, 0.03, true, 200, 0.05));
+        assertThat(config.store()).isEqualTo(Path.of("s").toAbsolutePath());
+        assertThat(config.driftDetector()).isNull();
+        assertThat(run(1, "monitor", "--rollback-margin", "1.5")).contains("--rollback-margin is 1.5");
     }
 }

@@ -88,6 +88,8 @@ class ComposeFileTest {
         assertThat(command("serving", services.get("serving"))).containsSequence("--http", "0.0.0.0:8080");
         assertThat(command("ingest", services.get("ingest"))).containsSequence("--metrics-port", "9400")
                 .containsSequence("--metrics-address", "0.0.0.0");
+        assertThat(command("monitor", services.get("monitor"))).containsSequence("--metrics-port", "9404")
+                .containsSequence("--metrics-address", "0.0.0.0");
     }
 
     @Test
@@ -99,7 +101,8 @@ class ComposeFileTest {
                 commands.put(name, command.subList(1, command.size()));
             }
         });
-        assertThat(commands).containsKeys("serving", "ingest");
+        assertThat(commands).containsKeys("serving", "ingest", "monitor");
+        assertThat(commands.get("monitor")).startsWith("monitor");
         assertThat(commands.get("serving")).startsWith("serve");
 
         commands.forEach((name, args) -> assertThatCode(
@@ -145,6 +148,9 @@ class ComposeFileTest {
         }
         assertThat(volumes("jobmanager", services.get("jobmanager"))).contains("checkpoints:/checkpoints");
         assertThat(volumes("serving", services.get("serving"))).contains("snapshots:/snapshots:ro");
+        // The monitor reads the manifests it promotes from the same store.
+        assertThat(volumes("monitor", services.get("monitor"))).contains("snapshots:/snapshots:ro");
+        assertThat(command("monitor", services.get("monitor"))).containsSequence("--store", "/snapshots");
         assertThat(command("serving", services.get("serving"))).containsSequence("--store", "/snapshots");
     }
 

@@ -35,7 +35,7 @@ import io.streamlearn.monitor.quality.ServedQualityMonitor;
 import io.streamlearn.serving.PredictionService;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.serving.ServingSettings;
-import io.streamlearn.serving.model.ModelPromotion;
+import io.streamlearn.core.snapshot.ModelPromotion;
 import io.streamlearn.trainer.job.TrainerJob;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,6 +2,9 @@ package io.streamlearn.app;
 
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
+import io.streamlearn.core.event.ChallengerPromotedEvent;
+import io.streamlearn.core.event.ModelRolledBackEvent;
+import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
@@ -11,6 +14,7 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.monitor.flink.FlinkMetricsBridge;
 import io.streamlearn.monitor.metrics.MetricsServer;
+import io.streamlearn.monitor.quality.PromotionRules;
 import io.streamlearn.monitor.quality.QualityConfig;
 import io.streamlearn.monitor.quality.ServedQualityMonitor;
 import io.streamlearn.monitor.report.ReportWriter;
@@ -23,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +46,12 @@ import org.apache.kafka.clients.admin.Admin;
  * predictions and events, the {@link ServedQualityMonitor} measures served accuracy, {@link DemoView} prints.
  */
 public final class DemoRun {
+    /**
+     * The demo's monitor promotes challengers and rolls worse versions back, on fewer labels than a deployment's
+     * default (1000): at 200 requests per second a version serves for a few seconds only.
+     */
+    static final PromotionRules DECISIONS = new PromotionRules(true, 200, 0.02, true, 200, 0.05);
+
     /**
      * What to run.
      *
@@ -79,11 +90,12 @@ public final class DemoRun {
      * @param p99Ms        p99 request-to-prediction round trip
      * @param deadLetters  records on the dead-letter topics
      * @param driftEvents  drift events on the events topic
+     * @param decisions    the monitor's promotions, refusals and rollbacks, oldest first
      * @param report       the HTML report, or null when none was written
      */
     public record Summary(String model, long trained, long version, long requests, long predictions, long labeled,
             long correct, long unpublished, double bestHoldout, double lastHoldout, double p99Ms, long deadLetters,
-            long driftEvents, Path report) {
+            long driftEvents, List<PlatformEvent> decisions, Path report) {
         public double accuracy() {
             return labeled == 0 ? Double.NaN : (double) correct / labeled;
         }
@@ -95,8 +107,14 @@ public final class DemoRun {
         public String line() {
             return String.format(Locale.ROOT, "demo: trained %d examples, serving model %s v%d, served accuracy %.3f "
                             + "over %d predictions (%d requests), best holdout accuracy %.3f, p99 %.1f ms, "
-                            + "%d dead letters, %d drift events%s", trained, model, version, accuracy(), predictions,
-                    requests, bestHoldout, p99Ms, deadLetters, driftEvents, report == null ? "" : ", report " + report);
+                            + "%d dead letters, %d drift events, %d promotions, %d rollbacks%s", trained, model,
+                    version, accuracy(), predictions, requests, bestHoldout, p99Ms, deadLetters, driftEvents,
+                    count(ChallengerPromotedEvent.class), count(ModelRolledBackEvent.class),
+                    report == null ? "" : ", report " + report);
+        }
+
+        private long count(Class<? extends PlatformEvent> kind) {
+            return decisions.stream().filter(kind::isInstance).count();
         }
     }
 
@@ -131,7 +149,6 @@ public final class DemoRun {
         DemoStream stream = openStream();
         ModelSpec spec = s.spec() == null ? stream.defaultSpec() : SpecResolver.resolve(s.spec());
         SnapshotStore snapshots = new SnapshotStore(store);
-        long started = System.nanoTime();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
             String bootstrap = broker.bootstrapServers();
             try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
@@ -152,7 +169,8 @@ public final class DemoRun {
             CollectorRegistry registry = new CollectorRegistry();
             try (PredictionService serving = new PredictionService(servingConfig, registry);
                     ServedQualityMonitor quality = new ServedQualityMonitor(
-                            QualityConfig.builder().setBootstrapServers(bootstrap).build(), registry);
+                            QualityConfig.builder().setBootstrapServers(bootstrap).optStore(store)
+                                    .optRules(DECISIONS).build(), registry);
                     // Requests wait for the monitor too: it reads from the end, so it must see every prediction.
                     DemoTraffic traffic = new DemoTraffic(bootstrap, topics, stream, s.rate(), s.requestRate(),
                             () -> serving.isReady() && quality.isReady());
@@ -167,7 +185,10 @@ public final class DemoRun {
                 DemoOutputs outputs = new DemoOutputs(bootstrap, topics, snapshots, spec.name(), traffic);
                 traffic.start();
                 outputs.start();
-                watch(started, stream, traffic, outputs, quality, snapshots, spec.name(), serving, admin, topics);
+                // The duration and the concept change count from here, when the stream starts: starting the broker,
+                // the Flink job and serving takes tens of seconds on a loaded machine, and a 25 s demo spent them all.
+                watch(System.nanoTime(), stream, traffic, outputs, quality, snapshots, spec.name(), serving, admin,
+                        topics);
                 traffic.stop();
                 // Every request answered, and every late label joined by the monitor, or 20 s.
                 long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -188,12 +209,13 @@ public final class DemoRun {
                     // The curves are over trained examples: the monitor's served-error events count labeled
                     // predictions instead, so only the trainer's events are marked (the monitor's are logged).
                     report = ReportWriter.write(snapshots, spec.name(), new ArrayList<>(outputs.trainerDrifts()),
-                            s.reportDir()).toAbsolutePath();
+                            quality.decisionEvents(), s.reportDir()).toAbsolutePath();
                 }
                 return new Summary(spec.name(), last == null ? 0 : last.examplesSeen(), serving.currentVersion(),
                         traffic.requests(), outputs.answered(), quality.matched(), quality.correct(),
                         outputs.unpublished(), best, last == null ? Double.NaN : last.metric(ManifestMetrics.HOLDOUT_ACCURACY),
-                        traffic.p99Ms(), DemoOutputs.deadLetters(admin, topics), outputs.driftEvents(), report);
+                        traffic.p99Ms(), DemoOutputs.deadLetters(admin, topics), outputs.driftEvents(),
+                        quality.decisionEvents(), report);
             } finally {
                 try {
                     job.cancel().get(30, TimeUnit.SECONDS);
@@ -216,6 +238,7 @@ public final class DemoRun {
         long driftAt = s.driftAfter() == null ? Long.MAX_VALUE : started + s.driftAfter().toNanos();
         long lastExamples = 0;
         long lastTick = System.nanoTime();
+        int decisionsShown = 0;
         while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
             LockSupport.parkNanos(Math.min(TimeUnit.SECONDS.toNanos(2), Math.max(1, deadline - System.nanoTime())));
             if (!stream.drifted() && System.nanoTime() >= driftAt) {
@@ -227,11 +250,19 @@ public final class DemoRun {
             double perSecond = (sent - lastExamples) * 1e9 / Math.max(1, now - lastTick);
             lastExamples = sent;
             lastTick = now;
+            List<PlatformEvent> decisions = quality.decisionEvents();
+            for (; decisionsShown < decisions.size(); decisionsShown++) {
+                view.decision(decisions.get(decisionsShown));
+            }
+            // Correct first: the monitor counts a match before its outcome, so the ratio never exceeds 1.
+            long correct = quality.correct();
             long labeled = quality.matched();
             view.progress(new DemoView.Progress(TimeUnit.NANOSECONDS.toSeconds(now - started), perSecond,
                     snapshots.latest(model), serving.currentVersion(), outputs.answered(),
-                    labeled == 0 ? Double.NaN : (double) quality.correct() / labeled, traffic.p99Ms(),
-                    DemoOutputs.deadLetters(admin, topics), outputs.driftEvents()));
+                    labeled == 0 ? Double.NaN : (double) correct / labeled, traffic.p99Ms(),
+                    DemoOutputs.deadLetters(admin, topics), outputs.driftEvents(),
+                    decisions.stream().filter(ChallengerPromotedEvent.class::isInstance).count(),
+                    decisions.stream().filter(ModelRolledBackEvent.class::isInstance).count()));
         }
     }
 }

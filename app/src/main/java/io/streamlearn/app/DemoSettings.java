@@ -12,7 +12,8 @@ import java.time.Duration;
 /** The settings of {@code streamlearn demo}; those it shares with ingest and train keep their names and units. */
 public final class DemoSettings {
     public static final Setting<Duration> DURATION = Setting.of("duration", Type.DURATION)
-            .withDefault(Duration.ofSeconds(90)).withDoc("How long to run (90s, 2m, PT90S; a bare number is seconds).");
+            .withDefault(Duration.ofSeconds(90)).withDoc("How long the stream runs once the loop is up (90s, 2m, "
+                    + "PT90S; a bare number is seconds); --drift-after counts from the same start.");
     public static final Setting<Path> DATA = Setting.of("data", Type.PATH).withLabel("DIR")
             .withDefault(Path.of("/usr/share/datasets/fashion-mnist"))
             .withDoc("Fashion-MNIST directory; if absent, a synthetic stream.");

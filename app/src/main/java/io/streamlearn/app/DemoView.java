@@ -1,5 +1,9 @@
 package io.streamlearn.app;
 
+import io.streamlearn.core.event.ChallengerPromotedEvent;
+import io.streamlearn.core.event.ChallengerRefusedEvent;
+import io.streamlearn.core.event.ModelRolledBackEvent;
+import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import java.io.IOException;
@@ -29,9 +33,12 @@ final class DemoView {
      * @param p99Ms          p99 request-to-prediction round trip
      * @param deadLetters    records on the dead-letter topics
      * @param driftEvents    drift events on the events topic
+     * @param promoted       challengers the monitor promoted
+     * @param rolledBack     versions the monitor rolled back
      */
     record Progress(long seconds, double perSecond, Optional<SnapshotManifest> latest, long servingVersion,
-            long answered, double accuracy, double p99Ms, long deadLetters, long driftEvents) {}
+            long answered, double accuracy, double p99Ms, long deadLetters, long driftEvents, long promoted,
+            long rolledBack) {}
 
     private final PrintStream out;
     private final boolean live;
@@ -54,17 +61,35 @@ final class DemoView {
 
     void progress(Progress p) {
         String line = String.format(Locale.ROOT, "[%3ds] %6.0f ex/s | trained %7d | prequential %.3f holdout %.3f | "
-                        + "published v%d, serving v%d | %d predictions, accuracy %.3f, p99 %.1f ms | dlq %d | drift %d",
+                        + "published v%d, serving v%d | %d predictions, accuracy %.3f, p99 %.1f ms | dlq %d | drift %d | "
+                        + "promoted %d, rolled back %d",
                 p.seconds(), p.perSecond(), p.latest().map(SnapshotManifest::examplesSeen).orElse(0L),
                 p.latest().map(m -> m.metric(ManifestMetrics.PREQUENTIAL_ACCURACY)).orElse(Double.NaN),
                 p.latest().map(m -> m.metric(ManifestMetrics.HOLDOUT_ACCURACY)).orElse(Double.NaN),
                 p.latest().map(SnapshotManifest::version).orElse(0L), p.servingVersion(), p.answered(), p.accuracy(),
-                p.p99Ms(), p.deadLetters(), p.driftEvents());
+                p.p99Ms(), p.deadLetters(), p.driftEvents(), p.promoted(), p.rolledBack());
         if (live) {
             out.print("\r\033[K" + line);
             out.flush();
         } else {
             out.println(line);
+        }
+    }
+
+    /** One of the monitor's decisions on which version serves, as it happens. */
+    void decision(PlatformEvent e) {
+        if (e instanceof ModelRolledBackEvent b) {
+            say(String.format(Locale.ROOT, "demo: the monitor rolled %s back from v%d to v%d: served error %.3f "
+                    + "against %.3f over the last %d labeled predictions", b.model(), b.fromVersion(), b.version(), b.error(),
+                    b.previousError(), b.labeled()));
+        } else if (e instanceof ChallengerPromotedEvent p) {
+            say(String.format(Locale.ROOT, "demo: the monitor promoted challenger %s v%d over v%d: error %.3f against "
+                    + "%.3f on the same %d labeled requests", p.model(), p.version(), p.championVersion(), p.error(),
+                    p.championError(), p.labeled()));
+        } else if (e instanceof ChallengerRefusedEvent r) {
+            say(String.format(Locale.ROOT, "demo: the monitor refused challenger %s v%d: error %.3f against v%d's %.3f "
+                    + "on the same %d labeled requests", r.model(), r.version(), r.error(), r.championVersion(),
+                    r.championError(), r.labeled()));
         }
     }
 

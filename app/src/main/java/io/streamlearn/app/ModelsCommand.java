@@ -8,10 +8,9 @@ import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.snapshot.ManifestSignature;
-import io.streamlearn.core.snapshot.SnapshotException;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
-import io.streamlearn.serving.model.ModelPromotion;
+import io.streamlearn.core.snapshot.ModelPromotion;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -157,18 +156,8 @@ public final class ModelsCommand implements Runnable {
         int run(SettingValues v, StoreOptions options, SnapshotStore store, SnapshotManifest m) throws Exception {
             Topics topics = KafkaSettings.topics(v);
             String bootstrapServers = v.get(KafkaSettings.BOOTSTRAP_SERVER);
-            try {
-                // Serving would refuse it anyway: say so here, where the operator can still pick another version.
-                store.verify(m);
-            } catch (SnapshotException e) {
-                throw new IllegalStateException("will not promote " + options.model() + " v" + version + ": "
-                        + e.getMessage(), e);
-            }
-            if (v.isSet(CommonSettings.SIGNING_KEY_FILE)) {
-                // Signed here too, so an operator can promote a version published unsigned once serving verifies.
-                m = m.withSignature(ManifestSignature.sign(m, ManifestSignature.privateKey(
-                        v.get(CommonSettings.SIGNING_KEY_FILE))));
-            }
+            m = ModelPromotion.prepare(store, options.model(), version, v.isSet(CommonSettings.SIGNING_KEY_FILE)
+                    ? ManifestSignature.privateKey(v.get(CommonSettings.SIGNING_KEY_FILE)) : null);
             String topic = topics.models();
             try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrapServers,
                     KafkaSettings.overrides(v))) {

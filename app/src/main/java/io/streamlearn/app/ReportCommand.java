@@ -6,8 +6,12 @@ import io.streamlearn.core.config.Setting;
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.SettingsDef;
 import io.streamlearn.core.config.Type;
+import io.streamlearn.core.event.ChallengerPromotedEvent;
+import io.streamlearn.core.event.ChallengerRefusedEvent;
 import io.streamlearn.core.event.DriftEvent;
 import io.streamlearn.core.event.EventCodec;
+import io.streamlearn.core.event.ModelRolledBackEvent;
+import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.monitor.report.ReportWriter;
@@ -44,20 +48,25 @@ public final class ReportCommand extends SettingsCommand {
     @Override
     int run(SettingValues v) {
         String model = v.get(CommonSettings.MODEL);
-        List<DriftEvent> drifts = v.isSet(EVENTS) && v.get(EVENTS) ? readDriftEvents(v, model) : List.of();
+        List<PlatformEvent> events = v.isSet(EVENTS) && v.get(EVENTS) ? readEvents(v, model) : List.of();
+        List<DriftEvent> drifts = events.stream().filter(DriftEvent.class::isInstance).map(DriftEvent.class::cast)
+                .toList();
+        // The monitor's decisions on which version served: challenger promotions and refusals, rollbacks.
+        List<PlatformEvent> decisions = events.stream().filter(e -> e instanceof ChallengerPromotedEvent
+                || e instanceof ChallengerRefusedEvent || e instanceof ModelRolledBackEvent).toList();
         Path html = ReportWriter.write(new SnapshotStore(v.get(CommonSettings.STORE).toAbsolutePath()), model, drifts,
-                v.get(OUT).toAbsolutePath());
+                decisions, v.get(OUT).toAbsolutePath());
         spec.commandLine().getOut().println("report of " + model + ": " + html + " ("
                 + html.resolveSibling(model + "-learning-curves.png").getFileName() + ", " + drifts.size()
-                + " drift events)");
+                + " drift events, " + decisions.size() + " promotions, refusals and rollbacks)");
         return 0;
     }
 
-    /** Drift events of the model on the events topic, from its beginning to its end as it is now. */
-    private static List<DriftEvent> readDriftEvents(SettingValues v, String model) {
+    /** Events of the model on the events topic, from its beginning to its end as it is now. */
+    private static List<PlatformEvent> readEvents(SettingValues v, String model) {
         String bootstrapServers = v.get(KafkaSettings.BOOTSTRAP_SERVER);
         String topic = KafkaSettings.topics(v).events();
-        List<DriftEvent> found = new ArrayList<>();
+        List<PlatformEvent> found = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.consumer(bootstrapServers, null,
                 KafkaSettings.overrides(v))) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, EVENTS_TIMEOUT);
@@ -76,10 +85,9 @@ public final class ReportCommand extends SettingsCommand {
                             + topic + " on " + bootstrapServers + "; is the broker reachable?");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null && EventCodec.decode(r.value()) instanceof DriftEvent e) {
-                        if (e.model().equals(model)) {
-                            found.add(e);
-                        }
+                    PlatformEvent e = r.value() == null ? null : EventCodec.decode(r.value());
+                    if (e != null && e.model().equals(model)) {
+                        found.add(e);
                     }
                 }
             }

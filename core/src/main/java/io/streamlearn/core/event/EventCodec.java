@@ -1,9 +1,11 @@
 package io.streamlearn.core.event;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.ContentTypes;
 import io.streamlearn.core.example.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -16,7 +18,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 public final class EventCodec {
     /** The {@code type} values this codec reads and writes. */
     public static final List<String> TYPES = List.of(DriftEvent.TYPE, SnapshotRefusedEvent.TYPE,
-            SnapshotPublishFailedEvent.TYPE);
+            SnapshotPublishFailedEvent.TYPE, ChallengerPromotedEvent.TYPE, ChallengerRefusedEvent.TYPE,
+            ModelRolledBackEvent.TYPE);
 
     private EventCodec() {}
 
@@ -43,6 +46,15 @@ public final class EventCodec {
                 g.writeNumberField("checkpoint_id", f.checkpointId());
                 g.writeNumberField("examples_seen", f.examplesSeen());
                 g.writeStringField("reason", f.reason());
+            } else if (event instanceof ChallengerPromotedEvent p) {
+                comparison(g, p.version(), "champion_version", p.championVersion(), p.labeled(), p.error(),
+                        "champion_error", p.championError());
+            } else if (event instanceof ChallengerRefusedEvent r) {
+                comparison(g, r.version(), "champion_version", r.championVersion(), r.labeled(), r.error(),
+                        "champion_error", r.championError());
+            } else if (event instanceof ModelRolledBackEvent b) {
+                comparison(g, b.version(), "from_version", b.fromVersion(), b.labeled(), b.error(), "previous_error",
+                        b.previousError());
             }
             g.writeNumberField("time_ms", event.timeMs());
             g.writeEndObject();
@@ -71,6 +83,18 @@ public final class EventCodec {
                 case SnapshotPublishFailedEvent.TYPE -> new SnapshotPublishFailedEvent(text(n, type, "model"),
                         text(n, type, "component"), n.path("checkpoint_id").asLong(-1),
                         n.path("examples_seen").asLong(-1), text(n, type, "reason"), n.path("time_ms").asLong(0));
+                case ChallengerPromotedEvent.TYPE -> new ChallengerPromotedEvent(text(n, type, "model"),
+                        text(n, type, "component"), number(n, type, "version").asLong(),
+                        number(n, type, "champion_version").asLong(), n.path("labeled").asLong(0),
+                        estimate(n.get("error")), estimate(n.get("champion_error")), n.path("time_ms").asLong(0));
+                case ChallengerRefusedEvent.TYPE -> new ChallengerRefusedEvent(text(n, type, "model"),
+                        text(n, type, "component"), number(n, type, "version").asLong(),
+                        number(n, type, "champion_version").asLong(), n.path("labeled").asLong(0),
+                        estimate(n.get("error")), estimate(n.get("champion_error")), n.path("time_ms").asLong(0));
+                case ModelRolledBackEvent.TYPE -> new ModelRolledBackEvent(text(n, type, "model"),
+                        text(n, type, "component"), number(n, type, "version").asLong(),
+                        number(n, type, "from_version").asLong(), n.path("labeled").asLong(0),
+                        estimate(n.get("error")), estimate(n.get("previous_error")), n.path("time_ms").asLong(0));
                 default -> throw new CodecException("event of unknown type '" + type + "': this reader knows "
                         + TYPES + "; upgrade the reader or fix the writer");
             };
@@ -84,6 +108,16 @@ public final class EventCodec {
         RecordHeaders h = new RecordHeaders();
         h.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>(topic, null, event.model().getBytes(StandardCharsets.UTF_8), encode(event), h);
+    }
+
+    /** The fields of a monitor's decision: the two versions compared, over how many labels, and their errors. */
+    private static void comparison(JsonGenerator g, long version, String otherName,
+            long other, long labeled, double error, String otherErrorName, double otherError) throws IOException {
+        g.writeNumberField("version", version);
+        g.writeNumberField(otherName, other);
+        g.writeNumberField("labeled", labeled);
+        g.writeNumberField("error", error);
+        g.writeNumberField(otherErrorName, otherError);
     }
 
     private static String text(JsonNode n, String type, String field) {

@@ -4,7 +4,8 @@ package io.streamlearn.core.event;
  * An event on the events topic, keyed by its model; {@link EventCodec} writes and reads every kind. A new kind
  * is a new record here, permitted below and handled in the codec, so no component invents its own JSON.
  */
-public sealed interface PlatformEvent permits DriftEvent, SnapshotRefusedEvent, SnapshotPublishFailedEvent {
+public sealed interface PlatformEvent permits DriftEvent, SnapshotRefusedEvent, SnapshotPublishFailedEvent,
+        ChallengerPromotedEvent, ChallengerRefusedEvent, ModelRolledBackEvent {
     /** Component name of the trainer job. */
     String TRAINER = "trainer";
     /** Component name of serving. */

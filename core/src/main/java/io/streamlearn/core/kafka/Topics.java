@@ -65,17 +65,17 @@ public record Topics(String prefix) {
         return prefix + "predictions";
     }
 
-    /** Requests that could not be answered, with the reason. */
-    public String predictionsDlq() {
-        return prefix + "predictions.dlq";
-    }
-
     /**
-     * Predictions of the model that did not answer a request, when serving runs a challenger: same codec, key and
-     * id as the answer on {@link #predictions()}, the version that scored in {@code Prediction.version()}.
+     * Predictions of the model that did not answer, for the same requests (same id, same codec): the challenger's in
+     * shadow mode, the champion's for the canary share; the monitor compares the two on the labeled ones.
      */
     public String shadowPredictions() {
         return prefix + "predictions.shadow";
+    }
+
+    /** Requests that could not be answered, with the reason. */
+    public String predictionsDlq() {
+        return prefix + "predictions.dlq";
     }
 
     /** Late ground-truth labels keyed by id. */
@@ -109,7 +109,8 @@ public record Topics(String prefix) {
                 if (existing.contains(t)) {
                     continue;
                 }
-                boolean data = t.equals(examples()) || t.equals(requests()) || t.equals(predictions());
+                boolean data = t.equals(examples()) || t.equals(requests()) || t.equals(predictions())
+                        || t.equals(shadowPredictions());
                 NewTopic nt = new NewTopic(t, data ? partitions : 1, replication);
                 if (t.equals(models())) {
                     nt.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));

@@ -36,7 +36,7 @@ class EventCodecTest {
         Random r = new Random(11);
         for (int i = 0; i < 500; i++) {
             String model = "m" + r.nextInt(1000);
-            PlatformEvent e = switch (i % 4) {
+            PlatformEvent e = switch (i % 7) {
                 case 0 -> new DriftEvent(model, PlatformEvent.TRAINER, "adwin", DriftEvent.PREQUENTIAL_ERROR,
                         r.nextInt(1 << 20), r.nextInt(100), r.nextDouble(), r.nextLong() & Long.MAX_VALUE);
                 case 1 -> SnapshotRefusedEvent.byTrainer(model, r.nextInt(1000), r.nextInt(1 << 20),
@@ -44,6 +44,15 @@ class EventCodecTest {
                         r.nextLong() & Long.MAX_VALUE);
                 case 2 -> new SnapshotPublishFailedEvent(model, PlatformEvent.TRAINER, r.nextInt(1000),
                         r.nextInt(1 << 20), "cannot publish snapshot to /store/" + model + ": Not a directory",
+                        r.nextLong() & Long.MAX_VALUE);
+                case 4 -> new ChallengerPromotedEvent(model, PlatformEvent.MONITOR, 2 + r.nextInt(100),
+                        1 + r.nextInt(2), r.nextInt(1 << 20), r.nextDouble(), r.nextDouble(),
+                        r.nextLong() & Long.MAX_VALUE);
+                case 5 -> new ChallengerRefusedEvent(model, PlatformEvent.MONITOR, 2 + r.nextInt(100),
+                        1 + r.nextInt(2), r.nextInt(1 << 20), r.nextDouble(), r.nextDouble(),
+                        r.nextLong() & Long.MAX_VALUE);
+                case 6 -> new ModelRolledBackEvent(model, PlatformEvent.MONITOR, 1 + r.nextInt(2),
+                        2 + r.nextInt(100), r.nextInt(1 << 20), r.nextDouble(), r.nextDouble(),
                         r.nextLong() & Long.MAX_VALUE);
                 default -> SnapshotRefusedEvent.byServing(model, 1 + r.nextInt(100), r.nextInt(100),
                         "sha256 mismatch \u00e9", r.nextLong() & Long.MAX_VALUE);

@@ -74,8 +74,9 @@ public final class ComponentAcls {
             case PROMOTE -> g.topic(AclOperation.WRITE, t.models());
             case REPORT -> g.topic(AclOperation.READ, t.events());
             case MONITOR -> {
-                g.topic(AclOperation.READ, t.predictions(), t.feedback());
-                g.topic(AclOperation.WRITE, t.events());
+                g.topic(AclOperation.READ, t.predictions(), t.shadowPredictions(), t.feedback());
+                // The models topic only for --promote and --rollback: the monitor announces promotions itself.
+                g.topic(AclOperation.WRITE, t.events(), t.models());
             }
             default -> throw new IllegalArgumentException("no ACLs for " + component);
         }

@@ -31,13 +31,13 @@ class ComponentAclsTest {
     }
 
     @Test
-    void onlyTheTrainerAndPromoteMayWriteTheModelsTopic() {
+    void onlyTheTrainerPromoteAndTheMonitorMayWriteTheModelsTopic() {
         Names names = Names.defaults("m");
         for (Component c : Component.values()) {
             boolean writesModels = ComponentAcls.of(c, c.user(), names).stream().anyMatch(b -> writes(b,
                     names.topics().models()));
             assertThat(writesModels).as(c + " writes the models topic")
-                    .isEqualTo(c == Component.TRAINER || c == Component.PROMOTE);
+                    .isEqualTo(c == Component.TRAINER || c == Component.PROMOTE || c == Component.MONITOR);
         }
     }
 

@@ -5,17 +5,37 @@ import io.streamlearn.core.prediction.Prediction;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
- * The join of predictions with labels by id within a window, in memory; either side may come first. Time is
- * passed in (milliseconds), never read here. Not thread-safe: one consumer thread drives it.
+ * The join of predictions with labels by id within a window, in memory; either side may come first. A request
+ * served with a challenger also has a shadow prediction (the model that did not answer, same id): it is held with
+ * the answer and joins the same label, so both models are scored on the same labeled requests. Time is passed in
+ * (milliseconds), never read here. Not thread-safe: one consumer thread drives it.
+ *
+ * <p>The join is decided when the label meets the answer: a shadow prediction that arrives after that (serving
+ * writes both in the same batch, labels come much later, so rarely) waits for a label that is gone and expires,
+ * counted. Every record ends in exactly one count: matched, expired (predictions, shadow predictions), unmatched
+ * (labels) or duplicate, or is still pending.
  */
 final class LabelJoin {
-    /** A prediction and its true label. */
-    record Match(Prediction prediction, int label) {
+    /**
+     * A prediction, the shadow prediction of the same request when there was one, and the true label.
+     *
+     * <p>Regression hook: once {@code Prediction.value} and {@code Feedback.target} exist, a match of a regression
+     * model carries the target and {@link #error(Prediction)} becomes the absolute error; everything downstream
+     * (windows, decisions) already works on a mean error.
+     *
+     * @param answerSeq the answer's place in the order the monitor read answers: which version answered last is
+     *                  decided by it, not by the order labels come in
+     */
+    record Match(Prediction prediction, Prediction shadow, int label, long answerSeq) {
         boolean correct() {
             return prediction.label() == label;
+        }
+
+        /** The error of {@code p} on this request's label: 0 right, 1 wrong. */
+        double error(Prediction p) {
+            return p.label() == label ? 0 : 1;
         }
     }
 
@@ -26,11 +46,26 @@ final class LabelJoin {
         /** A prediction got no label within the window (or was evicted at the pending limit). */
         void expiredPrediction(Prediction p);
 
+        /** A shadow prediction got no label within the window (or was evicted, or came after its label). */
+        void expiredShadow(Prediction p);
+
         /** A label found no prediction within the window (or was evicted at the pending limit). */
         void unmatchedLabel(Feedback f);
 
-        /** A second prediction or label with an id already waiting; the first one is kept. */
+        /** A second prediction, shadow prediction or label with an id already waiting; the first one is kept. */
         void duplicate(String side);
+    }
+
+    /** What is known of one request before its label: the answer and the shadow, either may be missing yet. */
+    private static final class Served {
+        final long atMs;
+        long answerSeq;
+        Prediction answer;
+        Prediction shadow;
+
+        Served(long atMs) {
+            this.atMs = atMs;
+        }
     }
 
     private record Timed<T>(T value, long atMs) {}
@@ -39,8 +74,10 @@ final class LabelJoin {
     private final int maxPending;
     private final Listener listener;
     // Insertion order is arrival order, so expiry walks from the head.
-    private final LinkedHashMap<String, Timed<Prediction>> predictions = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Served> served = new LinkedHashMap<>();
     private final LinkedHashMap<String, Timed<Feedback>> labels = new LinkedHashMap<>();
+    private int pendingAnswers;
+    private long answers;
 
     LabelJoin(long windowMs, int maxPending, Listener listener) {
         this.windowMs = windowMs;
@@ -49,66 +86,112 @@ final class LabelJoin {
     }
 
     void onPrediction(Prediction p, long nowMs) {
-        Timed<Feedback> label = labels.remove(p.id());
-        if (label != null) {
-            listener.matched(new Match(p, label.value().label()));
+        add(p, false, nowMs);
+    }
+
+    void onShadowPrediction(Prediction p, long nowMs) {
+        add(p, true, nowMs);
+    }
+
+    private void add(Prediction p, boolean shadow, long nowMs) {
+        Served s = served.get(p.id());
+        boolean fresh = s == null;
+        if (fresh) {
+            s = new Served(nowMs);
+        }
+        if ((shadow ? s.shadow : s.answer) != null) {
+            listener.duplicate(shadow ? "shadow" : "prediction");
             return;
         }
-        wait(predictions, p.id(), p, nowMs, "prediction", listener::expiredPrediction);
+        if (shadow) {
+            s.shadow = p;
+        } else {
+            s.answer = p;
+            s.answerSeq = ++answers;
+        }
+        Timed<Feedback> label = s.answer == null ? null : labels.remove(p.id());
+        if (label != null) {
+            if (!fresh) {
+                served.remove(p.id());
+            }
+            listener.matched(new Match(s.answer, s.shadow, label.value().label(), s.answerSeq));
+            return;
+        }
+        if (fresh) {
+            served.put(p.id(), s);
+        }
+        pendingAnswers += shadow ? 0 : 1;
+        evictServed();
     }
 
     void onLabel(Feedback f, long nowMs) {
-        Timed<Prediction> p = predictions.remove(f.id());
-        if (p != null) {
-            listener.matched(new Match(p.value(), f.label()));
+        Served s = served.get(f.id());
+        if (s != null && s.answer != null) {
+            served.remove(f.id());
+            pendingAnswers--;
+            listener.matched(new Match(s.answer, s.shadow, f.label(), s.answerSeq));
             return;
         }
-        wait(labels, f.id(), f, nowMs, "label", listener::unmatchedLabel);
-    }
-
-    /** Holds an unmatched side until its partner comes, counting a repeated id once as a duplicate. */
-    private <T> void wait(LinkedHashMap<String, Timed<T>> pending, String id, T value, long nowMs, String kind,
-            Consumer<T> gone) {
-        if (pending.containsKey(id)) {
-            listener.duplicate(kind);
+        if (labels.containsKey(f.id())) {
+            listener.duplicate("label");
             return;
         }
-        pending.put(id, new Timed<>(value, nowMs));
-        evict(pending, maxPending, gone);
+        labels.put(f.id(), new Timed<>(f, nowMs));
+        Iterator<Map.Entry<String, Timed<Feedback>>> it = labels.entrySet().iterator();
+        while (labels.size() > maxPending && it.hasNext()) {
+            Feedback gone = it.next().getValue().value();
+            it.remove();
+            listener.unmatchedLabel(gone);
+        }
     }
 
     /** Expires what waited longer than the window. */
     void expire(long nowMs) {
-        expire(predictions, nowMs, listener::expiredPrediction);
-        expire(labels, nowMs, listener::unmatchedLabel);
+        Iterator<Map.Entry<String, Served>> s = served.entrySet().iterator();
+        while (s.hasNext()) {
+            Served next = s.next().getValue();
+            if (nowMs - next.atMs <= windowMs) {
+                break;
+            }
+            s.remove();
+            gone(next);
+        }
+        Iterator<Map.Entry<String, Timed<Feedback>>> l = labels.entrySet().iterator();
+        while (l.hasNext()) {
+            Timed<Feedback> t = l.next().getValue();
+            if (nowMs - t.atMs() <= windowMs) {
+                return;
+            }
+            l.remove();
+            listener.unmatchedLabel(t.value());
+        }
     }
 
+    /** Requests whose answer waits for its label. */
     int pendingPredictions() {
-        return predictions.size();
+        return pendingAnswers;
     }
 
     int pendingLabels() {
         return labels.size();
     }
 
-    private <T> void expire(LinkedHashMap<String, Timed<T>> pending, long nowMs, Consumer<T> gone) {
-        Iterator<Map.Entry<String, Timed<T>>> it = pending.entrySet().iterator();
-        while (it.hasNext()) {
-            Timed<T> t = it.next().getValue();
-            if (nowMs - t.atMs() <= windowMs) {
-                return;
-            }
+    private void evictServed() {
+        Iterator<Map.Entry<String, Served>> it = served.entrySet().iterator();
+        while (served.size() > maxPending && it.hasNext()) {
+            Served s = it.next().getValue();
             it.remove();
-            gone.accept(t.value());
+            gone(s);
         }
     }
 
-    private static <T> void evict(LinkedHashMap<String, Timed<T>> pending, int max, Consumer<T> gone) {
-        Iterator<Map.Entry<String, Timed<T>>> it = pending.entrySet().iterator();
-        while (pending.size() > max && it.hasNext()) {
-            Timed<T> t = it.next().getValue();
-            it.remove();
-            gone.accept(t.value());
+    private void gone(Served s) {
+        if (s.answer != null) {
+            pendingAnswers--;
+            listener.expiredPrediction(s.answer);
+        }
+        if (s.shadow != null) {
+            listener.expiredShadow(s.shadow);
         }
     }
 }

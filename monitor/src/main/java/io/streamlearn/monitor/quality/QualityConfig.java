@@ -2,6 +2,8 @@ package io.streamlearn.monitor.quality;
 
 import io.streamlearn.core.drift.DriftDetector;
 import io.streamlearn.core.kafka.Topics;
+import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,9 @@ public final class QualityConfig {
     private final boolean fromBeginning;
     private final Clock clock;
     private final Map<String, String> kafkaOverrides;
+    private final PromotionRules rules;
+    private final Path store;
+    private final PrivateKey signingKey;
 
     private QualityConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -38,6 +43,9 @@ public final class QualityConfig {
         this.fromBeginning = b.fromBeginning;
         this.clock = b.clock;
         this.kafkaOverrides = Map.copyOf(b.kafkaOverrides);
+        this.rules = b.rules;
+        this.store = b.store;
+        this.signingKey = b.signingKey;
     }
 
     public static Builder builder() {
@@ -85,11 +93,27 @@ public final class QualityConfig {
         return kafkaOverrides;
     }
 
+    /** Challenger promotion and automatic rollback; {@link PromotionRules#OFF} by default. */
+    public PromotionRules rules() {
+        return rules;
+    }
+
+    /** The snapshot store the promotions' manifests are read from, or null when no rule writes promotions. */
+    public Path store() {
+        return store;
+    }
+
+    /** The key promotions are signed with (as {@code models promote --signing-key-file} does), or null. */
+    public PrivateKey signingKey() {
+        return signingKey;
+    }
+
     @Override
     public String toString() {
         return "QualityConfig{bootstrap=" + bootstrapServers + ", predictions=" + topics.predictions() + ", feedback="
                 + topics.feedback() + ", window=" + window + ", accuracyWindow=" + accuracyWindow + ", drift="
-                + (driftDetector == null ? "off" : driftDetector) + ", fromBeginning=" + fromBeginning + "}";
+                + (driftDetector == null ? "off" : driftDetector) + ", fromBeginning=" + fromBeginning + ", rules=" + rules
+                + (store == null ? "" : ", store=" + store) + (signingKey == null ? "" : ", signed") + "}";
     }
 
     /** Builds a {@link QualityConfig}: the bootstrap servers are required, the rest optional. */
@@ -103,6 +127,9 @@ public final class QualityConfig {
         private boolean fromBeginning = false;
         private Clock clock = Clock.systemUTC();
         private Map<String, String> kafkaOverrides = new LinkedHashMap<>();
+        private PromotionRules rules = PromotionRules.OFF;
+        private Path store;
+        private PrivateKey signingKey;
 
         private Builder() {}
 
@@ -158,11 +185,35 @@ public final class QualityConfig {
             return this;
         }
 
+        /** Default {@link PromotionRules#OFF}: the monitor only measures. Rules that promote need {@link #optStore}. */
+        public Builder optRules(PromotionRules rules) {
+            this.rules = rules;
+            return this;
+        }
+
+        /** The snapshot store whose manifests the monitor promotes; required when a rule is on. */
+        public Builder optStore(Path store) {
+            this.store = store;
+            return this;
+        }
+
+        /** Sign the promotions' manifests, for serving's {@code --verify-key-file}; default unsigned. */
+        public Builder optSigningKey(PrivateKey signingKey) {
+            this.signingKey = signingKey;
+            return this;
+        }
+
         /** Checks every setting and builds the config; the exception lists every problem found. */
         public QualityConfig build() {
             List<String> p = new ArrayList<>();
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
                 p.add("bootstrap servers are required: call setBootstrapServers(\"host:9092\")");
+            }
+            if (rules == null) {
+                p.add("promotion rules must not be null (PromotionRules.OFF for none)");
+            } else if (rules.writesPromotions() && store == null) {
+                p.add("promotion and rollback write manifests of the snapshot store: set the store (--store DIR) or "
+                        + "turn both rules off");
             }
             if (topics == null || clock == null || kafkaOverrides == null) {
                 p.add("topics, clock and Kafka overrides must not be null (leave them unset for the defaults)");

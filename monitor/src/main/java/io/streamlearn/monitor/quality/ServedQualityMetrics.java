@@ -25,6 +25,9 @@ final class ServedQualityMetrics {
     final Gauge accuracy;
     final Gauge pending;
     final Counter drift;
+    final Counter decisions;
+    final Counter promotionFailures;
+    final Gauge champion;
     private final List<Collector> all;
     // model -> version -> the last accuracyWindow outcomes (1 correct, 0 wrong) and their sum.
     private final Map<String, TreeMap<Long, Window>> windows = new HashMap<>();
@@ -54,7 +57,19 @@ final class ServedQualityMetrics {
         this.drift = Counter.build("streamlearn_drift_detections_total",
                 "Concept drifts detected, by component (monitor: on served error), model, detector and signal.")
                 .labelNames("component", "model", "detector", "signal").create();
-        this.all = List.of(join, labeled, accuracy, pending, drift);
+        this.decisions = Counter.build("streamlearn_model_decisions_total",
+                "The monitor's decisions on which version serves, by model and decision: promoted (a challenger not "
+                        + "worse than the champion by the margin), refused (a worse challenger, never promoted), "
+                        + "rolled_back (the champion served worse than the previous one, which was promoted again).")
+                .labelNames("model", "decision").create();
+        this.promotionFailures = Counter.build("streamlearn_model_promotion_failures_total",
+                "Promotions (of a challenger, or a rollback) the monitor decided but could not write to the models "
+                        + "topic: the version is missing or damaged in the store, or the write was refused.")
+                .labelNames("model").create();
+        this.champion = Gauge.build("streamlearn_champion_version",
+                "The version answering a model's requests, as the monitor sees it in the predictions it joins.")
+                .labelNames("model").create();
+        this.all = List.of(join, labeled, accuracy, pending, drift, decisions, promotionFailures, champion);
         for (Collector c : all) {
             registry.register(c);
         }

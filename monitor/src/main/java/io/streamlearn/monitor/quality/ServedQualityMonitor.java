@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.PartitionInfo;
@@ -34,7 +35,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Served quality: joins the predictions topic with the late ground-truth labels of the feedback topic by id,
  * within a window, and exports {@code streamlearn_served_accuracy{model,version}} and the join's counts; a
- * drift detector per model watches the served error and puts a {@link DriftEvent} on the events topic.
+ * drift detector per model watches the served error and puts a {@link DriftEvent} on the events topic. Shadow
+ * predictions (the model that did not answer a request served with a challenger) join the same labels, and with
+ * {@link PromotionRules} on, {@link ChampionChallenger} (through {@link Decisions}) promotes or refuses challengers and rolls a champion that
+ * serves worse back; each decision is written as a promotion to the models topic, an event and a metric.
  *
  * <pre>{@code
  * try (ServedQualityMonitor monitor = new ServedQualityMonitor(config, CollectorRegistry.defaultRegistry)) {
@@ -61,6 +65,9 @@ public final class ServedQualityMonitor implements AutoCloseable {
     private final QualityConfig config;
     private final ServedQualityMetrics metrics;
     private final LabelJoin join;
+    private final Decisions decisions;
+    private final AtomicLong shadowMatched = new AtomicLong();
+    private final AtomicLong shadowExpired = new AtomicLong();
     private final Map<String, DriftDetector> detectors = new HashMap<>();
     private final Map<String, Long> labeledPerModel = new HashMap<>();
     private final Map<String, Long> lastDrift = new HashMap<>();
@@ -87,6 +94,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
         }
         this.config = config;
         this.metrics = new ServedQualityMetrics(registry, config.accuracyWindow());
+        this.decisions = new Decisions(config, metrics);
         this.join = new LabelJoin(config.window().toMillis(), config.maxPending(), new LabelJoin.Listener() {
             @Override
             public void matched(LabelJoin.Match m) {
@@ -97,6 +105,12 @@ public final class ServedQualityMonitor implements AutoCloseable {
             public void expiredPrediction(Prediction p) {
                 expired.incrementAndGet();
                 metrics.join.labels("expired").inc();
+            }
+
+            @Override
+            public void expiredShadow(Prediction p) {
+                shadowExpired.incrementAndGet();
+                metrics.join.labels("shadow_expired").inc();
             }
 
             @Override
@@ -121,6 +135,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
             running = true;
             consumer = KafkaClients.consumer(config.bootstrapServers(), null, config.kafkaOverrides());
             producer = KafkaClients.producer(config.bootstrapServers(), config.kafkaOverrides());
+            decisions.connect(producer);
             thread = new Thread(this::run, "streamlearn-monitor-quality");
             thread.setDaemon(true);
             thread.start();
@@ -132,13 +147,18 @@ public final class ServedQualityMonitor implements AutoCloseable {
         try {
             assign();
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    long now = config.clock().millis();
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                // Predictions before labels within a batch: a request's shadow prediction, written with its answer,
+                // is then held when the label comes, even if the poll returned the label's partition first.
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
                     if (r.topic().equals(config.topics().predictions())) {
-                        onPrediction(r, now);
-                    } else {
-                        onFeedback(r, now);
+                        onPrediction(r, config.clock().millis(), false);
+                    } else if (r.topic().equals(config.topics().shadowPredictions())) {
+                        onPrediction(r, config.clock().millis(), true);
                     }
+                }
+                for (ConsumerRecord<byte[], byte[]> r : batch.records(config.topics().feedback())) {
+                    onFeedback(r, config.clock().millis());
                 }
                 join.expire(config.clock().millis());
                 metrics.pending.labels("prediction").set(join.pendingPredictions());
@@ -158,8 +178,15 @@ public final class ServedQualityMonitor implements AutoCloseable {
 
     private void assign() {
         List<TopicPartition> parts = new ArrayList<>();
-        for (String topic : List.of(config.topics().predictions(), config.topics().feedback())) {
+        for (String topic : List.of(config.topics().predictions(), config.topics().shadowPredictions(),
+                config.topics().feedback())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if ((infos == null || infos.isEmpty()) && topic.equals(config.topics().shadowPredictions())) {
+                // Topics created before challengers existed: no shadow predictions to join, the rest works.
+                LOG.warn("topic {} does not exist: shadow predictions are not joined and challengers are not "
+                        + "compared; create it (streamlearn broker does) and restart the monitor", topic);
+                continue;
+            }
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist on " + config.bootstrapServers()
                         + "; create the platform's topics first (streamlearn demo/broker do) or fix --topic-prefix");
@@ -181,7 +208,7 @@ public final class ServedQualityMonitor implements AutoCloseable {
         assigned = true;
     }
 
-    private void onPrediction(ConsumerRecord<byte[], byte[]> r, long now) {
+    private void onPrediction(ConsumerRecord<byte[], byte[]> r, long now, boolean shadow) {
         Prediction p;
         try {
             p = PredictionCodec.decode(r.value(), r.headers());
@@ -189,7 +216,11 @@ public final class ServedQualityMonitor implements AutoCloseable {
             invalid(r, e);
             return;
         }
-        join.onPrediction(p, now);
+        if (shadow) {
+            join.onShadowPrediction(p, now);
+        } else {
+            join.onPrediction(p, now);
+        }
     }
 
     private void onFeedback(ConsumerRecord<byte[], byte[]> r, long now) {
@@ -222,6 +253,13 @@ public final class ServedQualityMonitor implements AutoCloseable {
         Prediction p = m.prediction();
         double a = metrics.record(p.model(), p.version(), m.correct());
         accuracies.put(p.model() + "\u0000" + p.version(), a);
+        if (m.shadow() != null) {
+            // Per-version accuracy covers every labeled request a version scored, answered or in shadow.
+            shadowMatched.incrementAndGet();
+            Prediction s = m.shadow();
+            accuracies.put(s.model() + "\u0000" + s.version(), metrics.record(s.model(), s.version(), m.error(s) == 0));
+        }
+        decisions.onMatch(m, config.clock().millis());
         long seen = labeledPerModel.merge(p.model(), 1L, Long::sum);
         if (config.driftDetector() == null) {
             return;
@@ -270,7 +308,27 @@ public final class ServedQualityMonitor implements AutoCloseable {
         return unmatched.get();
     }
 
-    /** Records of either topic that could not be decoded. */
+    /** Matched requests that also had a shadow prediction: both versions were scored on the label. */
+    public long shadowMatched() {
+        return shadowMatched.get();
+    }
+
+    /** Shadow predictions that got no label (or came after it). */
+    public long shadowExpired() {
+        return shadowExpired.get();
+    }
+
+    /** The promotions, refusals and rollbacks decided and carried out so far (also on the events topic), oldest first. */
+    public List<PlatformEvent> decisionEvents() {
+        return decisions.events();
+    }
+
+    /** The version answering {@code model}'s requests, as the joined predictions show it; 0 before any. */
+    public long champion(String model) {
+        return decisions.champion(model);
+    }
+
+    /** Records of any of the three topics that could not be decoded. */
     public long invalid() {
         return invalid.get();
     }

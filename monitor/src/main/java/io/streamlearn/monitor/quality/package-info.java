@@ -1,6 +1,7 @@
 /**
- * Served quality: joins the predictions topic with late ground-truth labels from the feedback topic by id,
- * within a window, and exports served accuracy per model version; a drift detector watches the served error.
- * Depends on {@code core} (topics, Kafka clients, prediction codecs, drift) only.
+ * Served quality: joins the predictions (and shadow predictions) topics with late ground-truth labels from the
+ * feedback topic by id, within a window, exports served accuracy per model version, watches the served error for
+ * drift, and decides which version serves (challenger promotion, automatic rollback) by writing promotions to the
+ * models topic. Depends on {@code core} (topics, Kafka clients, codecs, drift, snapshots) only, never on serving.
  */
 package io.streamlearn.monitor.quality;

@@ -1,6 +1,10 @@
 package io.streamlearn.monitor.report;
 
+import io.streamlearn.core.event.ChallengerPromotedEvent;
+import io.streamlearn.core.event.ChallengerRefusedEvent;
 import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.ModelRolledBackEvent;
+import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
@@ -40,6 +44,15 @@ public final class ReportWriter {
      * @throws UncheckedIOException     when the files cannot be written
      */
     public static Path write(SnapshotStore store, String model, List<DriftEvent> events, Path outDir) {
+        return write(store, model, events, List.of(), outDir);
+    }
+
+    /**
+     * As {@link #write(SnapshotStore, String, List, Path)}, with the monitor's decisions on which version served
+     * (challenger promotions and refusals, rollbacks) in a table of their own.
+     */
+    public static Path write(SnapshotStore store, String model, List<DriftEvent> events, List<PlatformEvent> decisions,
+            Path outDir) {
         LearningCurve curve = LearningCurve.read(store, model);
         List<DriftEvent> mine = events == null ? List.of()
                 : events.stream().filter(e -> e.model().equals(model)).toList();
@@ -48,7 +61,8 @@ public final class ReportWriter {
             Files.createDirectories(outDir);
             Files.write(outDir.resolve(model + "-learning-curves.png"), png);
             Path html = outDir.resolve(model + "-report.html");
-            Files.writeString(html, html(curve, mine, png), StandardCharsets.UTF_8);
+            Files.writeString(html, html(curve, mine, decisions == null ? List.of()
+                    : decisions.stream().filter(e -> e.model().equals(model)).toList(), png), StandardCharsets.UTF_8);
             return html;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report of " + model + " to " + outDir + ": "
@@ -71,6 +85,10 @@ public final class ReportWriter {
     }
 
     static String html(LearningCurve curve, List<DriftEvent> events, byte[] png) {
+        return html(curve, events, List.of(), png);
+    }
+
+    static String html(LearningCurve curve, List<DriftEvent> events, List<PlatformEvent> decisions, byte[] png) {
         SnapshotManifest m = curve.newest();
         StringBuilder h = new StringBuilder(png.length * 4 / 3 + 8192);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>streamlearn report: ")
@@ -128,6 +146,8 @@ public final class ReportWriter {
             h.append("</table>\n");
         }
 
+        decisions(h, decisions);
+
         h.append("<h2>Versions</h2>\n<table><tr><th>version</th><th>published</th><th>examples seen</th>")
                 .append("<th>prequential accuracy</th><th>holdout accuracy</th><th>loss</th></tr>\n");
         for (LearningCurve.Point p : curve.points()) {
@@ -138,6 +158,38 @@ public final class ReportWriter {
         }
         h.append("</table>\n</body></html>\n");
         return h.toString();
+    }
+
+    /** The monitor's decisions: which version it promoted, refused or rolled back, and on what evidence. */
+    private static void decisions(StringBuilder h, List<PlatformEvent> decisions) {
+        h.append("<h2>Promotions and rollbacks</h2>\n");
+        if (decisions.isEmpty()) {
+            h.append("<p>None.</p>\n");
+            return;
+        }
+        h.append("<table><tr><th>time</th><th>decision</th><th>version</th><th>against</th>")
+                .append("<th>labeled predictions</th><th>its error</th><th>the other's error</th></tr>\n");
+        for (PlatformEvent e : decisions) {
+            if (e instanceof ChallengerPromotedEvent p) {
+                decision(h, p.timeMs(), "challenger promoted", p.version(), p.championVersion(), p.labeled(), p.error(),
+                        p.championError());
+            } else if (e instanceof ChallengerRefusedEvent r) {
+                decision(h, r.timeMs(), "challenger refused", r.version(), r.championVersion(), r.labeled(), r.error(),
+                        r.championError());
+            } else if (e instanceof ModelRolledBackEvent b) {
+                decision(h, b.timeMs(), "rolled back from v" + b.fromVersion(), b.version(), b.fromVersion(),
+                        b.labeled(), b.previousError(), b.error());
+            }
+        }
+        h.append("</table>\n");
+    }
+
+    private static void decision(StringBuilder h, long timeMs, String what, long version, long against, long labeled,
+            double error, double otherError) {
+        h.append("<tr><td>").append(Instant.ofEpochMilli(timeMs)).append("</td><td>").append(esc(what))
+                .append("</td><td>v").append(version).append("</td><td>v").append(against).append("</td><td>")
+                .append(labeled).append("</td><td>").append(num(error)).append("</td><td>").append(num(otherError))
+                .append("</td></tr>\n");
     }
 
     private static String num(double v) {

@@ -3,9 +3,7 @@ package io.streamlearn.monitor.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,13 +13,12 @@ import io.streamlearn.core.example.Json;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
-import io.streamlearn.core.model.NetworkBuilder;
-import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.monitor.testkit.MutableClock;
 import io.streamlearn.monitor.testkit.PrometheusTools;
+import io.streamlearn.monitor.testkit.Snapshots;
 import io.streamlearn.serving.PredictionService;
 import io.streamlearn.serving.ServingConfig;
 import java.io.IOException;
@@ -213,15 +210,8 @@ class PrometheusAlertingTest {
 
     private SnapshotManifest publish(SnapshotStore store) throws IOException {
         // In the test's own directory, which JUnit deletes.
-        Path tmp = Files.createTempDirectory(dir, "params-");
-        try (Model model = Model.newInstance(SPEC.name(), Device.cpu())) {
-            model.setBlock(NetworkBuilder.build(SPEC));
-            model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, NetworkBuilder.inputShape(SPEC, 1));
-            model.save(tmp, SPEC.name());
-            byte[] params = Files.readAllBytes(tmp.resolve(SnapshotStore.paramsFileName(SPEC.name())));
-            long parent = store.latestVersion(SPEC.name());
-            return store.publish(new SnapshotDraft(SPEC, params, 1000 * (parent + 1), 10 * (parent + 1), -1, parent,
-                    "PyTorch", "cpu", Map.of("prequential_accuracy", 0.5), Map.of("topic", "test")));
+        try (Model model = Snapshots.random(SPEC)) {
+            return Snapshots.publish(store, SPEC, model, dir);
         }
     }
 

@@ -13,12 +13,18 @@ class LabelJoinTest {
     private final LabelJoin join = new LabelJoin(10_000, 3, new LabelJoin.Listener() {
         @Override
         public void matched(LabelJoin.Match m) {
-            log.add("matched " + m.prediction().id() + (m.correct() ? " correct" : " wrong"));
+            log.add("matched " + m.prediction().id() + (m.correct() ? " correct" : " wrong")
+                    + (m.shadow() == null ? "" : " shadow v" + m.shadow().version() + " error " + m.error(m.shadow())));
         }
 
         @Override
         public void expiredPrediction(Prediction p) {
             log.add("expired " + p.id());
+        }
+
+        @Override
+        public void expiredShadow(Prediction p) {
+            log.add("expired shadow " + p.id());
         }
 
         @Override
@@ -33,7 +39,36 @@ class LabelJoinTest {
     });
 
     private static Prediction prediction(String id, int label) {
-        return new Prediction(id, label, List.of(new Prediction.Score(label, 0.9f)), "m", 1, 1f);
+        return prediction(id, label, 1);
+    }
+
+    private static Prediction prediction(String id, int label, long version) {
+        return new Prediction(id, label, List.of(new Prediction.Score(label, 0.9f)), "m", version, 1f);
+    }
+
+    @Test
+    void joinsTheShadowPredictionOfARequestWithTheSameLabelInEitherOrder() {
+        join.onPrediction(prediction("a", 1), 0);
+        join.onShadowPrediction(prediction("a", 2, 2), 1);
+        join.onShadowPrediction(prediction("b", 0, 2), 2);
+        join.onPrediction(prediction("b", 0), 3);
+        join.onLabel(new Feedback("a", 1), 4);
+        join.onLabel(new Feedback("b", 0), 5);
+        assertThat(log).containsExactly("matched a correct shadow v2 error 1.0", "matched b correct shadow v2 error 0.0");
+        assertThat(join.pendingPredictions()).isZero();
+    }
+
+    @Test
+    void countsAShadowThatCameAfterItsLabelOrWithoutAnAnswerAsExpired() {
+        join.onPrediction(prediction("a", 1), 0);
+        join.onLabel(new Feedback("a", 1), 1);
+        join.onShadowPrediction(prediction("a", 1, 2), 2);
+        join.onShadowPrediction(prediction("lonely", 1, 2), 3);
+        join.onShadowPrediction(prediction("lonely", 1, 2), 4);
+        assertThat(join.pendingPredictions()).as("shadows are not answers").isZero();
+        join.expire(10_004);
+        assertThat(log).containsExactly("matched a correct", "duplicate shadow", "expired shadow a",
+                "expired shadow lonely");
     }
 
     @Test

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlearn.core.drift.Adwin;
 import io.streamlearn.core.drift.DriftDetector;
+import io.streamlearn.core.event.ChallengerPromotedEvent;
+import io.streamlearn.core.event.ChallengerRefusedEvent;
 import io.streamlearn.core.event.DriftEvent;
+import io.streamlearn.core.event.ModelRolledBackEvent;
+import io.streamlearn.core.event.PlatformEvent;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.snapshot.ManifestMetrics;
@@ -158,6 +162,23 @@ class ReportWriterTest {
         String page = Files.readString(html);
         assertThat(page).contains("0 drift events").contains("has no per-class metrics").contains("<p>None.</p>");
         assertThat(ImageIO.read(dir.resolve("out").resolve("m-learning-curves.png").toFile())).isNotNull();
+    }
+
+    @Test
+    void listsTheMonitorsPromotionsRefusalsAndRollbacksOfThisModel() throws Exception {
+        SnapshotStore store = new SnapshotStore(dir.resolve("decided"));
+        store.publish(new SnapshotDraft(ModelSpec.mlp("m", 2, 3), new byte[] {1}, 100, 1, -1, 0, "e", "cpu",
+                Map.of(ManifestMetrics.PREQUENTIAL_ACCURACY, 0.5), Map.of()));
+        List<PlatformEvent> decisions = List.of(
+                new ModelRolledBackEvent("m", PlatformEvent.MONITOR, 1, 2, 200, 0.4, 0.1, 0),
+                new ChallengerRefusedEvent("m", PlatformEvent.MONITOR, 3, 1, 200, 0.5, 0.1, 0),
+                new ChallengerPromotedEvent("m", PlatformEvent.MONITOR, 4, 1, 200, 0.05, 0.1, 0),
+                new ChallengerPromotedEvent("other", PlatformEvent.MONITOR, 9, 8, 200, 0.05, 0.1, 0));
+        String page = Files.readString(ReportWriter.write(store, "m", List.of(), decisions, dir.resolve("out")));
+        assertThat(page).contains("<h2>Promotions and rollbacks</h2>")
+                .contains("<td>rolled back from v2</td><td>v1</td><td>v2</td><td>200</td><td>0.1000</td><td>0.4000</td>")
+                .contains("<td>challenger refused</td><td>v3</td><td>v1</td><td>200</td><td>0.5000</td><td>0.1000</td>")
+                .contains("<td>challenger promoted</td><td>v4</td><td>v1</td>").doesNotContain("<td>v9</td>");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.streamlearn.serving.model;
 
 import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.snapshot.ModelPromotion;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.serving.ConsumerLoop;
 import io.streamlearn.serving.ServingConfig;

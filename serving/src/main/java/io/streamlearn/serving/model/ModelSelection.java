@@ -1,5 +1,6 @@
 package io.streamlearn.serving.model;
 
+import io.streamlearn.core.snapshot.ModelPromotion;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import java.util.Map;
 import java.util.Objects;
