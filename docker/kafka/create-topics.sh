@@ -23,5 +23,6 @@ create requests "$PARTITIONS"
 create predictions "$PARTITIONS"
 create predictions.dlq 1
 create feedback 1
+create feedback.dlq 1
 create events 1
 echo "kafka-init: streamlearn topics (prefix '$TOPIC_PREFIX') exist on $BOOTSTRAP_SERVER"
