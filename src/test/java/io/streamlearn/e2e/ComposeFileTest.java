@@ -88,6 +88,8 @@ class ComposeFileTest {
         assertThat(command("serving", services.get("serving"))).containsSequence("--http", "0.0.0.0:8080");
         assertThat(command("ingest", services.get("ingest"))).containsSequence("--metrics-port", "9400")
                 .containsSequence("--metrics-address", "0.0.0.0");
+        assertThat(command("join", services.get("join"))).containsSequence("--metrics-port", "9401")
+                .containsSequence("--metrics-address", "0.0.0.0");
     }
 
     @Test
@@ -99,7 +101,8 @@ class ComposeFileTest {
                 commands.put(name, command.subList(1, command.size()));
             }
         });
-        assertThat(commands).containsKeys("serving", "ingest");
+        assertThat(commands).containsKeys("serving", "ingest", "join");
+        assertThat(commands.get("join")).startsWith("join");
         assertThat(commands.get("serving")).startsWith("serve");
 
         commands.forEach((name, args) -> assertThatCode(
