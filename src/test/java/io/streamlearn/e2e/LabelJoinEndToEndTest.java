@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -48,13 +49,12 @@ import org.junit.jupiter.api.io.TempDir;
  * and dropped.
  */
 class LabelJoinEndToEndTest {
-    private static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
+    @TempDir
+    Path store;
 
     @RegisterExtension
     static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
-
-    @TempDir
-    Path store;
+    private static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
 
     private static long seen(SnapshotManifest m) {
         return m.examplesSeen() + (long) m.metric(ManifestMetrics.HOLDOUT_EXAMPLES);
@@ -79,10 +79,10 @@ class LabelJoinEndToEndTest {
                 .setBootstrapServers(kafka.bootstrapServers()).setModel(SPEC.name()).setStoreRoot(store)
                 .optTopics(topics).optGroupId(topics.prefix() + "serving").optMaxWaitMicros(1_000).build(),
                 new CollectorRegistry());
-        JobClient join = JoinJob.runLocal(JoinConfig.builder().setBootstrapServers(kafka.bootstrapServers())
-                .optTopicPrefix(topics.prefix()).optWindowMs(600_000).optCheckpointIntervalMs(500)
-                .optTransactionalIdPrefix(topics.prefix() + "join").build(),
-                Configuration.fromMap(FlinkMetricsBridge.reporterSettings()));
+        JobClient join = JoinJob.runLocal(JoinConfig.fromArgs("-b", kafka.bootstrapServers(), "--topic-prefix",
+                topics.prefix(), "--window-ms", "600000", "--checkpoint-interval-ms", "500",
+                "--transactional-id-prefix", topics.prefix() + "join"),
+                Configuration.fromMap(FlinkMetricsBridge.reporterSettings()), UnaryOperator.identity());
         try {
             serving.start();
             await().atMost(Duration.ofSeconds(180))

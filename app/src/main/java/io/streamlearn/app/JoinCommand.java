@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
@@ -54,7 +55,8 @@ public final class JoinCommand extends SettingsCommand {
             System.out.println("join: metrics at " + metrics.url());
         }
         // Always through the bridge: the tally printed at the end is read from the job's own gauges.
-        JobClient job = JoinJob.runLocal(config, Configuration.fromMap(FlinkMetricsBridge.reporterSettings()));
+        JobClient job = JoinJob.runLocal(config, Configuration.fromMap(FlinkMetricsBridge.reporterSettings()),
+                UnaryOperator.identity());
         System.out.println("join: job " + job.getJobID() + " joins " + config.topics().requests() + " with labels from "
                 + config.topics().feedback() + " within " + config.windowMs() + " ms into "
                 + config.topics().examples() + "; labels not joined go to " + config.topics().feedbackDlq());

@@ -28,12 +28,6 @@ public class JoinDecodeFunction extends ProcessFunction<RawRecord, JoinInput> {
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        invalid = getRuntimeContext().getMetricGroup().addGroup("streamlearn")
-                .counter(requests ? "join_invalid_requests" : "join_invalid_labels");
-    }
-
-    @Override
     public void processElement(RawRecord r, Context ctx, Collector<JoinInput> out) {
         Long at = ctx.timestamp();
         JoinInput in = null;
@@ -62,5 +56,11 @@ public class JoinDecodeFunction extends ProcessFunction<RawRecord, JoinInput> {
         if (!requests) {
             ctx.output(DecodeFunction.DEAD_LETTERS, new DeadLetter(r, reason + " (" + r.position() + ")"));
         }
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        invalid = getRuntimeContext().getMetricGroup().addGroup("streamlearn")
+                .counter(requests ? "join_invalid_requests" : "join_invalid_labels");
     }
 }

@@ -17,7 +17,6 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -43,11 +42,6 @@ public final class JoinJob {
     public static final String NAME = "streamlearn-label-join";
 
     private JoinJob() {}
-
-    /** Adds the join topology to {@code env}; returns the joined examples. */
-    public static DataStream<Example> build(StreamExecutionEnvironment env, JoinConfig config) {
-        return build(env, config, UnaryOperator.identity());
-    }
 
     /**
      * Adds the join topology with {@code beforeSink} applied to the joined examples just before the examples sink
@@ -124,21 +118,15 @@ public final class JoinJob {
                 .build();
     }
 
-    /** Runs the job on a MiniCluster in this JVM and returns its client (cancel it to stop). */
-    public static JobClient runLocal(JoinConfig config, Configuration flinkConf) throws Exception {
-        return runLocal(config, flinkConf, UnaryOperator.identity());
-    }
-
-    /** {@link #runLocal(JoinConfig, Configuration)} with a stage before the examples sink (for tests). */
+    /**
+     * Runs the job on a MiniCluster in this JVM and returns its client (cancel it to stop); {@code beforeSink} as in
+     * {@link #build} ({@code UnaryOperator.identity()} but in tests). Without a restart strategy in {@code flinkConf},
+     * Flink's default with checkpointing applies: restart with exponential delay, from the last checkpoint.
+     */
     public static JobClient runLocal(JoinConfig config, Configuration flinkConf,
             UnaryOperator<DataStream<Example>> beforeSink) throws Exception {
-        Configuration conf = new Configuration(flinkConf);
-        if (!conf.contains(RestartStrategyOptions.RESTART_STRATEGY)) {
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
+                flinkConf);
         build(env, config, beforeSink);
         return env.executeAsync(NAME);
     }
@@ -151,7 +139,7 @@ public final class JoinJob {
     public static void main(String[] args) throws Exception {
         JoinConfig config = fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        build(env, config);
+        build(env, config, UnaryOperator.identity());
         env.execute(NAME);
     }
 

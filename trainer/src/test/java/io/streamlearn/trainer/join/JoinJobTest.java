@@ -98,9 +98,9 @@ class JoinJobTest {
         ExampleRecords.send(kafka.bootstrapServers(), first);
 
         FailOnce.FAILED.set(false);
-        JoinConfig config = JoinConfig.builder().setBootstrapServers(kafka.bootstrapServers())
-                .optTopicPrefix(topics.prefix()).optWindowMs(WINDOW_MS).optOutOfOrdernessMs(500).optIdleMs(0)
-                .optCheckpointIntervalMs(300).optTransactionalIdPrefix(topics.prefix() + "join").build();
+        JoinConfig config = JoinConfig.fromArgs("-b", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
+                "--window-ms", Long.toString(WINDOW_MS), "--out-of-orderness-ms", "500", "--idle-ms", "0",
+                "--checkpoint-interval-ms", "300", "--transactional-id-prefix", topics.prefix() + "join");
         JobClient job = JoinJob.runLocal(config, new Configuration(),
                 s -> s.map(new FailOnce()).uid("fail-once").name("fail once"));
         try {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamlearn.trainer.decode.RawRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The label join's rules for one id, driven by hand: event times and watermarks are plain numbers. */
@@ -120,6 +122,7 @@ class JoinRulesTest {
     void aSecondLabelWhileTheFirstWaitsForItsRequestIsJudgedAgainstTheFirst() {
         rules.onLabel(seen, open, label(3, 2_000), out);
         rules.onLabel(seen, open, label(6, 2_100), out);
+        assertThat(open.pendingLabel.label).as("the first label waits").isEqualTo(3);
         rules.onRequest(seen, open, request(1_500, 1), out);
         assertThat(out.events).containsExactly("contradictory 6", "joined 3 with requests/1");
     }
@@ -130,6 +133,7 @@ class JoinRulesTest {
         rules.onRequest(seen, open, request(1_200, 2), out);
         rules.onLabel(seen, open, label(0, 1_500), out);
         assertThat(out.events).containsExactly("repeated request", "joined 0 with requests/1");
+        assertThat(seen.requestAtMs).as("the first request's time").isEqualTo(1_000);
     }
 
     @Test
@@ -143,29 +147,7 @@ class JoinRulesTest {
     }
 
     @Test
-    void everyLabelReceivedGetsExactlyOneOutcomeInTheTally() {
-        JoinTally tally = new JoinTally();
-        JoinRules.Outcomes counting = new JoinRules.Outcomes() {
-            @Override
-            public void joined(JoinInput label, RawRecord request) {
-                tally.outcome(LabelOutcome.JOINED);
-            }
-
-            @Override
-            public void dropped(JoinInput label, LabelOutcome outcome, String reason) {
-                tally.outcome(outcome);
-            }
-
-            @Override
-            public void repeatedRequest(JoinInput request) {
-                tally.requestRepeated();
-            }
-
-            @Override
-            public void expiredRequest() {
-                tally.requestExpired();
-            }
-        };
+    void everyLabelReceivedGetsExactlyOneOutcome() {
         JoinRules.Seen[] seens = new JoinRules.Seen[5];
         JoinRules.Open[] opens = new JoinRules.Open[5];
         for (int i = 0; i < 5; i++) {
@@ -174,32 +156,43 @@ class JoinRulesTest {
         }
         // id 0 joins, 1 is late, 2 unmatched, 3 joins then gets a duplicate and a contradiction, 4 waits.
         long[][] script = {{0, 1_000, 2_000}, {1, 1_000, 1_000 + 2 * W}, {2, -1, 3_000}, {3, 1_000, 1_500},
-                {4, -1, 100_000}};
+                {4, -1, 100_000}, {3, -1, 1_600}, {3, -1, 1_700}};
+        int received = 0;
         for (long[] s : script) {
             int id = (int) s[0];
             if (s[1] >= 0) {
-                tally.requestReceived();
-                rules.onRequest(seens[id], opens[id], request(s[1], id), counting);
+                rules.onRequest(seens[id], opens[id], request(s[1], id), out);
             }
-            tally.labelReceived();
-            rules.onLabel(seens[id], opens[id], label(1, s[2]), counting);
+            received++;
+            rules.onLabel(seens[id], opens[id], label(received == 7 ? 2 : 1, s[2]), out);
         }
-        tally.labelReceived();
-        rules.onLabel(seens[3], opens[3], label(1, 1_600), counting);
-        tally.labelReceived();
-        rules.onLabel(seens[3], opens[3], label(2, 1_700), counting);
         for (JoinRules.Open o : opens) {
-            rules.onWatermark(o, 3_000 + W, counting);
+            rules.onWatermark(o, 3_000 + W, out);
         }
-        assertThat(tally.labels()).isEqualTo(7);
-        assertThat(tally.count(LabelOutcome.JOINED)).isEqualTo(2);
-        assertThat(tally.count(LabelOutcome.LATE)).isEqualTo(1);
-        assertThat(tally.count(LabelOutcome.UNMATCHED)).isEqualTo(1);
-        assertThat(tally.count(LabelOutcome.DUPLICATE)).isEqualTo(1);
-        assertThat(tally.count(LabelOutcome.CONTRADICTORY)).isEqualTo(1);
-        assertThat(tally.waiting()).as("id 4's label waits for its window").isEqualTo(1);
-        assertThat(tally.summary()).startsWith("7 labels = 2 joined + 1 late + 1 unmatched + 1 duplicate + "
-                + "1 contradictory + 1 waiting");
+        Map<String, Long> outcomes = out.events.stream().filter(e -> !e.endsWith("request"))
+                .collect(Collectors.groupingBy(e -> e.split(" ")[0], Collectors.counting()));
+        assertThat(outcomes).containsExactlyInAnyOrderEntriesOf(Map.of("joined", 2L, "late", 1L, "unmatched", 1L,
+                "duplicate", 1L, "contradictory", 1L));
+        assertThat(opens[4].pendingLabel).as("id 4's label waits for its window").isNotNull();
+        assertThat(outcomes.values().stream().mapToLong(Long::longValue).sum() + 1).isEqualTo(received);
+    }
+
+    @Test
+    void theTallySaysHowTheLabelsAddUpAndSurvivesItsCheckpointedForm() {
+        JoinTally tally = new JoinTally();
+        for (LabelOutcome o : LabelOutcome.values()) {
+            for (int i = 0; i <= o.ordinal(); i++) {
+                tally.labelReceived();
+                tally.outcome(o);
+            }
+        }
+        tally.labelReceived();
+        tally.requestReceived();
+        tally.requestExpired();
+        assertThat(tally.summary()).isEqualTo("16 labels = 1 joined + 2 late + 3 unmatched + 4 duplicate + "
+                + "5 contradictory + 1 waiting; 1 requests (0 repeated, 1 expired without a label)");
         assertThat(JoinTally.fromArray(tally.toArray()).summary()).isEqualTo(tally.summary());
+        assertThat(JoinTally.fromMetrics(name -> name.equals("join_labels_late") ? 7 : 0).count(LabelOutcome.LATE))
+                .isEqualTo(7);
     }
 }
