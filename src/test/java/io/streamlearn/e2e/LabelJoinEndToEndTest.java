@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.app.JoinCommand;
+import io.streamlearn.app.StreamlearnCommand;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.feedback.Feedback;
 import io.streamlearn.core.feedback.FeedbackJsonCodec;
@@ -27,6 +28,8 @@ import io.streamlearn.trainer.join.JoinConfig;
 import io.streamlearn.trainer.join.JoinJob;
 import io.streamlearn.trainer.join.JoinTally;
 import io.streamlearn.trainer.join.LabelOutcome;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,5 +139,38 @@ class LabelJoinEndToEndTest {
             serving.close();
             trainer.cancel().get();
         }
+    }
+
+    @Test
+    void theJoinCommandPrintsItsTallyWhenItStops() throws Exception {
+        Topics topics = kafka.topics();
+        List<Example> served = Blobs.three(2, 53, "cmd");
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (Example e : served) {
+            records.add(ExampleRecords.binary(topics.requests(), Example.request(e.id(), e.features())));
+        }
+        records.add(label(topics, served.get(0).id(), 1));
+        records.add(label(topics, served.get(0).id(), 1));
+        records.add(label(topics, served.get(1).id(), 0));
+        records.add(label(topics, served.get(1).id(), 2));
+        ExampleRecords.send(kafka.bootstrapServers(), records);
+
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            exit = StreamlearnCommand.commandLine().execute("join", "-b", kafka.bootstrapServers(), "--topic-prefix",
+                    topics.prefix(), "--window-ms", "60000", "--checkpoint-interval-ms", "300", "--duration", "60s",
+                    "--transactional-id-prefix", topics.prefix() + "cmd");
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        original.println(output);
+        assertThat(exit).isZero();
+        assertThat(output).contains("join: 4 labels = 2 joined + 0 late + 0 unmatched + 1 duplicate + 1 contradictory "
+                + "+ 0 waiting; 2 requests (0 repeated, 0 expired without a label)");
+        assertThat(kafka.reader(topics.examples()).readExactly(2)).hasSize(2);
     }
 }
