@@ -82,6 +82,11 @@ public class JoinFunction extends KeyedProcessFunction<String, JoinInput, Exampl
         group.gauge("join_labels_waiting", (Gauge<Long>) () -> tally.waiting());
     }
 
+    /** This subtask's counts (for tests: the gauges read the same). */
+    JoinTally tally() {
+        return tally;
+    }
+
     @Override
     public void processElement(JoinInput in, Context ctx, Collector<Example> out) throws Exception {
         JoinRules.Seen seen = seenState.value();
