@@ -25,5 +25,6 @@ create predictions.shadow "$PARTITIONS"
 create predictions.dlq 1
 create predictions.shadow "$PARTITIONS"
 create feedback 1
+create feedback.dlq 1
 create events 1
 echo "kafka-init: streamlearn topics (prefix '$TOPIC_PREFIX') exist on $BOOTSTRAP_SERVER"

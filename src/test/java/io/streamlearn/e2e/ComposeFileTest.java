@@ -90,6 +90,8 @@ class ComposeFileTest {
                 .containsSequence("--metrics-address", "0.0.0.0");
         assertThat(command("monitor", services.get("monitor"))).containsSequence("--metrics-port", "9404")
                 .containsSequence("--metrics-address", "0.0.0.0");
+        assertThat(command("join", services.get("join"))).containsSequence("--metrics-port", "9401")
+                .containsSequence("--metrics-address", "0.0.0.0");
     }
 
     @Test
@@ -101,8 +103,9 @@ class ComposeFileTest {
                 commands.put(name, command.subList(1, command.size()));
             }
         });
-        assertThat(commands).containsKeys("serving", "ingest", "monitor");
+        assertThat(commands).containsKeys("serving", "ingest", "monitor", "join");
         assertThat(commands.get("monitor")).startsWith("monitor");
+        assertThat(commands.get("join")).startsWith("join");
         assertThat(commands.get("serving")).startsWith("serve");
 
         commands.forEach((name, args) -> assertThatCode(

@@ -58,5 +58,8 @@ class ThinnestLoopEndToEndTest {
         assertThat(exported.find()).as("trainer metrics scraped").isTrue();
         assertThat(Integer.parseInt(exported.group(1))).isGreaterThan(5);
         assertThat(output).contains("flink_taskmanager_job_task_operator_streamlearn_examples_trained{");
+        Matcher join = Pattern.compile("demo: label join: (\\d+) labels = (\\d+) joined \\+ (\\d+) late").matcher(output);
+        assertThat(join.find()).as("the label join's tally").isTrue();
+        assertThat(Long.parseLong(join.group(2))).as("labels of served requests joined into examples").isPositive();
     }
 }

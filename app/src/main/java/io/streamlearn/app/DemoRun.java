@@ -22,6 +22,8 @@ import io.streamlearn.serving.PredictionService;
 import io.streamlearn.serving.ServingConfig;
 import io.streamlearn.trainer.job.TrainerConfig;
 import io.streamlearn.trainer.job.TrainerJob;
+import io.streamlearn.trainer.join.JoinConfig;
+import io.streamlearn.trainer.join.JoinJob;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +32,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
@@ -163,6 +168,17 @@ public final class DemoRun {
             // The trainer's Flink metrics, named as Flink's Prometheus reporter names them on a cluster.
             JobClient job = TrainerJob.runLocal(trainerConfig,
                     Configuration.fromMap(FlinkMetricsBridge.reporterSettings()));
+            // The label join, as a deployment runs it: served requests and their late labels become examples. Its
+            // MiniCluster starts beside serving rather than before it (it reads both topics from their beginning).
+            CompletableFuture<JobClient> join = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return JoinJob.runLocal(JoinConfig.fromArgs("-b", bootstrap, "--window-ms", "60000",
+                            "--checkpoint-interval-ms", Long.toString(s.checkpointIntervalMs())),
+                            Configuration.fromMap(FlinkMetricsBridge.reporterSettings()), UnaryOperator.identity());
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
             ServingConfig servingConfig = ServingConfig.builder().setBootstrapServers(bootstrap)
                     .setModel(spec.name()).setStoreRoot(store).optHttpAddress("127.0.0.1", 0).build();
             // One registry for serving and the served-quality monitor: serving's /metrics shows both.
@@ -197,6 +213,7 @@ public final class DemoRun {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
                 }
                 outputs.stop();
+                view.say("demo: label join: " + JoinCommand.tally(FlinkMetricsBridge.registry()).summary());
                 view.trainerMetrics(trainerMetrics.url());
                 view.endProgress();
                 var history = snapshots.versions(spec.name()).stream().map(v -> snapshots.manifest(spec.name(), v))
@@ -217,6 +234,11 @@ public final class DemoRun {
                         traffic.p99Ms(), DemoOutputs.deadLetters(admin, topics), outputs.driftEvents(),
                         quality.decisionEvents(), report);
             } finally {
+                try {
+                    join.get(60, TimeUnit.SECONDS).cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    out.println("demo: label join job did not cancel cleanly: " + e.getMessage());
+                }
                 try {
                     job.cancel().get(30, TimeUnit.SECONDS);
                 } catch (Exception e) {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Streaming learning on Kafka and Flink: examples in, continuously trained models, "
                 + "predictions out.",
         subcommands = {DemoCommand.class, BrokerCommand.class, IngestCommand.class, TrainCommand.class,
-                ServeCommand.class, MonitorCommand.class, ModelsCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+                ServeCommand.class, MonitorCommand.class, JoinCommand.class,
+                ModelsCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class StreamlearnCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

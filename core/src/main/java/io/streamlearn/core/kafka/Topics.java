@@ -83,6 +83,14 @@ public record Topics(String prefix) {
         return prefix + "feedback";
     }
 
+    /**
+     * Labels the label join did not turn into examples (late, unmatched, duplicate, contradictory, undecodable),
+     * with the reason in headers.
+     */
+    public String feedbackDlq() {
+        return prefix + "feedback.dlq";
+    }
+
     /** Drift, quality-gate and lifecycle events. */
     public String events() {
         return prefix + "events";
@@ -90,7 +98,7 @@ public record Topics(String prefix) {
 
     public List<String> all() {
         return List.of(examples(), examplesDlq(), models(), requests(), predictions(), predictionsDlq(), feedback(),
-                events(), shadowPredictions());
+                feedbackDlq(), events(), shadowPredictions());
     }
 
     /**

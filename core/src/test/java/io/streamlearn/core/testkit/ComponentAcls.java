@@ -24,7 +24,7 @@ import org.apache.kafka.common.resource.ResourceType;
 public final class ComponentAcls {
     /** A component that talks to Kafka, with the principal name deploy.md gives it. */
     public enum Component {
-        INGEST, TRAINER, SERVING, PROMOTE, REPORT, MONITOR;
+        INGEST, TRAINER, SERVING, PROMOTE, REPORT, MONITOR, JOIN;
 
         /** The user name deploy.md gives the component's principal ({@code User:<name>}). */
         public String user() {
@@ -77,6 +77,14 @@ public final class ComponentAcls {
                 g.topic(AclOperation.READ, t.predictions(), t.shadowPredictions(), t.feedback());
                 // The models topic only for --promote and --rollback: the monitor announces promotions itself.
                 g.topic(AclOperation.WRITE, t.events(), t.models());
+            }
+            case JOIN -> {
+                // The label join's defaults (--group-id, --transactional-id-prefix of streamlearn join).
+                g.topic(AclOperation.READ, t.requests(), t.feedback());
+                g.group("streamlearn-join");
+                g.topic(AclOperation.WRITE, t.examples(), t.feedbackDlq());
+                out.add(new AclBinding(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, "streamlearn-join",
+                        PatternType.PREFIXED), g.allow(AclOperation.WRITE)));
             }
             default -> throw new IllegalArgumentException("no ACLs for " + component);
         }
