@@ -177,7 +177,7 @@ final class RequestAnswerer {
                 ProducerRecord<byte[], byte[]> answer;
                 try {
                     Prediction p = new Prediction(ex.id(), scored[i].label(), scored[i].scores(), m.name(),
-                            m.version(), (float) (latencySeconds * 1e3));
+                            m.version(), (float) (latencySeconds * 1e3), scored[i].value());
                     RecordHeaders headers = new RecordHeaders();
                     headers.add(ContentTypes.HEADER, JSON);
                     headers.add(RequestLoop.CORRELATION_ID_HEADER, ex.id().getBytes(StandardCharsets.UTF_8));

@@ -25,29 +25,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Regression targets and example weights in the learner, its metrics, the gate and the drift watch. */
 class RegressionLearningTest {
 
-    /** {@code n} rows of y = w·x + b + noise on 10 standard normal features, noise 0.1 × the target's std. */
-    static List<Example> linear(int n, long seed, String prefix) {
-        Random r = new Random(seed);
-        double[] w = {1.5, -2, 0.5, 3, -1, 0.8, 2.2, -0.3, 1.1, -1.7};
-        double targetStd = 0;
-        for (double v : w) {
-            targetStd += v * v;
-        }
-        targetStd = Math.sqrt(targetStd);
-        List<Example> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            float[] x = new float[10];
-            double y = 4;
-            for (int k = 0; k < 10; k++) {
-                x[k] = (float) r.nextGaussian();
-                y += w[k] * x[k];
-            }
-            y += 0.1 * targetStd * r.nextGaussian();
-            out.add(Example.withTarget(prefix + i, Features.ofFloats(x), (float) y));
-        }
-        return out;
-    }
-
     private static ModelSpec specFor(LossKind loss) {
         OptimizerSpec sgd = OptimizerSpec.sgd(0.1f, 0f);
         if (loss == LossKind.L2 || loss == LossKind.HUBER) {
@@ -122,7 +99,7 @@ class RegressionLearningTest {
     @Test
     void learnsALinearFunctionWithNoiseToAnR2Above095() {
         ModelSpec spec = ModelSpec.linearRegression("lin", 10, 1);
-        List<Example> stream = linear(6400, 1, "e");
+        List<Example> stream = RegressionStreams.linear(6400, 1, "e");
         try (OnlineLearner learner = new OnlineLearner(spec, Device.cpu(), 0.1, 32, null)) {
             LearningMetrics m = new LearningMetrics(spec.classes());
             for (int i = 0; i < stream.size(); i += 32) {
