@@ -74,7 +74,7 @@ class DiabetesCsvEndToEndTest {
         Files.writeString(spec, SPEC);
 
         Topics topics = kafka.topics();
-        int exit = StreamlearnCommand.commandLine().execute("ingest", "csv:" + dir.resolve("data/train.csv"),
+        int exit = StreamlearnCommand.commandLine().execute("ingest", "--source", "csv:" + dir.resolve("data/train.csv"),
                 "--target", "target", "--id", "id", "--spec", spec.toString(), "--epochs", Integer.toString(EPOCHS),
                 "--shuffle", "7", "--progress", "off", "-b", kafka.bootstrapServers(), "--topic-prefix",
                 topics.prefix());

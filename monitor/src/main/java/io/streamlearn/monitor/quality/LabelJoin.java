@@ -12,10 +12,47 @@ import java.util.function.Consumer;
  * passed in (milliseconds), never read here. Not thread-safe: one consumer thread drives it.
  */
 final class LabelJoin {
-    /** A prediction and its true label. */
-    record Match(Prediction prediction, int label) {
+    /** A prediction and its true label, or for a regression model its true target (then {@code label} is -1). */
+    record Match(Prediction prediction, int label, float[] target) {
+        Match(Prediction prediction, int label) {
+            this(prediction, label, null);
+        }
+
         boolean correct() {
             return prediction.label() == label;
+        }
+
+        /** Whether a predicted value meets a true target: a regression model's labeled prediction. */
+        boolean isRegression() {
+            return prediction.hasValue() && target != null && prediction.value().length == target.length;
+        }
+
+        /** The absolute error averaged over the target's values (regression only). */
+        double absoluteError() {
+            double sum = 0;
+            for (int i = 0; i < target.length; i++) {
+                sum += Math.abs(prediction.value()[i] - target[i]);
+            }
+            return sum / target.length;
+        }
+
+        /** The squared error averaged over the target's values (regression only). */
+        double squaredError() {
+            double sum = 0;
+            for (int i = 0; i < target.length; i++) {
+                double d = prediction.value()[i] - target[i];
+                sum += d * d;
+            }
+            return sum / target.length;
+        }
+
+        /** The mean of the target's values (regression only), what R² measures the spread of. */
+        double targetMean() {
+            double sum = 0;
+            for (float v : target) {
+                sum += v;
+            }
+            return sum / target.length;
         }
     }
 
@@ -51,7 +88,7 @@ final class LabelJoin {
     void onPrediction(Prediction p, long nowMs) {
         Timed<Feedback> label = labels.remove(p.id());
         if (label != null) {
-            listener.matched(new Match(p, label.value().label()));
+            listener.matched(new Match(p, label.value().label(), label.value().target()));
             return;
         }
         wait(predictions, p.id(), p, nowMs, "prediction", listener::expiredPrediction);
@@ -60,7 +97,7 @@ final class LabelJoin {
     void onLabel(Feedback f, long nowMs) {
         Timed<Prediction> p = predictions.remove(f.id());
         if (p != null) {
-            listener.matched(new Match(p.value(), f.label()));
+            listener.matched(new Match(p.value(), f.label(), f.target()));
             return;
         }
         wait(labels, f.id(), f, nowMs, "label", listener::unmatchedLabel);

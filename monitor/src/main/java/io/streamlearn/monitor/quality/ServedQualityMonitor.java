@@ -214,6 +214,10 @@ public final class ServedQualityMonitor implements AutoCloseable {
     }
 
     private void onMatch(LabelJoin.Match m) {
+        if (m.isRegression()) {
+            onRegressionMatch(m);
+            return;
+        }
         matched.incrementAndGet();
         if (m.correct()) {
             correct.incrementAndGet();
@@ -226,8 +230,28 @@ public final class ServedQualityMonitor implements AutoCloseable {
         if (config.driftDetector() == null) {
             return;
         }
+        watchServedError(p, seen, m.correct() ? 0 : 1);
+    }
+
+    /**
+     * A regression model's labeled prediction: its error per version, and for drift the absolute error divided by the
+     * target's standard deviation over the version's window, capped at 1 (as the trainer's drift watch does).
+     */
+    private void onRegressionMatch(LabelJoin.Match m) {
+        matched.incrementAndGet();
+        metrics.join.labels("matched").inc();
+        Prediction p = m.prediction();
+        ServedQualityMetrics.ServedError e = metrics.recordError(p.model(), p.version(), m.absoluteError(),
+                m.squaredError(), m.targetMean());
+        long seen = labeledPerModel.merge(p.model(), 1L, Long::sum);
+        if (config.driftDetector() != null && e.targetStd() > 0) {
+            watchServedError(p, seen, Math.min(1, m.absoluteError() / e.targetStd()));
+        }
+    }
+
+    private void watchServedError(Prediction p, long seen, double error) {
         DriftDetector d = detectors.computeIfAbsent(p.model(), x -> DriftDetector.parse(config.driftDetector()));
-        if (d.updateRise(m.correct() ? 0 : 1)
+        if (d.updateRise(error)
                 && seen - lastDrift.getOrDefault(p.model(), -DRIFT_COOLDOWN) >= DRIFT_COOLDOWN) {
             lastDrift.put(p.model(), seen);
             DriftEvent e = new DriftEvent(p.model(), COMPONENT, d.name(), DriftEvent.SERVED_ERROR, seen, p.version(),
