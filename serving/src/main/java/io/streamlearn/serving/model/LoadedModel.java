@@ -258,30 +258,18 @@ public final class LoadedModel implements AutoCloseable {
             // its predicted values, no softmax.
             probs = spec.isRegression() ? logits.toFloatArray() : logits.softmax(1).toFloatArray();
         }
-        if (spec.isRegression()) {
-            return values(probs, n);
-        }
-        int classes = spec.classes();
-        if (probs.length != n * classes) {
+        boolean regression = spec.isRegression();
+        int perRow = regression ? spec.targets() : spec.classes();
+        if (probs.length != n * perRow) {
+            String unit = regression ? "targets" : "classes";
             throw new IllegalStateException("model " + name() + " v" + version() + " returned " + probs.length
-                    + " scores for " + n + " rows of " + classes + " classes; its last layer does not match 'classes'");
+                    + (regression ? " values" : " scores") + " for " + n + " rows of " + perRow + " " + unit
+                    + "; its last layer does not match '" + unit + "'");
         }
         Scored[] out = new Scored[n];
         for (int r = 0; r < n; r++) {
-            out[r] = topK(probs, r * classes, classes);
-        }
-        return out;
-    }
-
-    private Scored[] values(float[] outputs, int n) {
-        int k = spec.targets();
-        if (outputs.length != n * k) {
-            throw new IllegalStateException("model " + name() + " v" + version() + " returned " + outputs.length
-                    + " values for " + n + " rows of " + k + " targets; its last layer does not match 'targets'");
-        }
-        Scored[] out = new Scored[n];
-        for (int r = 0; r < n; r++) {
-            out[r] = new Scored(Prediction.NO_LABEL, List.of(), Arrays.copyOfRange(outputs, r * k, (r + 1) * k));
+            out[r] = regression ? new Scored(Prediction.NO_LABEL, List.of(), Arrays.copyOfRange(probs, r * perRow,
+                    (r + 1) * perRow)) : topK(probs, r * perRow, perRow);
         }
         return out;
     }
