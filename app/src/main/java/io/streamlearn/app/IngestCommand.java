@@ -198,7 +198,8 @@ public final class IngestCommand extends SettingsCommand {
     }
 
     private SourceOptions sourceOptions(ModelSpec model) {
-        SourceOptions.Builder b = SourceOptions.builder().optLabelColumn(label).optTargetColumn(targetColumn).optIdColumn(id).optLabelMap(labelMap)
+        SourceOptions.Builder b = SourceOptions.builder().optLabelColumn(label).optTargetColumn(targetColumn).optIdColumn(id)
+                .optLabelMap(labelMap)
                 .optSeed(seed).optClassSep(classSep).optDriftAt(driftAt).optDriftSpeed(driftSpeed)
                 .optConceptLength(conceptLength).optCentroids(centroids).optIdxData(data)
                 .optDriftKind(driftKind());

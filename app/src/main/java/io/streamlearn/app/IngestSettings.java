@@ -38,7 +38,8 @@ public final class IngestSettings {
             .withDoc("csv: a regression model's target column (numbers), instead of --label.");
     public static final Setting<String> FEATURES = Setting.of("features", Type.STRING)
             .withLabel("COLUMNS|all-but-label").withDefault("all-but-label")
-            .withDoc("csv: comma-separated feature columns (all-but-label: every column but the label, target and id).");
+            .withDoc("csv: comma-separated feature columns (all-but-label: every column but the label, target and "
+                    + "id).");
     public static final Setting<String> ID = Setting.of("id", Type.STRING).withLabel("COLUMN")
             .withDoc("csv: the id column (default: FILE-LINE).");
     public static final Setting<Path> LABEL_MAP = Setting.of("label-map", Type.PATH).withLabel("FILE")

@@ -47,8 +47,8 @@ public record Example(String id, Features features, int label, float[] target, f
             throw new IllegalArgumentException("example " + id + ": weight " + weight + " must be finite and >= 0");
         }
         if (target != null && (target.length == 0 || target.length > MAX_TARGET_VALUES)) {
-            throw new IllegalArgumentException("example " + id + ": target has " + target.length + " values, expected 1.."
-                    + MAX_TARGET_VALUES);
+            throw new IllegalArgumentException("example " + id + ": target has " + target.length
+                    + " values, expected 1.." + MAX_TARGET_VALUES);
         }
     }
 

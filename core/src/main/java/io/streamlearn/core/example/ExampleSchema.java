@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * What a valid training example looks like for one model: feature count, dtype, class count (or, for regression,
- * the target's value count) and record size cap. Ingest, the trainer's decoder and serving apply the same checks, so a record is
- * rejected for the same reason wherever it is caught.
+ * the target's value count) and record size cap. Ingest, the trainer's decoder and serving apply the same checks,
+ * so a record is rejected for the same reason wherever it is caught.
  *
  * @param featureCount    exact number of features
  * @param dtype           required dtype; float32 models also accept uint8 features
@@ -35,7 +35,8 @@ public record ExampleSchema(int featureCount, FeatureType dtype, int classes, in
             throw new IllegalArgumentException("schema max record bytes " + maxRecordBytes + " must be >= 1");
         }
         if (targets < 0 || targets > Example.MAX_TARGET_VALUES) {
-            throw new IllegalArgumentException("schema targets " + targets + " outside 0.." + Example.MAX_TARGET_VALUES);
+            throw new IllegalArgumentException("schema targets " + targets + " outside 0.."
+                    + Example.MAX_TARGET_VALUES);
         }
     }
 

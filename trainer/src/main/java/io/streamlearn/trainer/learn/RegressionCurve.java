@@ -16,7 +16,7 @@ public final class RegressionCurve {
     public double targetSum;
     public double targetSquares;
 
-    /** Adds {@code rows} rows from {@code fromRow} of row-major {@code (rows, k)} arrays after decaying by {@code decay}. */
+    /** Adds {@code rows} rows from {@code fromRow} of row-major arrays of {@code k} values a row, after a decay. */
     void add(float[] predicted, float[] actual, int fromRow, int rows, int k, double decay) {
         weight *= decay;
         absoluteError *= decay;
