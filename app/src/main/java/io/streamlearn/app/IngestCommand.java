@@ -52,6 +52,7 @@ public final class IngestCommand extends SettingsCommand {
     private String dtype;
     private Integer maxRecordBytes;
     private String label;
+    private String targetColumn;
     private String features;
     private String id;
     private Path labelMap;
@@ -90,6 +91,7 @@ public final class IngestCommand extends SettingsCommand {
         dtype = v.get(IngestSettings.DTYPE);
         maxRecordBytes = v.get(IngestSettings.MAX_RECORD_BYTES);
         label = v.get(IngestSettings.LABEL);
+        targetColumn = v.get(IngestSettings.TARGET);
         features = v.get(IngestSettings.FEATURES);
         id = v.get(IngestSettings.ID);
         labelMap = v.get(IngestSettings.LABEL_MAP);
@@ -196,7 +198,8 @@ public final class IngestCommand extends SettingsCommand {
     }
 
     private SourceOptions sourceOptions(ModelSpec model) {
-        SourceOptions.Builder b = SourceOptions.builder().optLabelColumn(label).optIdColumn(id).optLabelMap(labelMap)
+        SourceOptions.Builder b = SourceOptions.builder().optLabelColumn(label).optTargetColumn(targetColumn).optIdColumn(id)
+                .optLabelMap(labelMap)
                 .optSeed(seed).optClassSep(classSep).optDriftAt(driftAt).optDriftSpeed(driftSpeed)
                 .optConceptLength(conceptLength).optCentroids(centroids).optIdxData(data)
                 .optDriftKind(driftKind());
@@ -237,7 +240,7 @@ public final class IngestCommand extends SettingsCommand {
         FeatureType t = dtype != null ? parseDtype(dtype) : base == null ? FeatureType.FLOAT32 : base.dtype();
         int max = maxRecordBytes != null ? maxRecordBytes
                 : base == null ? ExampleSchema.DEFAULT_MAX_RECORD_BYTES : base.maxRecordBytes();
-        return new ExampleSchema(f, t, k, max);
+        return new ExampleSchema(f, t, k, max, base == null ? 0 : base.targets());
     }
 
     private static FeatureType parseDtype(String s) {

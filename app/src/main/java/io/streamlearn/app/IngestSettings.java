@@ -34,9 +34,12 @@ public final class IngestSettings {
     // CSV
     public static final Setting<String> LABEL = Setting.of("label", Type.STRING).withLabel("COLUMN")
             .withDoc("csv: the label column.");
+    public static final Setting<String> TARGET = Setting.of("target", Type.STRING).withLabel("COLUMN")
+            .withDoc("csv: a regression model's target column (numbers), instead of --label.");
     public static final Setting<String> FEATURES = Setting.of("features", Type.STRING)
             .withLabel("COLUMNS|all-but-label").withDefault("all-but-label")
-            .withDoc("csv: comma-separated feature columns (all-but-label: every column but the label and id).");
+            .withDoc("csv: comma-separated feature columns (all-but-label: every column but the label, target and "
+                    + "id).");
     public static final Setting<String> ID = Setting.of("id", Type.STRING).withLabel("COLUMN")
             .withDoc("csv: the id column (default: FILE-LINE).");
     public static final Setting<Path> LABEL_MAP = Setting.of("label-map", Type.PATH).withLabel("FILE")
@@ -89,7 +92,7 @@ public final class IngestSettings {
 
     /** Every setting of {@code streamlearn ingest}, in the order help shows them. */
     public static final SettingsDef DEF = SettingsDef.of("ingest", SOURCE, SPEC, FEATURE_COUNT, CLASSES, DTYPE,
-            MAX_RECORD_BYTES, LABEL, FEATURES, ID, LABEL_MAP, CommonSettings.SEED, CLASS_SEP, DRIFT_AT, DRIFT,
+            MAX_RECORD_BYTES, LABEL, TARGET, FEATURES, ID, LABEL_MAP, CommonSettings.SEED, CLASS_SEP, DRIFT_AT, DRIFT,
             DRIFT_SPEED, CONCEPT_LENGTH, NOISE, CENTROIDS, DATA, TOPIC, DLQ_TOPIC, FORMAT, COMPRESSION, LIMIT, EPOCHS,
             SHUFFLE, RATE, TIMEOUT, CommonSettings.METRICS_PORT,
             CommonSettings.METRICS_ADDRESS, PROGRESS, KafkaSettings.DEF);

@@ -6,13 +6,17 @@ package io.streamlearn.core.example;
  *
  * @param id          non-empty identifier; the Kafka key and the holdout hash input
  * @param features    the feature vector
- * @param label       class index, or {@link #NO_LABEL} for a request
- * @param weight      example weight, finite and non-negative (default 1)
+ * @param label       class index, or {@link #NO_LABEL} for a request or a regression example
+ * @param target      real-valued target of a regression example (one value or a vector), null for a class label
+ *                    or a request; not copied, so the caller must not change it afterwards
+ * @param weight      example weight, finite and non-negative (default 1); scales the example's loss, normalized
+ *                    by the batch's sum of weights
  * @param timestampMs event time in epoch milliseconds, or {@link #NO_TIMESTAMP}
  * @param position    where the trainer read it (partition and offset), null when not read from Kafka; not part
  *                    of either wire form, so an example decoded from bytes has none
  */
-public record Example(String id, Features features, int label, float weight, long timestampMs, Position position) {
+public record Example(String id, Features features, int label, float[] target, float weight, long timestampMs,
+        Position position) {
 
     /**
      * The Kafka partition and offset an example was read at; the trainer records the next offset per partition
@@ -26,6 +30,8 @@ public record Example(String id, Features features, int label, float weight, lon
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
     /** Longest id in UTF-8 bytes (the binary layout stores the length in two bytes). */
     public static final int MAX_ID_BYTES = 0xFFFF;
+    /** Most values one target may have (the binary layout stores the count in two bytes). */
+    public static final int MAX_TARGET_VALUES = 0xFFFF;
 
     public Example {
         if (id == null || id.isEmpty()) {
@@ -40,16 +46,30 @@ public record Example(String id, Features features, int label, float weight, lon
         if (!Float.isFinite(weight) || weight < 0) {
             throw new IllegalArgumentException("example " + id + ": weight " + weight + " must be finite and >= 0");
         }
+        if (target != null && (target.length == 0 || target.length > MAX_TARGET_VALUES)) {
+            throw new IllegalArgumentException("example " + id + ": target has " + target.length
+                    + " values, expected 1.." + MAX_TARGET_VALUES);
+        }
+    }
+
+    /** A classification example or a request (no target), as read at {@code position}. */
+    public Example(String id, Features features, int label, float weight, long timestampMs, Position position) {
+        this(id, features, label, null, weight, timestampMs, position);
     }
 
     /** An example not read from Kafka (yet): no position. */
     public Example(String id, Features features, int label, float weight, long timestampMs) {
-        this(id, features, label, weight, timestampMs, null);
+        this(id, features, label, null, weight, timestampMs, null);
     }
 
     /** This example as read at {@code offset} of {@code partition}. */
     public Example at(int partition, long offset) {
-        return new Example(id, features, label, weight, timestampMs, new Position(partition, offset));
+        return new Example(id, features, label, target, weight, timestampMs, new Position(partition, offset));
+    }
+
+    /** A regression example with weight 1 and no timestamp. */
+    public static Example withTarget(String id, Features features, float... target) {
+        return new Example(id, features, NO_LABEL, target, 1f, NO_TIMESTAMP, null);
     }
 
     /** A labeled example with weight 1 and no timestamp. */
@@ -65,6 +85,32 @@ public record Example(String id, Features features, int label, float weight, lon
     /** Whether this record carries a label. */
     public boolean hasLabel() {
         return label != NO_LABEL;
+    }
+
+    /** Whether this record carries a real-valued target (a regression example). */
+    public boolean hasTarget() {
+        return target != null;
+    }
+
+    // The target is an array: records compare arrays by reference, examples by value.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Example e && label == e.label && Float.compare(weight, e.weight) == 0
+                && timestampMs == e.timestampMs && id.equals(e.id) && features.equals(e.features)
+                && java.util.Arrays.equals(target, e.target) && java.util.Objects.equals(position, e.position);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(id, features, label, java.util.Arrays.hashCode(target), weight, timestampMs,
+                position);
+    }
+
+    @Override
+    public String toString() {
+        return "Example[id=" + id + ", features=" + features + ", label=" + label
+                + (target == null ? "" : ", target=" + java.util.Arrays.toString(target)) + ", weight=" + weight
+                + ", timestampMs=" + timestampMs + ", position=" + position + "]";
     }
 
     /** Whether this record carries an event time. */

@@ -7,8 +7,9 @@ import java.io.IOException;
 
 /**
  * The JSON form of an {@link Example}, writable by any producer in any language:
- * {@code {"id":"e1","features":[0.5,1.0],"label":3,"weight":1.0,"ts":1700000000000,"dtype":"float32"}}.
- * {@code id} and {@code features} are required; {@code label} is absent on a prediction request;
+ * {@code {"id":"e1","features":[0.5,1.0],"label":3,"weight":1.0,"ts":1700000000000,"dtype":"float32"}}, or for
+ * regression {@code {"id":"e2","features":[0.5,1.0],"target":1.5}} ({@code target} a number or an array of numbers).
+ * {@code id} and {@code features} are required; {@code label} and {@code target} are absent on a prediction request;
  * {@code dtype} is {@code float32} (default) or {@code uint8} (features 0..255); unknown fields are ignored.
  */
 public final class ExampleJsonCodec {
@@ -36,6 +37,9 @@ public final class ExampleJsonCodec {
             if (e.hasLabel()) {
                 g.writeNumberField("label", e.label());
             }
+            if (e.hasTarget()) {
+                Json.writeNumberOrArray(g, "target", e.target());
+            }
             if (e.weight() != 1f) {
                 g.writeNumberField("weight", e.weight());
             }
@@ -54,6 +58,7 @@ public final class ExampleJsonCodec {
         float[] features = null;
         String dtype = "float32";
         int label = Example.NO_LABEL;
+        float[] target = null;
         float weight = 1f;
         long ts = Example.NO_TIMESTAMP;
         try (JsonParser p = Json.FACTORY.createParser(value)) {
@@ -68,6 +73,7 @@ public final class ExampleJsonCodec {
                             ? p.getText() : fail("'id' must be a string, found " + t);
                     case "features" -> features = readFloats(p, t);
                     case "label" -> label = t == JsonToken.VALUE_NULL ? Example.NO_LABEL : readLabel(p, t);
+                    case "target" -> target = t == JsonToken.VALUE_NULL ? null : readTarget(p, t);
                     case "weight" -> weight = t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT
                             ? p.getFloatValue() : fail("'weight' must be a number, found " + t);
                     case "ts" -> ts = t == JsonToken.VALUE_NUMBER_INT
@@ -98,7 +104,7 @@ public final class ExampleJsonCodec {
             throw new CodecException("JSON example " + id + ": missing required field 'features'");
         }
         try {
-            return new Example(id, toFeatures(id, features, dtype), label, weight, ts);
+            return new Example(id, toFeatures(id, features, dtype), label, target, weight, ts, null);
         } catch (IllegalArgumentException ex) {
             throw new CodecException("JSON example: " + ex.getMessage(), ex);
         }
@@ -136,6 +142,35 @@ public final class ExampleJsonCodec {
                     + Integer.MAX_VALUE + ")");
         }
         return (int) v;
+    }
+
+    private static float[] readTarget(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+            return new float[] {p.getFloatValue()};
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw new CodecException("JSON example: 'target' must be a number or an array of numbers, found "
+                    + (t == JsonToken.VALUE_STRING ? "string \"" + p.getText() + "\"" : String.valueOf(t)));
+        }
+        float[] buf = new float[4];
+        int n = 0;
+        JsonToken v;
+        while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (v != JsonToken.VALUE_NUMBER_FLOAT && v != JsonToken.VALUE_NUMBER_INT) {
+                throw new CodecException("JSON example: target value " + n + " must be a number, found " + v);
+            }
+            if (n == Example.MAX_TARGET_VALUES) {
+                throw new CodecException("JSON example: more than " + Example.MAX_TARGET_VALUES + " target values");
+            }
+            if (n == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.min(Example.MAX_TARGET_VALUES, buf.length * 2));
+            }
+            buf[n++] = p.getFloatValue();
+        }
+        if (n == 0) {
+            throw new CodecException("JSON example: 'target' is an empty array, expected at least one number");
+        }
+        return java.util.Arrays.copyOf(buf, n);
     }
 
     private static float[] readFloats(JsonParser p, JsonToken t) throws IOException {

@@ -4,16 +4,18 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /**
- * What a valid training example looks like for one model: feature count, dtype, class count and
- * record size cap. Ingest, the trainer's decoder and serving apply the same checks, so a record is
- * rejected for the same reason wherever it is caught.
+ * What a valid training example looks like for one model: feature count, dtype, class count (or, for regression,
+ * the target's value count) and record size cap. Ingest, the trainer's decoder and serving apply the same checks,
+ * so a record is rejected for the same reason wherever it is caught.
  *
  * @param featureCount    exact number of features
  * @param dtype           required dtype; float32 models also accept uint8 features
  * @param classes         labels must be 0..classes-1
  * @param maxRecordBytes  largest encoded record accepted
+ * @param targets         0 for classification (examples need a label); for regression the number of values every
+ *                        example's {@code target} must have (its label is then ignored)
  */
-public record ExampleSchema(int featureCount, FeatureType dtype, int classes, int maxRecordBytes)
+public record ExampleSchema(int featureCount, FeatureType dtype, int classes, int maxRecordBytes, int targets)
         implements Serializable {
 
     /** Default record size cap: a little over Kafka's default 1 MiB message limit. */
@@ -32,6 +34,20 @@ public record ExampleSchema(int featureCount, FeatureType dtype, int classes, in
         if (maxRecordBytes < 1) {
             throw new IllegalArgumentException("schema max record bytes " + maxRecordBytes + " must be >= 1");
         }
+        if (targets < 0 || targets > Example.MAX_TARGET_VALUES) {
+            throw new IllegalArgumentException("schema targets " + targets + " outside 0.."
+                    + Example.MAX_TARGET_VALUES);
+        }
+    }
+
+    /** A classification schema: examples carry a label 0..classes-1. */
+    public ExampleSchema(int featureCount, FeatureType dtype, int classes, int maxRecordBytes) {
+        this(featureCount, dtype, classes, maxRecordBytes, 0);
+    }
+
+    /** Whether examples of this schema carry real-valued targets rather than class labels. */
+    public boolean isRegression() {
+        return targets > 0;
     }
 
     /** Why an encoded record is refused before decoding (empty or too large), or null. */
@@ -51,11 +67,30 @@ public record ExampleSchema(int featureCount, FeatureType dtype, int classes, in
         if (p != null) {
             return p;
         }
+        if (isRegression()) {
+            return targetProblem(e.target());
+        }
         if (!e.hasLabel()) {
             return "no label: a training example needs 'label'";
         }
         if (e.label() >= classes) {
             return "label " + e.label() + " out of range, expected 0.." + (classes - 1);
+        }
+        return null;
+    }
+
+    /** Why a regression target does not fit this schema, or null. */
+    public String targetProblem(float[] target) {
+        if (target == null) {
+            return "no target: a regression training example needs 'target'";
+        }
+        if (target.length != targets) {
+            return "target has " + target.length + " values, expected " + targets;
+        }
+        for (int i = 0; i < target.length; i++) {
+            if (!Float.isFinite(target[i])) {
+                return "target value " + i + " is " + target[i] + ", expected a finite number";
+            }
         }
         return null;
     }

@@ -71,6 +71,49 @@ public final class Json {
         return n;
     }
 
+    /**
+     * Writes {@code values} as field {@code name}: a bare number when there is one value (a scalar regression
+     * target or predicted value, the common case), an array otherwise.
+     */
+    public static void writeNumberOrArray(JsonGenerator g, String name, float[] values) throws IOException {
+        if (values.length == 1) {
+            g.writeNumberField(name, values[0]);
+            return;
+        }
+        g.writeArrayFieldStart(name);
+        for (float v : values) {
+            g.writeNumber(v);
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * Reads a field written by {@link #writeNumberOrArray}: a number or a non-empty array of numbers; null when the
+     * field is absent or null. Anything else is {@code error}'s exception naming {@code what} and the field.
+     */
+    public static float[] readNumberOrArray(JsonNode n, String name, String what,
+            BiFunction<String, Throwable, ? extends RuntimeException> error) {
+        JsonNode v = n.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isNumber()) {
+            return new float[] {v.floatValue()};
+        }
+        if (!v.isArray() || v.isEmpty()) {
+            throw error.apply(what + ": '" + name + "' must be a number or a non-empty array of numbers, found " + v,
+                    null);
+        }
+        float[] out = new float[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!v.get(i).isNumber()) {
+                throw error.apply(what + ": '" + name + "' value " + i + " must be a number, found " + v.get(i), null);
+            }
+            out[i] = v.get(i).floatValue();
+        }
+        return out;
+    }
+
     /** What {@link #write} puts into the generator. */
     @FunctionalInterface
     public interface Body {

@@ -30,6 +30,11 @@ import java.util.List;
  * @param batchSize  examples per mini-batch
  * @param seed       seed of parameter initialization and of dropout
  * @param initializer weight initializer: {@code xavier} (default) or {@code he}
+ * @param task       null for classification (the default, also when the JSON says {@code "classification"}: examples
+ *                   carry a class label), or {@code regression} (examples
+ *                   carry a real-valued {@code target}, the network outputs {@code targets} values with no softmax,
+ *                   the loss is {@code l2} (default) or {@code huber}, and {@code classes} is ignored, recorded as 1)
+ * @param targets    regression only: values per target (default 1); 0 for classification
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelSpec(
@@ -41,7 +46,14 @@ public record ModelSpec(
         @JsonProperty("optimizer") OptimizerSpec optimizer,
         @JsonProperty("batch_size") int batchSize,
         @JsonProperty("seed") long seed,
-        @JsonProperty("initializer") String initializer) {
+        @JsonProperty("initializer") String initializer,
+        @JsonProperty("task") String task,
+        @JsonProperty("targets") @JsonInclude(JsonInclude.Include.NON_DEFAULT) int targets) {
+
+    /** The default task: examples carry class labels. */
+    public static final String CLASSIFICATION = "classification";
+    /** The task whose examples carry real-valued targets. */
+    public static final String REGRESSION = "regression";
 
     public ModelSpec {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
@@ -50,6 +62,34 @@ public record ModelSpec(
         }
         if (input == null) {
             throw new IllegalArgumentException("model " + name + ": 'input' is required");
+        }
+        // Classification is stored as null so that a classifier's spec.json reads exactly as before regression.
+        task = task == null || task.equalsIgnoreCase(CLASSIFICATION) ? null : task.toLowerCase(java.util.Locale.ROOT);
+        if (REGRESSION.equals(task)) {
+            targets = targets == 0 ? 1 : targets;
+            if (targets < 1 || targets > io.streamlearn.core.example.Example.MAX_TARGET_VALUES) {
+                throw new IllegalArgumentException("model " + name + ": 'targets' is " + targets + ", must be 1.."
+                        + io.streamlearn.core.example.Example.MAX_TARGET_VALUES);
+            }
+            // Regression has no classes; 1 keeps every reader of 'classes' (schemas, metrics arrays) valid.
+            classes = 1;
+            loss = loss == null ? LossKind.L2 : loss;
+            if (loss != LossKind.L2 && loss != LossKind.HUBER) {
+                throw new IllegalArgumentException("model " + name + ": loss " + loss.jsonName() + " is for "
+                        + "classification; a regression model needs l2 or huber");
+            }
+        } else if (task == null) {
+            if (targets != 0) {
+                throw new IllegalArgumentException("model " + name + ": 'targets' is for regression; set \"task\": "
+                        + "\"regression\" or remove it");
+            }
+            if (loss == LossKind.HUBER) {
+                throw new IllegalArgumentException("model " + name + ": huber is a regression loss; set \"task\": "
+                        + "\"regression\" or choose softmax_cross_entropy");
+            }
+        } else {
+            throw new IllegalArgumentException("model " + name + ": task '" + task
+                    + "' must be classification or regression");
         }
         if (classes < 1) {
             throw new IllegalArgumentException("model " + name + ": 'classes' is " + classes + ", must be >= 1");
@@ -78,16 +118,27 @@ public record ModelSpec(
         }
     }
 
-    /** A spec with the default (Xavier) initializer. */
+    /** A classification spec. */
+    public ModelSpec(String name, InputSpec input, int classes, List<LayerSpec> layers, LossKind loss,
+            OptimizerSpec optimizer, int batchSize, long seed, String initializer) {
+        this(name, input, classes, layers, loss, optimizer, batchSize, seed, initializer, null, 0);
+    }
+
+    /** A classification spec with the default (Xavier) initializer. */
     public ModelSpec(String name, InputSpec input, int classes, List<LayerSpec> layers, LossKind loss,
             OptimizerSpec optimizer, int batchSize, long seed) {
         this(name, input, classes, layers, loss, optimizer, batchSize, seed, null);
     }
 
+    /** Whether examples carry real-valued targets (task regression) rather than class labels. */
+    public boolean isRegression() {
+        return targets > 0;
+    }
+
     /** The schema examples for this model must fit (default record size cap). */
     public io.streamlearn.core.example.ExampleSchema schema() {
         return new io.streamlearn.core.example.ExampleSchema(featureCount(), input.featureType(), classes,
-                io.streamlearn.core.example.ExampleSchema.DEFAULT_MAX_RECORD_BYTES);
+                io.streamlearn.core.example.ExampleSchema.DEFAULT_MAX_RECORD_BYTES, targets);
     }
 
     /** Number of feature values one example carries (the product of the input shape). */
@@ -125,35 +176,50 @@ public record ModelSpec(
 
     /** A copy with another name. */
     public ModelSpec withName(String newName) {
-        return new ModelSpec(newName, input, classes, layers, loss, optimizer, batchSize, seed, initializer);
+        return new ModelSpec(newName, input, classes, layers, loss, optimizer, batchSize, seed,
+                initializer, task, targets);
     }
 
     /** A copy with another loss. */
     public ModelSpec withLoss(LossKind newLoss) {
-        return new ModelSpec(name, input, classes, layers, newLoss, optimizer, batchSize, seed, initializer);
+        return new ModelSpec(name, input, classes, layers, newLoss, optimizer, batchSize, seed,
+                initializer, task, targets);
     }
 
     /** A copy with another input spec. */
     public ModelSpec withInput(InputSpec newInput) {
-        return new ModelSpec(name, newInput, classes, layers, loss, optimizer, batchSize, seed, initializer);
+        return new ModelSpec(name, newInput, classes, layers, loss, optimizer, batchSize, seed,
+                initializer, task, targets);
     }
 
     /** A copy with another batch size. */
     public ModelSpec withBatchSize(int newBatchSize) {
-        return new ModelSpec(name, input, classes, layers, loss, optimizer, newBatchSize, seed, initializer);
+        return new ModelSpec(name, input, classes, layers, loss, optimizer, newBatchSize, seed,
+                initializer, task, targets);
     }
 
     /**
      * Number of output units the network must end with: {@code classes} for softmax cross-entropy and
-     * L2 (one-hot targets), 1 for sigmoid binary cross-entropy (classes must then be 2).
+     * L2 (one-hot targets), 1 for sigmoid binary cross-entropy (classes must then be 2), {@code targets} for
+     * regression.
      */
     public int outputUnits() {
-        return loss == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? 1 : classes;
+        return isRegression() ? targets : loss == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? 1 : classes;
+    }
+
+    /**
+     * A linear regression of {@code targets} values on {@code features} float32 features: l2 loss, Adam at 0.05 (a
+     * linear model on standardized features takes a large rate; 0.001 needs tens of thousands of examples).
+     */
+    public static ModelSpec linearRegression(String name, int features, int targets) {
+        return new ModelSpec(name, InputSpec.float32(features), 1, new ArrayList<>(List.of(LayerSpec.dense(targets))),
+                LossKind.L2, OptimizerSpec.adam(0.05f), 32, 42, "xavier", REGRESSION, targets);
     }
 
     /** A copy with another optimizer. */
     public ModelSpec withOptimizer(OptimizerSpec newOptimizer) {
-        return new ModelSpec(name, input, classes, layers, loss, newOptimizer, batchSize, seed, initializer);
+        return new ModelSpec(name, input, classes, layers, loss, newOptimizer, batchSize, seed,
+                initializer, task, targets);
     }
 
     /** A multi-layer perceptron with ReLU hidden layers: the textbook default. */

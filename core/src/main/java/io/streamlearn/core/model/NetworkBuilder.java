@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * Turns a {@link ModelSpec} into a DJL {@link Block} that maps a batch of raw features
- * ({@code (B, N)} uint8 or float32, as they come off the wire) to logits {@code (B, classes)}.
+ * ({@code (B, N)} uint8 or float32, as they come off the wire) to logits {@code (B, classes)}, or for a regression
+ * spec to the predicted values {@code (B, targets)}.
  * The first block casts, scales and reshapes on the device, so uint8 pixels cross to the device as
  * bytes. A trailing {@code softmax} layer is not part of the block: the loss and serving apply it.
  */

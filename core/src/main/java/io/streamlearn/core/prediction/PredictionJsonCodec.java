@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The JSON form of a {@link Prediction}:
- * {@code {"id":"r1","label":3,"scores":[{"label":3,"p":0.91}],"model":"mlp","version":7,"latency_ms":1.8}}.
+ * {@code {"id":"r1","label":3,"scores":[{"label":3,"p":0.91}],"model":"mlp","version":7,"latency_ms":1.8}};
+ * a regression model's adds {@code "value":2.5} (a number, or an array for a vector target) with label -1.
  */
 public final class PredictionJsonCodec {
     private PredictionJsonCodec() {}
@@ -29,6 +30,9 @@ public final class PredictionJsonCodec {
             g.writeStringField("model", p.model());
             g.writeNumberField("version", p.version());
             g.writeNumberField("latency_ms", p.latencyMs());
+            if (p.hasValue()) {
+                Json.writeNumberOrArray(g, "value", p.value());
+            }
             g.writeEndObject();
         });
     }
@@ -42,7 +46,8 @@ public final class PredictionJsonCodec {
         try {
             return new Prediction(required(n, "id").asText(), required(n, "label").asInt(), scores,
                     required(n, "model").asText(), required(n, "version").asLong(),
-                    (float) n.path("latency_ms").asDouble());
+                    (float) n.path("latency_ms").asDouble(),
+                    Json.readNumberOrArray(n, "value", "JSON prediction", CodecException::new));
         } catch (IllegalArgumentException e) {
             throw new CodecException("JSON prediction: " + e.getMessage(), e);
         }

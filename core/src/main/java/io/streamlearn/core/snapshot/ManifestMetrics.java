@@ -26,6 +26,21 @@ public final class ManifestMetrics {
     /** Optimizer steps skipped because the loss was not finite. */
     public static final String SKIPPED_STEPS = "skipped_steps";
 
+    /** Regression: test-then-train mean absolute error, fading. */
+    public static final String PREQUENTIAL_MAE = "prequential_mae";
+    /** Regression: test-then-train root mean squared error, fading. */
+    public static final String PREQUENTIAL_RMSE = "prequential_rmse";
+    /** Regression: test-then-train coefficient of determination R², fading. */
+    public static final String PREQUENTIAL_R2 = "prequential_r2";
+    /** Regression: mean absolute error on the held-out examples, fading. */
+    public static final String HOLDOUT_MAE = "holdout_mae";
+    /** Regression: RMSE on the held-out examples, fading; what the quality gate compares. */
+    public static final String HOLDOUT_RMSE = "holdout_rmse";
+    /** Regression: R² on the held-out examples, fading; the quality gate's floor applies to it. */
+    public static final String HOLDOUT_R2 = "holdout_r2";
+    /** Regression: the published version's holdout RMSE on the same recent examples, the gate's baseline. */
+    public static final String CHAMPION_HOLDOUT_RMSE = "champion_holdout_rmse";
+
     private ManifestMetrics() {}
 
     /** Precision of class {@code k}. */

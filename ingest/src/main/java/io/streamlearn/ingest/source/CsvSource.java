@@ -20,13 +20,15 @@ import java.util.TreeSet;
  * CSV with a header row: numeric feature columns, a label column and an optional id column. A label
  * column of non-negative integers is used as class indices; any other label column is categorical, each
  * distinct value a class with indices in sorted order. The mapping is {@link #labelClasses()}, and with a
- * label-map file it is written there once and read back on later runs, so train and test files agree.
+ * label-map file it is written there once and read back on later runs, so train and test files agree. For a
+ * regression model a target column of numbers takes the label column's place ({@code --target COLUMN}).
  */
 public final class CsvSource extends LineSource {
     static final String TEXT_CSV = "text/csv";
 
     private final int width;
     private final int labelIndex;
+    private final int targetIndex;
     private final int idIndex;
     private final int[] featureIndexes;
     private final List<String> featureNames;
@@ -36,21 +38,28 @@ public final class CsvSource extends LineSource {
     private final String idPrefix;
 
     /** Which columns play which role. */
-    public record Columns(String label, List<String> features, String id, Path labelMap) {
+    public record Columns(String label, List<String> features, String id, Path labelMap, String target) {
         /**
-         * @param label    label column, required
-         * @param features feature columns, or null for every column but the label and id
+         * @param label    label column; required unless {@code target} is given
+         * @param features feature columns, or null for every column but the label (or target) and id
          * @param id       id column, or null for ids {@code <file>-<line>}
          * @param labelMap file recording the class mapping of a categorical label, or null
+         * @param target   a regression model's target column (numbers), instead of a label; null for a label
          */
         public Columns {
-            if (label == null || label.isBlank()) {
-                throw new IllegalArgumentException("csv: the label column is required (--label COLUMN)");
+            if ((label == null || label.isBlank()) == (target == null || target.isBlank())) {
+                throw new IllegalArgumentException("csv: name the label column (--label COLUMN) or, for a regression "
+                        + "model, the target column (--target COLUMN), one of the two");
             }
             features = features == null ? null : List.copyOf(features);
             if (features != null && features.isEmpty()) {
                 throw new IllegalArgumentException("csv: --features names no column; pass COLUMNS or all-but-label");
             }
+        }
+
+        /** Columns of a classification file: a label column. */
+        public Columns(String label, List<String> features, String id, Path labelMap) {
+            this(label, features, id, labelMap, null);
         }
     }
 
@@ -61,12 +70,13 @@ public final class CsvSource extends LineSource {
         this.idPrefix = base + "-";
         List<String> header = readHeader(file);
         this.width = header.size();
-        this.labelIndex = column(header, columns.label(), "--label");
+        this.labelIndex = columns.label() == null ? -1 : column(header, columns.label(), "--label");
+        this.targetIndex = columns.target() == null ? -1 : column(header, columns.target(), "--target");
         this.idIndex = columns.id() == null ? -1 : column(header, columns.id(), "--id");
         List<String> feats = new ArrayList<>();
         if (columns.features() == null) {
             for (int i = 0; i < header.size(); i++) {
-                if (i != labelIndex && i != idIndex) {
+                if (i != labelIndex && i != idIndex && i != targetIndex) {
                     feats.add(header.get(i));
                 }
             }
@@ -76,16 +86,16 @@ public final class CsvSource extends LineSource {
         this.featureIndexes = new int[feats.size()];
         for (int i = 0; i < feats.size(); i++) {
             featureIndexes[i] = column(header, feats.get(i), "--features");
-            if (featureIndexes[i] == labelIndex) {
-                throw new SourceException(file + ": column '" + feats.get(i) + "' is the label; it cannot also be a "
-                        + "feature");
+            if (featureIndexes[i] == labelIndex || featureIndexes[i] == targetIndex) {
+                throw new SourceException(file + ": column '" + feats.get(i) + "' is the " + (featureIndexes[i]
+                        == labelIndex ? "label" : "target") + "; it cannot also be a feature");
             }
         }
         if (featureIndexes.length == 0) {
             throw new SourceException(file + ": no feature columns left beside the label; header is " + header);
         }
         this.featureNames = List.copyOf(feats);
-        Scan scan = scanLabels(file, labelIndex);
+        Scan scan = labelIndex < 0 ? new Scan(true, -1, new TreeSet<>()) : scanLabels(file, labelIndex);
         this.maxLabel = scan.maxInteger;
         if (scan.allIntegers) {
             this.labelClasses = null;
@@ -225,6 +235,20 @@ public final class CsvSource extends LineSource {
                         + "' is '" + v + "', expected a number");
             }
         }
+        if (targetIndex >= 0) {
+            String raw = cells.get(targetIndex).trim();
+            float y;
+            try {
+                y = Float.parseFloat(raw);
+            } catch (NumberFormatException e) {
+                y = Float.NaN;
+            }
+            if (!Float.isFinite(y)) {
+                return SourceRecord.malformed(line, TEXT_CSV, position, "csv target '" + raw
+                        + "' is not a finite number");
+            }
+            return SourceRecord.parsed(Example.withTarget(id, Features.ofFloats(x), y), line, TEXT_CSV, position);
+        }
         String rawLabel = cells.get(labelIndex).trim();
         int label;
         if (classIndex == null) {
@@ -287,6 +311,11 @@ public final class CsvSource extends LineSource {
     /** Class names of a categorical label in index order, or null when the label column holds indices. */
     public List<String> labelClasses() {
         return labelClasses;
+    }
+
+    /** Whether rows carry a regression target rather than a label. */
+    public boolean hasTarget() {
+        return targetIndex >= 0;
     }
 
     /** Classes the label column implies: the categorical classes, or the largest index + 1. */

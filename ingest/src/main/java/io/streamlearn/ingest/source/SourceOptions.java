@@ -9,6 +9,7 @@ import java.util.List;
  */
 public final class SourceOptions {
     private final String labelColumn;
+    private final String targetColumn;
     private final List<String> featureColumns;
     private final String idColumn;
     private final Path labelMap;
@@ -27,6 +28,7 @@ public final class SourceOptions {
 
     private SourceOptions(Builder b) {
         this.labelColumn = b.labelColumn;
+        this.targetColumn = b.targetColumn;
         this.featureColumns = b.featureColumns == null ? null : List.copyOf(b.featureColumns);
         this.idColumn = b.idColumn;
         this.labelMap = b.labelMap;
@@ -55,6 +57,11 @@ public final class SourceOptions {
 
     public String labelColumn() {
         return labelColumn;
+    }
+
+    /** CSV: a regression model's target column, or null. */
+    public String targetColumn() {
+        return targetColumn;
     }
 
     public List<String> featureColumns() {
@@ -124,6 +131,7 @@ public final class SourceOptions {
     /** Builder of {@link SourceOptions}; every setting is optional. */
     public static final class Builder {
         private String labelColumn;
+        private String targetColumn;
         private List<String> featureColumns;
         private String idColumn;
         private Path labelMap;
@@ -145,6 +153,12 @@ public final class SourceOptions {
         /** CSV: the label column (required for csv). */
         public Builder optLabelColumn(String column) {
             this.labelColumn = column;
+            return this;
+        }
+
+        /** CSV: a regression model's target column (numbers), instead of the label column. */
+        public Builder optTargetColumn(String column) {
+            this.targetColumn = column;
             return this;
         }
 

@@ -60,15 +60,17 @@ public final class Sources {
     }
 
     private static SourceDefinition csv(String spec, Path file, SourceOptions o) {
-        if (o.labelColumn() == null) {
-            throw new IllegalArgumentException("csv source " + file + " needs --label COLUMN");
+        if (o.labelColumn() == null && o.targetColumn() == null) {
+            throw new IllegalArgumentException("csv source " + file + " needs --label COLUMN (or --target COLUMN for "
+                    + "a regression model)");
         }
-        CsvSource.Columns cols = new CsvSource.Columns(o.labelColumn(), o.featureColumns(), o.idColumn(), o.labelMap());
+        CsvSource.Columns cols = new CsvSource.Columns(o.labelColumn(), o.featureColumns(), o.idColumn(), o.labelMap(),
+                o.targetColumn());
         ExampleSchema hint;
         List<String> classes;
         try (CsvSource s = new CsvSource(file, cols)) {
             hint = new ExampleSchema(s.featureCount(), FeatureType.FLOAT32, Math.max(1, s.classCountHint()),
-                    ExampleSchema.DEFAULT_MAX_RECORD_BYTES);
+                    ExampleSchema.DEFAULT_MAX_RECORD_BYTES, s.hasTarget() ? 1 : 0);
             classes = s.labelClasses();
         }
         return new SourceDefinition(spec, () -> new CsvSource(file, cols), hint, classes);

@@ -16,7 +16,10 @@ public enum RejectReason {
     DTYPE,
     /** A NaN or infinite feature. */
     NON_FINITE,
-    /** No label, or a label outside 0..classes-1. */
+    /**
+     * No label, or a label outside 0..classes-1; for a regression model no target, or one of the wrong size or not
+     * finite.
+     */
     LABEL;
 
     /** The lower-case name used as metric label and in summaries, e.g. {@code feature_count}. */
@@ -44,7 +47,8 @@ public enum RejectReason {
         if (problem.startsWith("feature ")) {
             return NON_FINITE;
         }
-        if (problem.startsWith("label") || problem.startsWith("no label")) {
+        if (problem.startsWith("label") || problem.startsWith("no label") || problem.startsWith("target")
+                || problem.startsWith("no target")) {
             return LABEL;
         }
         return MALFORMED;

@@ -65,6 +65,29 @@ class CsvSourceTest {
     }
 
     @Test
+    void readsARegressionTargetColumnAndRejectsATargetThatIsNotANumber() throws Exception {
+        Path csv = dir.resolve("r.csv");
+        Files.writeString(csv, "id,x1,x2,y\na,1,2,1.5\nb,3,4,high\nc,5,6,-2e3\nd,7,8,NaN\n");
+        try (CsvSource s = new CsvSource(csv, new CsvSource.Columns(null, null, "id", null, "y"))) {
+            assertThat(s.hasTarget()).isTrue();
+            assertThat(s.featureNames()).containsExactly("x1", "x2");
+            Example first = s.next();
+            assertThat(first.target()).containsExactly(1.5f);
+            assertThat(first.hasLabel()).isFalse();
+            assertThat(s.nextRecord().problem()).isEqualTo("csv target 'high' is not a finite number");
+            assertThat(s.next().target()).containsExactly(-2000f);
+            assertThat(s.nextRecord().problem()).isEqualTo("csv target 'NaN' is not a finite number");
+            assertThat(s.hasNext()).isFalse();
+        }
+        SourceDefinition d = Sources.resolve("csv:" + csv, SourceOptions.builder().optTargetColumn("y")
+                .optIdColumn("id").build());
+        assertThat(d.schemaHint().targets()).isEqualTo(1);
+        assertThat(d.schemaHint().featureCount()).isEqualTo(2);
+        assertThatThrownBy(() -> new CsvSource.Columns("y", null, null, null, "y"))
+                .hasMessageContaining("--label COLUMN) or, for a regression model, the target column");
+    }
+
+    @Test
     void namesAMissingColumnAndTheHeader() throws Exception {
         Path csv = dir.resolve("h.csv");
         Files.writeString(csv, "a,b\n1,2\n");

@@ -19,23 +19,65 @@ import java.util.Map;
  */
 final class LabelJoin {
     /**
-     * A prediction, the shadow prediction of the same request when there was one, and the true label.
-     *
-     * <p>Regression hook: once {@code Prediction.value} and {@code Feedback.target} exist, a match of a regression
-     * model carries the target and {@link #error(Prediction)} becomes the absolute error; everything downstream
-     * (windows, decisions) already works on a mean error.
+     * A prediction, the shadow prediction of the same request when there was one, and the true label, or for a
+     * regression model its true target (then {@code label} is -1 and {@link #error(Prediction)} is the absolute error).
      *
      * @param answerSeq the answer's place in the order the monitor read answers: which version answered last is
      *                  decided by it, not by the order labels come in
      */
-    record Match(Prediction prediction, Prediction shadow, int label, long answerSeq) {
+    record Match(Prediction prediction, Prediction shadow, int label, long answerSeq, float[] target) {
+        /** A classification match: no target. */
+        Match(Prediction prediction, Prediction shadow, int label, long answerSeq) {
+            this(prediction, shadow, label, answerSeq, null);
+        }
+
         boolean correct() {
             return prediction.label() == label;
         }
 
-        /** The error of {@code p} on this request's label: 0 right, 1 wrong. */
+        /** The error of {@code p} on this request: 0 right and 1 wrong, or the absolute error for a regression. */
         double error(Prediction p) {
+            if (target != null && p.hasValue() && p.value().length == target.length) {
+                return absoluteError(p);
+            }
             return p.label() == label ? 0 : 1;
+        }
+
+        /** Whether a predicted value meets a true target: a regression model's labeled prediction. */
+        boolean isRegression() {
+            return prediction.hasValue() && target != null && prediction.value().length == target.length;
+        }
+
+        /** The answer's absolute error averaged over the target's values (regression only). */
+        double absoluteError() {
+            return absoluteError(prediction);
+        }
+
+        private double absoluteError(Prediction p) {
+            double sum = 0;
+            for (int i = 0; i < target.length; i++) {
+                sum += Math.abs(p.value()[i] - target[i]);
+            }
+            return sum / target.length;
+        }
+
+        /** The squared error averaged over the target's values (regression only). */
+        double squaredError() {
+            double sum = 0;
+            for (int i = 0; i < target.length; i++) {
+                double d = prediction.value()[i] - target[i];
+                sum += d * d;
+            }
+            return sum / target.length;
+        }
+
+        /** The mean of the target's values (regression only), what R² measures the spread of. */
+        double targetMean() {
+            double sum = 0;
+            for (float v : target) {
+                sum += v;
+            }
+            return sum / target.length;
         }
     }
 
@@ -114,7 +156,7 @@ final class LabelJoin {
             if (!fresh) {
                 served.remove(p.id());
             }
-            listener.matched(new Match(s.answer, s.shadow, label.value().label(), s.answerSeq));
+            listener.matched(new Match(s.answer, s.shadow, label.value().label(), s.answerSeq, label.value().target()));
             return;
         }
         if (fresh) {
@@ -129,7 +171,7 @@ final class LabelJoin {
         if (s != null && s.answer != null) {
             served.remove(f.id());
             pendingAnswers--;
-            listener.matched(new Match(s.answer, s.shadow, f.label(), s.answerSeq));
+            listener.matched(new Match(s.answer, s.shadow, f.label(), s.answerSeq, f.target()));
             return;
         }
         if (labels.containsKey(f.id())) {

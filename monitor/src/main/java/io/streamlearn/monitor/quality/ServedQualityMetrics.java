@@ -28,6 +28,9 @@ final class ServedQualityMetrics {
     final Counter decisions;
     final Counter promotionFailures;
     final Gauge champion;
+    final Gauge mae;
+    final Gauge rmse;
+    final Gauge r2;
     private final List<Collector> all;
     // model -> version -> the last accuracyWindow outcomes (1 correct, 0 wrong) and their sum.
     private final Map<String, TreeMap<Long, Window>> windows = new HashMap<>();
@@ -35,7 +38,13 @@ final class ServedQualityMetrics {
     private static final class Window {
         final ArrayDeque<Boolean> outcomes = new ArrayDeque<>();
         int correct;
+        // Regression: absolute error, squared error and target of each labeled prediction, and their sums.
+        final ArrayDeque<double[]> errors = new ArrayDeque<>();
+        final double[] sums = new double[4];
     }
+
+    /** A regression model version's served error over its window. */
+    record ServedError(double mae, double rmse, double r2, double targetStd) {}
 
     ServedQualityMetrics(CollectorRegistry registry, int accuracyWindow) {
         this.registry = registry;
@@ -46,7 +55,8 @@ final class ServedQualityMetrics {
                         + "no prediction within the window), duplicate (an id already waiting), invalid (undecodable)")
                 .labelNames("outcome").create();
         this.labeled = Counter.build("streamlearn_served_labeled_total",
-                "Served predictions whose late label arrived, by model, version and outcome (correct or wrong).")
+                "Served predictions whose late label arrived, by model, version and outcome (correct or wrong; "
+                        + "regression for a regression model's, whose error is in streamlearn_served_mae and _rmse).")
                 .labelNames("model", "version", "outcome").create();
         this.accuracy = Gauge.build("streamlearn_served_accuracy",
                 "Accuracy of served predictions against their late labels, over the last labeled predictions of "
@@ -69,7 +79,17 @@ final class ServedQualityMetrics {
         this.champion = Gauge.build("streamlearn_champion_version",
                 "The version answering a model's requests, as the monitor sees it in the predictions it joins.")
                 .labelNames("model").create();
-        this.all = List.of(join, labeled, accuracy, pending, drift, decisions, promotionFailures, champion);
+        this.mae = Gauge.build("streamlearn_served_mae", "Regression models: mean absolute error of served "
+                + "predictions against their late targets, over the last labeled predictions of each model version.")
+                .labelNames("model", "version").create();
+        this.rmse = Gauge.build("streamlearn_served_rmse", "Regression models: root mean squared error of served "
+                + "predictions, over the last labeled predictions of each model version.")
+                .labelNames("model", "version").create();
+        this.r2 = Gauge.build("streamlearn_served_r2", "Regression models: R² of served predictions, over the last "
+                + "labeled predictions of each model version (NaN while the targets have not varied).")
+                .labelNames("model", "version").create();
+        this.all = List.of(join, labeled, accuracy, pending, drift, decisions, promotionFailures, champion, mae, rmse,
+                r2);
         for (Collector c : all) {
             registry.register(c);
         }
@@ -88,14 +108,56 @@ final class ServedQualityMetrics {
         }
         double a = (double) w.correct / w.outcomes.size();
         accuracy.labels(model, v).set(a);
+        forgetOldVersions(model, byVersion);
+        return a;
+    }
+
+    /**
+     * Counts one labeled prediction of a regression model (outcome {@code regression}) and returns the version's
+     * served error over its window.
+     */
+    ServedError recordError(String model, long version, double absoluteError, double squaredError, double target) {
+        String v = Long.toString(version);
+        labeled.labels(model, v, "regression").inc();
+        TreeMap<Long, Window> byVersion = windows.computeIfAbsent(model, m -> new TreeMap<>());
+        Window w = byVersion.computeIfAbsent(version, x -> new Window());
+        double[] row = {absoluteError, squaredError, target, target * target};
+        w.errors.addLast(row);
+        add(w.sums, row, 1);
+        if (w.errors.size() > accuracyWindow) {
+            add(w.sums, w.errors.removeFirst(), -1);
+        }
+        int n = w.errors.size();
+        double mean = w.sums[2] / n;
+        double variance = w.sums[3] / n - mean * mean;
+        ServedError e = new ServedError(w.sums[0] / n, Math.sqrt(Math.max(0, w.sums[1] / n)),
+                variance > 0 ? 1 - (w.sums[1] / n) / variance : Double.NaN, variance > 0 ? Math.sqrt(variance)
+                        : Double.NaN);
+        mae.labels(model, v).set(e.mae());
+        rmse.labels(model, v).set(e.rmse());
+        r2.labels(model, v).set(e.r2());
+        forgetOldVersions(model, byVersion);
+        return e;
+    }
+
+    private static void add(double[] sums, double[] row, int sign) {
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] += sign * row[i];
+        }
+    }
+
+    private void forgetOldVersions(String model, TreeMap<Long, Window> byVersion) {
         while (byVersion.size() > VERSIONS_KEPT) {
             long oldest = byVersion.pollFirstEntry().getKey();
             String o = Long.toString(oldest);
             accuracy.remove(model, o);
-            labeled.remove(model, o, "correct");
-            labeled.remove(model, o, "wrong");
+            mae.remove(model, o);
+            rmse.remove(model, o);
+            r2.remove(model, o);
+            for (String outcome : new String[] {"correct", "wrong", "regression"}) {
+                labeled.remove(model, o, outcome);
+            }
         }
-        return a;
     }
 
     void unregister() {

@@ -244,28 +244,42 @@ public final class ServedQualityMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * One labeled prediction: the accuracy (or a regression model's error) of the versions that scored it, the
+     * champion/challenger decisions, and drift on the served error; for a regression model drift watches the absolute
+     * error divided by the target's standard deviation over the version's window, capped at 1 (as the trainer does).
+     */
     private void onMatch(LabelJoin.Match m) {
         matched.incrementAndGet();
-        if (m.correct()) {
-            correct.incrementAndGet();
-        }
         metrics.join.labels("matched").inc();
         Prediction p = m.prediction();
-        double a = metrics.record(p.model(), p.version(), m.correct());
-        accuracies.put(p.model() + "\u0000" + p.version(), a);
-        if (m.shadow() != null) {
-            // Per-version accuracy covers every labeled request a version scored, answered or in shadow.
-            shadowMatched.incrementAndGet();
-            Prediction s = m.shadow();
-            accuracies.put(s.model() + "\u0000" + s.version(), metrics.record(s.model(), s.version(), m.error(s) == 0));
+        double error;
+        if (m.isRegression()) {
+            ServedQualityMetrics.ServedError e = metrics.recordError(p.model(), p.version(), m.absoluteError(),
+                    m.squaredError(), m.targetMean());
+            error = e.targetStd() > 0 ? Math.min(1, m.absoluteError() / e.targetStd()) : Double.NaN;
+        } else {
+            correct.addAndGet(m.correct() ? 1 : 0);
+            accuracies.put(p.model() + "\u0000" + p.version(), metrics.record(p.model(), p.version(), m.correct()));
+            error = m.correct() ? 0 : 1;
+            if (m.shadow() != null) {
+                // Per-version accuracy covers every labeled request a version scored, answered or in shadow.
+                shadowMatched.incrementAndGet();
+                Prediction s = m.shadow();
+                accuracies.put(s.model() + "\u0000" + s.version(),
+                        metrics.record(s.model(), s.version(), m.error(s) == 0));
+            }
         }
         decisions.onMatch(m, config.clock().millis());
         long seen = labeledPerModel.merge(p.model(), 1L, Long::sum);
-        if (config.driftDetector() == null) {
-            return;
+        if (config.driftDetector() != null && !Double.isNaN(error)) {
+            watchServedError(p, seen, error);
         }
+    }
+
+    private void watchServedError(Prediction p, long seen, double error) {
         DriftDetector d = detectors.computeIfAbsent(p.model(), x -> DriftDetector.parse(config.driftDetector()));
-        if (d.updateRise(m.correct() ? 0 : 1)
+        if (d.updateRise(error)
                 && seen - lastDrift.getOrDefault(p.model(), -DRIFT_COOLDOWN) >= DRIFT_COOLDOWN) {
             lastDrift.put(p.model(), seen);
             DriftEvent e = new DriftEvent(p.model(), COMPONENT, d.name(), DriftEvent.SERVED_ERROR, seen, p.version(),

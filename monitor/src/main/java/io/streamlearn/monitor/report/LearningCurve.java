@@ -21,9 +21,11 @@ public record LearningCurve(String model, List<Point> points, SnapshotManifest n
      * @param version      snapshot version
      * @param examplesSeen examples trained on up to it
      * @param createdMs    publication time
+     * @param holdoutR2    a regression model's holdout R² (NaN for a classifier)
+     * @param holdoutRmse  a regression model's holdout RMSE (NaN for a classifier)
      */
     public record Point(long version, long examplesSeen, long createdMs, double prequentialAccuracy,
-            double holdoutAccuracy, double loss) {}
+            double holdoutAccuracy, double loss, double holdoutR2, double holdoutRmse) {}
 
     public LearningCurve {
         if (points == null || points.isEmpty() || newest == null) {
@@ -53,9 +55,16 @@ public record LearningCurve(String model, List<Point> points, SnapshotManifest n
         for (SnapshotManifest m : manifests) {
             points.add(new Point(m.version(), m.examplesSeen(), m.createdMs(),
                     m.metric(ManifestMetrics.PREQUENTIAL_ACCURACY), m.metric(ManifestMetrics.HOLDOUT_ACCURACY),
-                    m.metric(ManifestMetrics.LOSS)));
+                    m.metric(ManifestMetrics.LOSS), m.metric(ManifestMetrics.HOLDOUT_R2),
+                    m.metric(ManifestMetrics.HOLDOUT_RMSE)));
         }
         return new LearningCurve(model, points, manifests.get(manifests.size() - 1));
+    }
+
+    /** Whether the newest version is a regression model's (its manifest has regression metrics). */
+    public boolean isRegression() {
+        return !Double.isNaN(newest.metric(ManifestMetrics.HOLDOUT_RMSE))
+                || !Double.isNaN(newest.metric(ManifestMetrics.PREQUENTIAL_RMSE));
     }
 
     /** Classes with a {@code precision_k}, {@code recall_k} or {@code f1_k} metric in the newest manifest. */

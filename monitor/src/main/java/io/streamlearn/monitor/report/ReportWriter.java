@@ -106,9 +106,15 @@ public final class ReportWriter {
                 .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
                 .append("\">\n");
 
-        h.append("<h2>Per-class quality of v").append(m.version()).append("</h2>\n");
+        h.append(curve.isRegression() ? "<h2>Quality of v" : "<h2>Per-class quality of v").append(m.version())
+                .append("</h2>\n");
         int classes = curve.classes();
-        if (classes == 0) {
+        if (curve.isRegression()) {
+            h.append("<p>A regression model: holdout R² ").append(num(m.metric(ManifestMetrics.HOLDOUT_R2)))
+                    .append(", RMSE ").append(num(m.metric(ManifestMetrics.HOLDOUT_RMSE))).append(", MAE ")
+                    .append(num(m.metric(ManifestMetrics.HOLDOUT_MAE))).append(" (prequential R² ")
+                    .append(num(m.metric(ManifestMetrics.PREQUENTIAL_R2))).append(").</p>\n");
+        } else if (classes == 0) {
             h.append("<p>The manifest of v").append(m.version())
                     .append(" has no per-class metrics (precision_k, recall_k, f1_k).</p>\n");
         } else {
@@ -149,11 +155,14 @@ public final class ReportWriter {
         decisions(h, decisions);
 
         h.append("<h2>Versions</h2>\n<table><tr><th>version</th><th>published</th><th>examples seen</th>")
-                .append("<th>prequential accuracy</th><th>holdout accuracy</th><th>loss</th></tr>\n");
+                .append(curve.isRegression() ? "<th>holdout R²</th><th>holdout RMSE</th><th>loss</th></tr>\n"
+                        : "<th>prequential accuracy</th><th>holdout accuracy</th><th>loss</th></tr>\n");
         for (LearningCurve.Point p : curve.points()) {
             h.append("<tr><td>v").append(p.version()).append("</td><td>").append(Instant.ofEpochMilli(p.createdMs()))
-                    .append("</td><td>").append(p.examplesSeen()).append("</td><td>").append(num(p.prequentialAccuracy()))
-                    .append("</td><td>").append(num(p.holdoutAccuracy())).append("</td><td>").append(num(p.loss()))
+                    .append("</td><td>").append(p.examplesSeen()).append("</td><td>")
+                    .append(num(curve.isRegression() ? p.holdoutR2() : p.prequentialAccuracy())).append("</td><td>")
+                    .append(num(curve.isRegression() ? p.holdoutRmse() : p.holdoutAccuracy())).append("</td><td>")
+                    .append(num(p.loss()))
                     .append("</td></tr>\n");
         }
         h.append("</table>\n</body></html>\n");

@@ -151,7 +151,7 @@ public final class HttpBatcher implements Runnable {
                     LoadedModel.Scored s = scored[row++];
                     metrics.latency(latencySeconds);
                     out.add(new Prediction(e.id(), s.label(), s.scores(), model.name(), model.version(),
-                            (float) (latencySeconds * 1e3)));
+                            (float) (latencySeconds * 1e3), s.value()));
                 }
                 metrics.served(out.size());
                 j.result.complete(out);

@@ -265,7 +265,7 @@ final class RequestAnswerer {
     private static ProducerRecord<byte[], byte[]> prediction(String topic, ConsumerRecord<byte[], byte[]> r, Example ex,
             LoadedModel by, LoadedModel.Scored score, double latencySeconds) {
         Prediction p = new Prediction(ex.id(), score.label(), score.scores(), by.name(), by.version(),
-                (float) (latencySeconds * 1e3));
+                (float) (latencySeconds * 1e3), score.value());
         RecordHeaders headers = new RecordHeaders();
         headers.add(ContentTypes.HEADER, JSON);
         headers.add(RequestLoop.CORRELATION_ID_HEADER, ex.id().getBytes(StandardCharsets.UTF_8));

@@ -25,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +159,12 @@ public final class LoadedModel implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new SnapshotException(where + ": warm-up forward pass failed: " + e, e);
         }
+        for (float v : out[0].value() == null ? new float[0] : out[0].value()) {
+            if (!Float.isFinite(v)) {
+                throw new SnapshotException(where + ": warm-up forward pass of an all-zero input predicts " + v
+                        + "; the parameters are not finite");
+            }
+        }
         for (Prediction.Score s : out[0].scores()) {
             if (!Float.isFinite(s.probability())) {
                 throw new SnapshotException(where + ": warm-up forward pass of an all-zero input gives probability "
@@ -247,17 +254,22 @@ public final class LoadedModel implements AutoCloseable {
             NDArray x = scope.create(batchBuffer.flip(), new Shape(n, features),
                     dtype == FeatureType.UINT8 ? DataType.UINT8 : DataType.FLOAT32);
             NDArray logits = block.forward(parameters, new NDList(x), false).singletonOrThrow();
-            // One device-to-host copy per batch: the softmax runs on the device.
-            probs = logits.softmax(1).toFloatArray();
+            // One device-to-host copy per batch: the softmax runs on the device; a regression model's outputs are
+            // its predicted values, no softmax.
+            probs = spec.isRegression() ? logits.toFloatArray() : logits.softmax(1).toFloatArray();
         }
-        int classes = spec.classes();
-        if (probs.length != n * classes) {
+        boolean regression = spec.isRegression();
+        int perRow = regression ? spec.targets() : spec.classes();
+        if (probs.length != n * perRow) {
+            String unit = regression ? "targets" : "classes";
             throw new IllegalStateException("model " + name() + " v" + version() + " returned " + probs.length
-                    + " scores for " + n + " rows of " + classes + " classes; its last layer does not match 'classes'");
+                    + (regression ? " values" : " scores") + " for " + n + " rows of " + perRow + " " + unit
+                    + "; its last layer does not match '" + unit + "'");
         }
         Scored[] out = new Scored[n];
         for (int r = 0; r < n; r++) {
-            out[r] = topK(probs, r * classes, classes);
+            out[r] = regression ? new Scored(Prediction.NO_LABEL, List.of(), Arrays.copyOfRange(probs, r * perRow,
+                    (r + 1) * perRow)) : topK(probs, r * perRow, perRow);
         }
         return out;
     }
@@ -356,8 +368,14 @@ public final class LoadedModel implements AutoCloseable {
     /**
      * The answer for one row.
      *
-     * @param label  the most probable class
-     * @param scores the top-k classes with their probabilities, highest first
+     * @param label  the most probable class; {@link Prediction#NO_LABEL} for a regression model
+     * @param scores the top-k classes with their probabilities, highest first; empty for a regression model
+     * @param value  a regression model's predicted value(s), null for a classifier
      */
-    public record Scored(int label, List<Prediction.Score> scores) {}
+    public record Scored(int label, List<Prediction.Score> scores, float[] value) {
+        /** A classifier's answer. */
+        public Scored(int label, List<Prediction.Score> scores) {
+            this(label, scores, null);
+        }
+    }
 }

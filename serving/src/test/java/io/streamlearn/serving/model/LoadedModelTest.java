@@ -67,6 +67,33 @@ class LoadedModelTest {
     }
 
     @Test
+    void aRegressionModelAnswersItsOutputsAsThePredictedValueWithoutSoftmax(@TempDir Path root) throws Exception {
+        SnapshotStore store = new SnapshotStore(root);
+        ModelSpec regression = new ModelSpec("reg", InputSpec.float32(8), 1, List.of(LayerSpec.dense(6),
+                LayerSpec.activation("tanh"), LayerSpec.dense(2)), LossKind.L2, OptimizerSpec.adam(0.01f), 8, 1,
+                "xavier", ModelSpec.REGRESSION, 2);
+        float[] row = ServingTestKit.row(8, 3);
+        float[] expected;
+        SnapshotManifest m;
+        try (Model source = ServingTestKit.initializedModel(regression);
+                ai.djl.ndarray.NDManager nd = source.getNDManager().newSubManager()) {
+            m = ServingTestKit.publish(store, regression, ServingTestKit.paramsOf(source));
+            expected = source.getBlock().forward(new ai.djl.training.ParameterStore(nd, false), new ai.djl.ndarray.NDList(
+                    nd.create(row, new ai.djl.ndarray.types.Shape(1, 8))), false).singletonOrThrow().toFloatArray();
+        }
+        try (LoadedModel model = LoadedModel.load(store, m, 4, 3)) {
+            LoadedModel.Scored s = model.predict(List.of(Features.ofFloats(row)))[0];
+            assertThat(s.label()).isEqualTo(Prediction.NO_LABEL);
+            assertThat(s.scores()).isEmpty();
+            assertThat(s.value()).hasSize(2);
+            assertThat(s.value()[0]).isCloseTo(expected[0], within(1e-5f));
+            assertThat(s.value()[1]).isCloseTo(expected[1], within(1e-5f));
+            Prediction p = new Prediction("r1", s.label(), s.scores(), model.name(), model.version(), 1f, s.value());
+            assertThat(p.hasValue()).isTrue();
+        }
+    }
+
+    @Test
     void capsTopKAtTheClassCount(@TempDir Path root) {
         SnapshotStore store = new SnapshotStore(root);
         ModelSpec two = ModelSpec.mlp("two", 3, 2);

@@ -208,6 +208,12 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         group.gauge("skipped_steps", () -> metrics.skippedSteps);
         group.gauge("batch_fill", () -> (double) lastBatchSize / spec.batchSize());
         group.gauge("learning_rate", () -> learner.currentLearningRate());
+        // Regression models: NaN for a classifier, as the accuracies are NaN for a regression model.
+        group.gauge("prequential_mae", () -> metrics.prequentialErrors.mae());
+        group.gauge("prequential_rmse", () -> metrics.prequentialErrors.rmse());
+        group.gauge("prequential_r2", () -> metrics.prequentialErrors.r2());
+        group.gauge("holdout_rmse", () -> metrics.holdoutErrors.rmse());
+        group.gauge("holdout_r2", () -> metrics.holdoutErrors.r2());
     }
 
     @Override
@@ -266,7 +272,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         if (drift == null) {
             return;
         }
-        double estimate = drift.update(o);
+        double estimate = drift.update(o, metrics.prequentialErrors.targetStd());
         if (Double.isNaN(estimate)) {
             return;
         }

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Prequential (test-then-train) and holdout learning curves: cumulative counts, accuracies with a
  * fading factor, a sliding window of the last {@value #WINDOW} prequential predictions, and per-class
- * precision, recall and F1 (fading). Mutable; part of the trainer's checkpointed state.
+ * precision, recall and F1 (fading); for a regression model instead the {@link RegressionCurve}s (MAE, RMSE, R²,
+ * prequential and holdout, fading alike). Mutable; part of the trainer's checkpointed state.
  */
 public final class LearningMetrics {
     /** Fading factor of the recent accuracies: about the last 1/(1-alpha) = 1000 examples. */
@@ -39,6 +40,14 @@ public final class LearningMetrics {
     /** Ring of the last {@link #WINDOW} prequential outcomes (1 correct, 0 wrong). */
     public final byte[] window = new byte[WINDOW];
     public long windowWrites;
+    /** Regression only: test-then-train errors of the trained rows, and of the holdout rows. */
+    public final RegressionCurve prequentialErrors = new RegressionCurve();
+    public final RegressionCurve holdoutErrors = new RegressionCurve();
+    /** Regression only: the champion's squared error on the same holdout rows, fading, and their weight. */
+    public double championFadingSquaredError;
+    public double championFadingRows;
+    /** Whether the outcomes recorded are a regression model's (set by the first one). */
+    public boolean regression;
 
     public LearningMetrics(int classes) {
         this.classes = classes;
@@ -48,6 +57,10 @@ public final class LearningMetrics {
     }
 
     public void record(BatchOutcome o) {
+        if (o.isRegression()) {
+            recordRegression(o);
+            return;
+        }
         int trained = o.trained();
         int[] predicted = o.predicted();
         int[] actual = o.actual();
@@ -89,16 +102,42 @@ public final class LearningMetrics {
             championFadingCorrect = championFadingCorrect * decayHold + o.championCorrect();
             championFadingCount = championFadingCount * decayHold + o.heldOut();
         }
+        recordStep(o);
+    }
+
+    private void recordRegression(BatchOutcome o) {
+        regression = true;
+        int trained = o.trained();
+        int k = o.targets();
+        prequentialErrors.add(o.predictedValues(), o.actualValues(), 0, trained, k, Math.pow(ALPHA, trained));
+        // Decayed per example of the stream, as the holdout accuracy is (see record).
+        double decayHold = Math.pow(ALPHA, trained + o.heldOut());
+        holdoutErrors.add(o.predictedValues(), o.actualValues(), trained, o.heldOut(), k, decayHold);
+        if (!Double.isNaN(o.championSquaredError())) {
+            championFadingSquaredError = championFadingSquaredError * decayHold + o.championSquaredError();
+            championFadingRows = championFadingRows * decayHold + o.heldOut();
+        }
+        examples += trained;
+        heldOut += o.heldOut();
+        recordStep(o);
+    }
+
+    private void recordStep(BatchOutcome o) {
         if (o.stepped()) {
             steps++;
             lastLoss = o.loss();
             fadingLoss = Double.isNaN(fadingLoss) ? o.loss() : 0.95 * fadingLoss + 0.05 * o.loss();
-        } else if (trained > 0) {
+        } else if (o.trained() > 0) {
             skippedSteps++;
         }
         if (o.rolledBack()) {
             rollbacks++;
         }
+    }
+
+    /** Recent holdout RMSE of the champion (the last published parameters), NaN without one. */
+    public double championHoldoutRmse() {
+        return championFadingRows == 0 ? Double.NaN : Math.sqrt(championFadingSquaredError / championFadingRows);
     }
 
     /** Recent prequential accuracy (fading), NaN before the first example. */
@@ -133,6 +172,8 @@ public final class LearningMetrics {
     public void crownChallenger() {
         championFadingCorrect = holdoutFadingCorrect;
         championFadingCount = holdoutFadingCount;
+        championFadingSquaredError = holdoutErrors.squaredError;
+        championFadingRows = holdoutErrors.weight;
     }
 
     public double precision(int k) {
@@ -163,9 +204,54 @@ public final class LearningMetrics {
         return n == 0 ? Double.NaN : sum / n;
     }
 
+    /** The regression part of the checkpointed state, for {@code TrainerState}: empty for a classifier. */
+    public double[] regressionState() {
+        if (!regression) {
+            return new double[0];
+        }
+        double[] p = prequentialErrors.state();
+        double[] h = holdoutErrors.state();
+        double[] out = new double[p.length + h.length + 2];
+        System.arraycopy(p, 0, out, 0, p.length);
+        System.arraycopy(h, 0, out, p.length, h.length);
+        out[out.length - 2] = championFadingSquaredError;
+        out[out.length - 1] = championFadingRows;
+        return out;
+    }
+
+    /** Restores {@link #regressionState()}; an empty array leaves a classifier's metrics. */
+    public void restoreRegressionState(double[] state) {
+        if (state.length == 0) {
+            return;
+        }
+        int n = RegressionCurve.STATE_LENGTH;
+        if (state.length != 2 * n + 2) {
+            throw new IllegalArgumentException("regression metrics state of " + state.length + " values, expected "
+                    + (2 * n + 2));
+        }
+        regression = true;
+        prequentialErrors.restore(java.util.Arrays.copyOfRange(state, 0, n));
+        holdoutErrors.restore(java.util.Arrays.copyOfRange(state, n, 2 * n));
+        championFadingSquaredError = state[2 * n];
+        championFadingRows = state[2 * n + 1];
+    }
+
     /** The metrics a snapshot manifest records. */
     public Map<String, Double> toManifestMetrics() {
         Map<String, Double> m = new LinkedHashMap<>();
+        if (regression) {
+            m.put(ManifestMetrics.PREQUENTIAL_MAE, prequentialErrors.mae());
+            m.put(ManifestMetrics.PREQUENTIAL_RMSE, prequentialErrors.rmse());
+            m.put(ManifestMetrics.PREQUENTIAL_R2, prequentialErrors.r2());
+            m.put(ManifestMetrics.HOLDOUT_MAE, holdoutErrors.mae());
+            m.put(ManifestMetrics.HOLDOUT_RMSE, holdoutErrors.rmse());
+            m.put(ManifestMetrics.HOLDOUT_R2, holdoutErrors.r2());
+            m.put(ManifestMetrics.CHAMPION_HOLDOUT_RMSE, championHoldoutRmse());
+            m.put(ManifestMetrics.LOSS, fadingLoss);
+            m.put(ManifestMetrics.HOLDOUT_EXAMPLES, (double) heldOut);
+            m.put(ManifestMetrics.SKIPPED_STEPS, (double) skippedSteps);
+            return m;
+        }
         m.put(ManifestMetrics.PREQUENTIAL_ACCURACY, prequentialAccuracy());
         m.put(ManifestMetrics.PREQUENTIAL_ACCURACY_WINDOW, windowAccuracy());
         m.put(ManifestMetrics.HOLDOUT_ACCURACY, holdoutAccuracy());

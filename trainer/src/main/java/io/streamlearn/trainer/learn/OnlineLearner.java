@@ -52,8 +52,7 @@ public final class OnlineLearner implements AutoCloseable {
     private final int features;
     private final FeatureType dtype;
     private final ByteBuffer batchBuffer;
-    private final float[] labels;
-    private final float[] oneHot;
+    private final BatchTargets targets;
     private final Example[] ordered;
     private final List<NDArray> parameters = new ArrayList<>();
     private final List<NDArray> lastGood = new ArrayList<>();
@@ -101,8 +100,7 @@ public final class OnlineLearner implements AutoCloseable {
         }
         this.batchBuffer = ByteBuffer.allocateDirect(maxBatch * features * dtype.bytesPerValue())
                 .order(ByteOrder.nativeOrder());
-        this.labels = new float[maxBatch];
-        this.oneHot = new float[maxBatch * spec.classes()];
+        this.targets = new BatchTargets(spec, maxBatch);
         this.ordered = new Example[maxBatch];
         this.deterministicForward = !"running".equals(spec.input().normalization())
                 && spec.layers().stream().noneMatch(l -> "dropout".equals(l.type()));
@@ -129,8 +127,8 @@ public final class OnlineLearner implements AutoCloseable {
     /** Predicts, then trains on, one batch. Examples must fit the spec (the decoder validated them). */
     public BatchOutcome step(List<Example> batch) {
         int n = batch.size();
-        if (n == 0 || n > labels.length) {
-            throw new IllegalArgumentException("batch of " + n + " examples, expected 1.." + labels.length);
+        if (n == 0 || n > targets.capacity()) {
+            throw new IllegalArgumentException("batch of " + n + " examples, expected 1.." + targets.capacity());
         }
         // Training rows first, holdout rows last, so both are contiguous slices of one device copy.
         int train = 0;
@@ -143,20 +141,22 @@ public final class OnlineLearner implements AutoCloseable {
             }
         }
         fill(n);
-        int[] actual = new int[n];
-        for (int i = 0; i < n; i++) {
-            actual[i] = (int) labels[i];
-        }
+        int[] actual = targets.actualClasses(n);
+        float[] actualValues = targets.actualValues(n);
+        float[][] values = new float[1][];
+        // A batch whose training rows all weigh 0 has nothing to learn: predicted and scored, not stepped.
+        int weighted = targets.normalizeWeights(train) ? train : 0;
         synchronized (GRADIENT_LOCK) {
             try (NDManager scope = trainer.getManager().newSubManager()) {
                 NDArray x = input(scope, n);
-                NDArray y = targets(scope, n);
+                NDArray y = targets.targets(scope, n);
+                NDArray w = weighted == 0 ? null : targets.weights(scope, weighted);
                 int[] predicted;
                 float loss = Float.NaN;
                 boolean stepped = false;
                 boolean rolledBack = false;
-                if (train == 0) {
-                    predicted = classify(trainer.evaluate(new NDList(x)).singletonOrThrow());
+                if (weighted == 0) {
+                    predicted = classify(trainer.evaluate(new NDList(x)).singletonOrThrow(), values);
                 } else {
                     NDArray xt = train == n ? x : x.get("0:" + train);
                     NDArray yt = train == n ? y : y.get("0:" + train);
@@ -166,8 +166,8 @@ public final class OnlineLearner implements AutoCloseable {
                         // loss of the training rows; holdout rows add no gradient.
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDArray out = trainer.forward(new NDList(x)).singletonOrThrow();
-                            predicted = classify(out);
-                            NDArray l = trainer.getLoss().evaluate(new NDList(yt),
+                            predicted = classify(out, values);
+                            NDArray l = trainer.getLoss().evaluate(new NDList(yt, w),
                                     new NDList(train == n ? out : out.get("0:" + train)));
                             loss = l.getFloat();
                             if (Float.isFinite(loss)) {
@@ -175,9 +175,9 @@ public final class OnlineLearner implements AutoCloseable {
                             }
                         }
                     } else {
-                        predicted = classify(trainer.evaluate(new NDList(x)).singletonOrThrow());
+                        predicted = classify(trainer.evaluate(new NDList(x)).singletonOrThrow(), values);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray l = trainer.getLoss().evaluate(new NDList(yt), trainer.forward(new NDList(xt)));
+                            NDArray l = trainer.getLoss().evaluate(new NDList(yt, w), trainer.forward(new NDList(xt)));
                             loss = l.getFloat();
                             if (Float.isFinite(loss)) {
                                 gc.backward(l);
@@ -195,19 +195,26 @@ public final class OnlineLearner implements AutoCloseable {
                     }
                 }
                 int championCorrect = -1;
+                double championSquaredError = Double.NaN;
                 if (champion != null && train < n) {
                     // The champion scores the holdout rows on the same device copy: the quality gate
                     // compares both models on the same recent examples.
                     NDArray xh = train == 0 ? x : x.get(train + ":");
+                    float[][] championValues = new float[1][];
                     int[] c = classify(champion.getBlock().forward(championStore, new NDList(xh), false)
-                            .singletonOrThrow());
-                    championCorrect = 0;
-                    for (int i = 0; i < c.length; i++) {
-                        championCorrect += c[i] == actual[train + i] ? 1 : 0;
+                            .singletonOrThrow(), championValues);
+                    if (actualValues != null) {
+                        championSquaredError = BatchOutcome.squaredError(championValues[0], 0, actualValues,
+                                train * spec.targets(), championValues[0].length, spec.targets());
+                    } else {
+                        championCorrect = 0;
+                        for (int i = 0; i < c.length; i++) {
+                            championCorrect += c[i] == actual[train + i] ? 1 : 0;
+                        }
                     }
                 }
                 return new BatchOutcome(train, n - train, predicted, actual, loss, stepped, rolledBack,
-                        championCorrect);
+                        championCorrect, values[0], actualValues, championSquaredError);
             } finally {
                 Arrays.fill(ordered, 0, n, null);
             }
@@ -240,19 +247,16 @@ public final class OnlineLearner implements AutoCloseable {
                 dtype == FeatureType.UINT8 ? DataType.UINT8 : DataType.FLOAT32);
     }
 
-    private NDArray targets(NDManager scope, int n) {
-        return switch (spec.loss()) {
-            case SOFTMAX_CROSS_ENTROPY -> scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n));
-            case SIGMOID_BINARY_CROSS_ENTROPY -> scope.create(FloatBuffer.wrap(labels, 0, n), new Shape(n, 1));
-            case L2 -> {
-                int k = spec.classes();
-                Arrays.fill(oneHot, 0, n * k, 0f);
-                for (int i = 0; i < n; i++) {
-                    oneHot[i * k + (int) labels[i]] = 1f;
-                }
-                yield scope.create(FloatBuffer.wrap(oneHot, 0, n * k), new Shape(n, k));
-            }
-        };
+    /**
+     * Predicted classes: argmax of the outputs, or the sign of the single logit for binary cross-entropy; for
+     * regression the outputs themselves go to {@code values[0]} (row-major) and the classes are all 0.
+     */
+    private int[] classify(NDArray out, float[][] values) {
+        if (spec.isRegression()) {
+            values[0] = out.toFloatArray();
+            return new int[(int) out.getShape().get(0)];
+        }
+        return classify(out);
     }
 
     /** Predicted classes: argmax of the outputs, or the sign of the single logit for binary cross-entropy. */
@@ -278,7 +282,7 @@ public final class OnlineLearner implements AutoCloseable {
         FloatBuffer floats = dtype == FeatureType.FLOAT32 ? batchBuffer.asFloatBuffer() : null;
         for (int i = 0; i < n; i++) {
             Example e = ordered[i];
-            labels[i] = e.label();
+            targets.set(i, e);
             Features f = e.features();
             if (dtype == FeatureType.UINT8) {
                 batchBuffer.put(((Features.Uint8) f).values());

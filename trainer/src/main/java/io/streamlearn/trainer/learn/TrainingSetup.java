@@ -12,12 +12,9 @@ import io.streamlearn.core.model.ModelSpec;
 public final class TrainingSetup {
     private TrainingSetup() {}
 
+    /** The spec's loss, per example and weighted by the examples' normalized weights ({@link WeightedLoss}). */
     public static Loss loss(ModelSpec spec) {
-        return switch (spec.loss()) {
-            case SOFTMAX_CROSS_ENTROPY -> Loss.softmaxCrossEntropyLoss();
-            case SIGMOID_BINARY_CROSS_ENTROPY -> Loss.sigmoidBinaryCrossEntropyLoss();
-            case L2 -> Loss.l2Loss();
-        };
+        return new WeightedLoss(spec.loss());
     }
 
     /** Xavier (Glorot) by default; He (Kaiming, gain 2 over fan-in) for ReLU networks that ask for it. */

@@ -68,6 +68,15 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             }
             // Appended, so that format 1 is format 2 without its tail; empty: unknown.
             writeBytes(out, lineageId == null ? new byte[0] : lineageId.getBytes(StandardCharsets.UTF_8));
+            // A regression model's error sums, an optional tail: a blob without it is a classifier's (or older),
+            // and a reader that predates it stops before it.
+            double[] regression = m.regressionState();
+            if (regression.length > 0) {
+                out.writeInt(regression.length);
+                for (double v : regression) {
+                    out.writeDouble(v);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -147,9 +156,16 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
                     throw new IOException("lineage id of " + id.length + " bytes, at most " + MAX_LINEAGE_BYTES);
                 }
                 lineage = id.length == 0 ? null : new String(id, StandardCharsets.UTF_8);
+                if (in.available() > 0) {
+                    double[] regression = new double[count(in, in.readInt(), Double.BYTES, "regression metrics")];
+                    for (int i = 0; i < regression.length; i++) {
+                        regression[i] = in.readDouble();
+                    }
+                    m.restoreRegressionState(regression);
+                }
             }
             return new TrainerState(params, optimizer, m, buffered, parent, drift, lineage);
-        } catch (IOException | CodecException e) {
+        } catch (IOException | CodecException | IllegalArgumentException e) {
             throw new IllegalStateException("trainer state is truncated or corrupt: " + e.getMessage(), e);
         }
     }
