@@ -3,6 +3,8 @@ package io.streamlearn.trainer.learn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.optimizer.Optimizer;
 import io.streamlearn.core.model.OptimizerSpec;
 import io.streamlearn.core.model.ScheduleSpec;
@@ -13,6 +15,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,6 +24,9 @@ import java.util.TreeMap;
  * exported and restored by parameter name, so it survives a checkpoint: DJL's own optimizers keep
  * it in private maps keyed by per-process ids, and its PyTorch engine has no Adagrad update.
  * The learning rate follows the spec's {@link ScheduleSpec} over each parameter's step count.
+ * {@link #updateAll} updates every parameter at once, flattened into one buffer (see
+ * {@code FlatParameters}): one fused native update per step whatever the layer count, with the same
+ * arithmetic per element as the per-parameter {@link #update} DJL's own trainer calls.
  */
 public final class OnlineOptimizer extends Optimizer {
     private static final int STATE_MAGIC = 0x534C4F53; // "SLOS"
@@ -37,6 +43,9 @@ public final class OnlineOptimizer extends Optimizer {
     private final Map<String, String> nameOfId = new HashMap<>();
     private final Map<String, NDArray[]> state = new HashMap<>();
     private final Map<String, Integer> steps = new HashMap<>();
+    private List<String> flatNames = List.of();
+    private List<Shape> flatShapes = List.of();
+    private NDArray[] flatState;
     private Map<String, float[][]> pendingRestore = Map.of();
     private Map<String, Integer> pendingSteps = Map.of();
     private float boostFactor = 1f;
@@ -60,14 +69,15 @@ public final class OnlineOptimizer extends Optimizer {
         return schedule.rate(baseRate, steps.getOrDefault(name, 0) + 1) * (boostSteps > 0 ? boostFactor : 1f);
     }
 
+    /** The flat layout {@link #updateAll} updates: parameter names in buffer order and their shapes. */
+    public void bindFlat(List<String> names, List<Shape> shapes) {
+        this.flatNames = List.copyOf(names);
+        this.flatShapes = List.copyOf(shapes);
+    }
+
     /** Forgets moments, accumulators and step counts (the schedule restarts): a reaction to drift. */
     public void reset() {
-        state.values().forEach(a -> {
-            for (NDArray x : a) {
-                x.close();
-            }
-        });
-        state.clear();
+        closeState();
         steps.clear();
         pendingRestore = Map.of();
         pendingSteps = Map.of();
@@ -90,11 +100,28 @@ public final class OnlineOptimizer extends Optimizer {
     public void update(String parameterId, NDArray weight, NDArray grad) {
         String name = nameOfId.getOrDefault(parameterId, parameterId);
         int t = steps.merge(name, 1, Integer::sum);
+        apply(weight, grad, t, n -> state(name, weight, n));
+    }
+
+    /**
+     * Updates every parameter bound by {@link #bindFlat}, flattened into {@code weights}, with the flat
+     * gradient {@code grads}: one fused native update. Every parameter steps together, so they share one
+     * step count (the highest, should a restored state disagree).
+     */
+    public void updateAll(NDArray weights, NDArray grads) {
+        int t = 0;
+        for (String name : flatNames) {
+            t = Math.max(t, steps.merge(name, 1, Integer::sum));
+        }
+        apply(weights, grads, t, n -> flatState(weights, n));
+    }
+
+    private void apply(NDArray weight, NDArray grad, int t, java.util.function.IntFunction<NDArray[]> stateOf) {
         float rate = schedule.rate(baseRate, t) * (boostSteps > 0 ? boostFactor : 1f);
         float wd = getWeightDecay();
         switch (kind) {
             case "adam" -> {
-                NDArray[] s = state(name, weight, 2);
+                NDArray[] s = stateOf.apply(2);
                 double coef1 = 1.0 - Math.pow(ADAM_BETA1, t);
                 double coef2 = 1.0 - Math.pow(ADAM_BETA2, t);
                 float corrected = (float) (rate * Math.sqrt(coef2) / coef1);
@@ -102,12 +129,12 @@ public final class OnlineOptimizer extends Optimizer {
                         rate, corrected, wd, rescaleGrad, clipGrad, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, true, false);
             }
             case "sgd" -> {
-                NDList inputs = momentum != 0f ? new NDList(weight, grad, state(name, weight, 1)[0])
+                NDList inputs = momentum != 0f ? new NDList(weight, grad, stateOf.apply(1)[0])
                         : new NDList(weight, grad);
                 weight.getNDArrayInternal().sgdUpdate(inputs, new NDList(weight), rate, wd, rescaleGrad, clipGrad,
                         momentum, true);
             }
-            case "adagrad" -> adagrad(weight, grad, state(name, weight, 1)[0], rate, wd);
+            case "adagrad" -> adagrad(weight, grad, stateOf.apply(1)[0], rate, wd);
             default -> throw new IllegalStateException("unknown optimizer " + kind);
         }
     }
@@ -145,6 +172,70 @@ public final class OnlineOptimizer extends Optimizer {
             }
             return arrays;
         });
+    }
+
+    /**
+     * The flat state arrays, made on the first flat step from a restored state (zeros where it has none)
+     * or zeros; each parameter's slice is also its entry in {@code state}, so export reads them by name.
+     */
+    private NDArray[] flatState(NDArray weights, int n) {
+        if (flatState != null) {
+            return flatState;
+        }
+        long total = weights.getShape().size();
+        NDArray[] arrays = new NDArray[n];
+        for (int i = 0; i < n; i++) {
+            float[] values = new float[Math.toIntExact(total)];
+            boolean restored = false;
+            int offset = 0;
+            for (int p = 0; p < flatNames.size(); p++) {
+                float[][] saved = pendingRestore.get(flatNames.get(p));
+                int size = Math.toIntExact(flatShapes.get(p).size());
+                if (saved != null && i < saved.length && saved[i].length == size) {
+                    System.arraycopy(saved[i], 0, values, offset, size);
+                    restored = true;
+                }
+                offset += size;
+            }
+            if (restored) {
+                NDArray host = weights.getManager().create(values, new Shape(total));
+                arrays[i] = host.toDevice(weights.getDevice(), false);
+                if (arrays[i] != host) {
+                    host.close();
+                }
+            } else {
+                arrays[i] = weights.zerosLike();
+            }
+        }
+        long offset = 0;
+        for (int p = 0; p < flatNames.size(); p++) {
+            long size = flatShapes.get(p).size();
+            NDArray[] views = new NDArray[n];
+            for (int i = 0; i < n; i++) {
+                try (NDArray slice = arrays[i].get(new NDIndex(offset + ":" + (offset + size)))) {
+                    views[i] = slice.reshape(flatShapes.get(p));
+                }
+            }
+            state.put(flatNames.get(p), views);
+            offset += size;
+        }
+        flatState = arrays;
+        return arrays;
+    }
+
+    private void closeState() {
+        state.values().forEach(a -> {
+            for (NDArray x : a) {
+                x.close();
+            }
+        });
+        state.clear();
+        if (flatState != null) {
+            for (NDArray x : flatState) {
+                x.close();
+            }
+            flatState = null;
+        }
     }
 
     /** The state as bytes: per parameter name its step count and state arrays. Syncs with the device. */
@@ -209,8 +300,7 @@ public final class OnlineOptimizer extends Optimizer {
                 }
                 values.put(name, arrays);
             }
-            state.values().forEach(a -> { for (NDArray x : a) { x.close(); } });
-            state.clear();
+            closeState();
             steps.clear();
             steps.putAll(counts);
             pendingSteps = counts;
