@@ -14,10 +14,12 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * SGD with momentum, Adam and Adagrad whose state (moments, accumulators, step counts) can be
@@ -116,7 +118,7 @@ public final class OnlineOptimizer extends Optimizer {
         apply(weights, grads, t, n -> flatState(weights, n));
     }
 
-    private void apply(NDArray weight, NDArray grad, int t, java.util.function.IntFunction<NDArray[]> stateOf) {
+    private void apply(NDArray weight, NDArray grad, int t, IntFunction<NDArray[]> stateOf) {
         float rate = schedule.rate(baseRate, t) * (boostSteps > 0 ? boostFactor : 1f);
         float wd = getWeightDecay();
         switch (kind) {
@@ -258,9 +260,10 @@ public final class OnlineOptimizer extends Optimizer {
                 for (int i = 0; i < n; i++) {
                     float[] v = arrays != null ? arrays[i].toFloatArray() : values[i];
                     out.writeInt(v.length);
-                    for (float f : v) {
-                        out.writeFloat(f);
-                    }
+                    // In bulk, the bytes writeFloat would write one synchronized call at a time (big-endian).
+                    ByteBuffer raw = ByteBuffer.allocate(v.length * Float.BYTES);
+                    raw.asFloatBuffer().put(v);
+                    out.write(raw.array());
                 }
             }
         } catch (IOException e) {
@@ -293,10 +296,15 @@ public final class OnlineOptimizer extends Optimizer {
                 counts.put(name, in.readInt());
                 float[][] arrays = new float[in.readInt()][];
                 for (int i = 0; i < arrays.length; i++) {
-                    arrays[i] = new float[in.readInt()];
-                    for (int k = 0; k < arrays[i].length; k++) {
-                        arrays[i][k] = in.readFloat();
+                    int n = in.readInt();
+                    if (n < 0 || (long) n * Float.BYTES > blob.length) {
+                        throw new IllegalStateException("optimizer state is corrupt: " + n + " values for " + name
+                                + " in " + blob.length + " bytes");
                     }
+                    byte[] raw = new byte[n * Float.BYTES];
+                    in.readFully(raw);
+                    arrays[i] = new float[n];
+                    ByteBuffer.wrap(raw).asFloatBuffer().get(arrays[i]);
                 }
                 values.put(name, arrays);
             }
