@@ -28,7 +28,7 @@ for spec in "${SPECS[@]}"; do
   "$JAVA" -Xmx8g -XX:+UseParallelGC -Dai.djl.offline=true \
     -Dbench.rounds="${BENCH_ROUNDS:-3}" -Dbench.python="$BENCH_PYTHON_TORCH" \
     -Dbench.torchScript="$ROOT/bench/gpu_torch.py" ${BENCH_JAVA_OPTS:-} \
-    -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN \
+    -Dlog4j2.configurationFile="$ROOT/bench/serving-log4j2.properties" \
     -cp "$BENCH_CP" \
     io.streamlearn.bench.TrainerBench "$spec"
 done

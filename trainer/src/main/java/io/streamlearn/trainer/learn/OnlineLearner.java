@@ -33,8 +33,8 @@ import java.util.Map;
  * are trained on. Rows are assembled into one reused direct buffer and copied to the device once
  * (uint8 stays uint8 until the model's first block). A batch whose loss is not finite is not
  * stepped, and the parameters return to the last state that gave a finite loss. The trainable
- * parameters are views of one flat buffer ({@link FlatParameters}): the update, the copy kept for
- * that return and the finiteness check are one native operation each, whatever the layer count.
+ * parameters are views of one flat buffer ({@link FlatParameters}): the copy kept for that return and
+ * the finiteness check are one native operation each, whatever the layer count.
  * Not thread-safe: one owner (the trainer operator) calls it.
  */
 public final class OnlineLearner implements AutoCloseable {
@@ -83,20 +83,15 @@ public final class OnlineLearner implements AutoCloseable {
         Shape inputShape = NetworkBuilder.inputShape(spec, 1);
         // The block is initialized here (the Trainer set its initializers, so the seeded values are those
         // trainer.initialize would draw) and its parameters become views of one flat buffer before the
-        // Trainer's parameter store sees them. The views are made in gradient mode, which the collector sets.
+        // Trainer's parameter store sees them.
         model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
-        synchronized (GRADIENT_LOCK) {
-            try (GradientCollector gc = trainer.newGradientCollector()) {
-                this.flat = FlatParameters.adopt(model.getBlock());
-            }
-        }
+        this.flat = FlatParameters.adopt(model.getBlock());
         trainer.initialize(inputShape);
         Map<String, String> names = new HashMap<>();
         for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
             names.put(p.getValue().getId(), p.getKey());
         }
         optimizer.bindNames(names);
-        optimizer.bindFlat(flat.names(), flat.shapes());
         if (optimizerState != null) {
             optimizer.restoreState(optimizerState);
         }
@@ -186,11 +181,8 @@ public final class OnlineLearner implements AutoCloseable {
                         }
                     }
                     if (Float.isFinite(loss)) {
-                        // DJL's trainer.step() would update, and fetch the gradient of, each parameter apart.
                         flat.rememberAsGood();
-                        try (NDArray gradient = flat.gradient()) {
-                            optimizer.updateAll(flat.values(), gradient);
-                        }
+                        optimizer.updateAll(flat.names(), flat.views());
                         optimizer.stepDone();
                         stepped = true;
                     } else {

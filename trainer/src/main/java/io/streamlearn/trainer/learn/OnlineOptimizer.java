@@ -3,8 +3,6 @@ package io.streamlearn.trainer.learn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.optimizer.Optimizer;
 import io.streamlearn.core.model.OptimizerSpec;
 import io.streamlearn.core.model.ScheduleSpec;
@@ -26,9 +24,8 @@ import java.util.function.IntFunction;
  * exported and restored by parameter name, so it survives a checkpoint: DJL's own optimizers keep
  * it in private maps keyed by per-process ids, and its PyTorch engine has no Adagrad update.
  * The learning rate follows the spec's {@link ScheduleSpec} over each parameter's step count.
- * {@link #updateAll} updates every parameter at once, flattened into one buffer (see
- * {@code FlatParameters}): one fused native update per step whatever the layer count, with the same
- * arithmetic per element as the per-parameter {@link #update} DJL's own trainer calls.
+ * {@link #updateAll} is the step the trainer takes: the same update DJL's Trainer.step() makes,
+ * without its ParameterServer, which first copied every gradient.
  */
 public final class OnlineOptimizer extends Optimizer {
     private static final int STATE_MAGIC = 0x534C4F53; // "SLOS"
@@ -45,9 +42,6 @@ public final class OnlineOptimizer extends Optimizer {
     private final Map<String, String> nameOfId = new HashMap<>();
     private final Map<String, NDArray[]> state = new HashMap<>();
     private final Map<String, Integer> steps = new HashMap<>();
-    private List<String> flatNames = List.of();
-    private List<Shape> flatShapes = List.of();
-    private NDArray[] flatState;
     private Map<String, float[][]> pendingRestore = Map.of();
     private Map<String, Integer> pendingSteps = Map.of();
     private float boostFactor = 1f;
@@ -69,12 +63,6 @@ public final class OnlineOptimizer extends Optimizer {
     /** The learning rate the next step of parameter {@code name} will use. */
     public float currentRate(String name) {
         return schedule.rate(baseRate, steps.getOrDefault(name, 0) + 1) * (boostSteps > 0 ? boostFactor : 1f);
-    }
-
-    /** The flat layout {@link #updateAll} updates: parameter names in buffer order and their shapes. */
-    public void bindFlat(List<String> names, List<Shape> shapes) {
-        this.flatNames = List.copyOf(names);
-        this.flatShapes = List.copyOf(shapes);
     }
 
     /** Forgets moments, accumulators and step counts (the schedule restarts): a reaction to drift. */
@@ -106,16 +94,18 @@ public final class OnlineOptimizer extends Optimizer {
     }
 
     /**
-     * Updates every parameter bound by {@link #bindFlat}, flattened into {@code weights}, with the flat
-     * gradient {@code grads}: one fused native update. Every parameter steps together, so they share one
-     * step count (the highest, should a restored state disagree).
+     * Updates each parameter {@code weights.get(i)} (named {@code names.get(i)}) with its gradient. DJL's
+     * Trainer.step() does the same through its ParameterServer, which copies every gradient first.
      */
-    public void updateAll(NDArray weights, NDArray grads) {
-        int t = 0;
-        for (String name : flatNames) {
-            t = Math.max(t, steps.merge(name, 1, Integer::sum));
+    public void updateAll(List<String> names, List<NDArray> weights) {
+        for (int i = 0; i < weights.size(); i++) {
+            String name = names.get(i);
+            NDArray weight = weights.get(i);
+            int t = steps.merge(name, 1, Integer::sum);
+            try (NDArray grad = weight.getGradient()) {
+                apply(weight, grad, t, n -> state(name, weight, n));
+            }
         }
-        apply(weights, grads, t, n -> flatState(weights, n));
     }
 
     private void apply(NDArray weight, NDArray grad, int t, IntFunction<NDArray[]> stateOf) {
@@ -176,55 +166,6 @@ public final class OnlineOptimizer extends Optimizer {
         });
     }
 
-    /**
-     * The flat state arrays, made on the first flat step from a restored state (zeros where it has none)
-     * or zeros; each parameter's slice is also its entry in {@code state}, so export reads them by name.
-     */
-    private NDArray[] flatState(NDArray weights, int n) {
-        if (flatState != null) {
-            return flatState;
-        }
-        long total = weights.getShape().size();
-        NDArray[] arrays = new NDArray[n];
-        for (int i = 0; i < n; i++) {
-            float[] values = new float[Math.toIntExact(total)];
-            boolean restored = false;
-            int offset = 0;
-            for (int p = 0; p < flatNames.size(); p++) {
-                float[][] saved = pendingRestore.get(flatNames.get(p));
-                int size = Math.toIntExact(flatShapes.get(p).size());
-                if (saved != null && i < saved.length && saved[i].length == size) {
-                    System.arraycopy(saved[i], 0, values, offset, size);
-                    restored = true;
-                }
-                offset += size;
-            }
-            if (restored) {
-                NDArray host = weights.getManager().create(values, new Shape(total));
-                arrays[i] = host.toDevice(weights.getDevice(), false);
-                if (arrays[i] != host) {
-                    host.close();
-                }
-            } else {
-                arrays[i] = weights.zerosLike();
-            }
-        }
-        long offset = 0;
-        for (int p = 0; p < flatNames.size(); p++) {
-            long size = flatShapes.get(p).size();
-            NDArray[] views = new NDArray[n];
-            for (int i = 0; i < n; i++) {
-                try (NDArray slice = arrays[i].get(new NDIndex(offset + ":" + (offset + size)))) {
-                    views[i] = slice.reshape(flatShapes.get(p));
-                }
-            }
-            state.put(flatNames.get(p), views);
-            offset += size;
-        }
-        flatState = arrays;
-        return arrays;
-    }
-
     private void closeState() {
         state.values().forEach(a -> {
             for (NDArray x : a) {
@@ -232,12 +173,6 @@ public final class OnlineOptimizer extends Optimizer {
             }
         });
         state.clear();
-        if (flatState != null) {
-            for (NDArray x : flatState) {
-                x.close();
-            }
-            flatState = null;
-        }
     }
 
     /** The state as bytes: per parameter name its step count and state arrays. Syncs with the device. */
