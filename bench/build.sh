@@ -11,3 +11,17 @@ bench_build() {
   "${mvn[@]}" -o >&2 || "${mvn[@]}" >&2
   BENCH_CP="$ROOT/$module/target/test-classes:$ROOT/$module/target/classes:$(cat "$cp_file")"
 }
+
+# bench_python sets BENCH_PYTHON_TORCH to the first python3 that imports torch (BENCH_PYTHON, python3, then
+# /usr/bin/python3: Debian's python3-torch is for the system python, and a python3 earlier on the PATH may not
+# see it), or to the empty string when none does.
+bench_python() {
+  BENCH_PYTHON_TORCH=""
+  local p
+  for p in ${BENCH_PYTHON:-} python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null && "$p" -c 'import torch' 2>/dev/null; then
+      BENCH_PYTHON_TORCH="$(command -v "$p")"
+      return
+    fi
+  done
+}

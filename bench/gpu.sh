@@ -41,16 +41,9 @@ if [[ -n "${PYTORCH_LIBRARY_PATH:-}" ]]; then
   echo "gpu.sh: libtorch $PYTORCH_VERSION-$PYTORCH_FLAVOR from $PYTORCH_LIBRARY_PATH, JNI $jni" >&2
 fi
 
-# Debian's python3-torch is for /usr/bin/python3; a python3 earlier on the PATH may not see it.
-PYTHON=""
-for p in ${BENCH_PYTHON:-} python3 /usr/bin/python3; do
-  if command -v "$p" >/dev/null && "$p" -c 'import torch' 2>/dev/null; then
-    PYTHON="$(command -v "$p")"
-    break
-  fi
-done
-
 source "$ROOT/bench/build.sh"
+bench_python
+PYTHON="$BENCH_PYTHON_TORCH"
 bench_build app
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # shellcheck disable=SC2086

@@ -128,7 +128,7 @@ public final class GpuBench {
      * The PyTorch reference on the same examples, written once to a file it reads; null (reported as none)
      * when {@code bench.python} is unset (gpu.sh found no Python with torch) or torch cannot use this device.
      */
-    private static double[] torchRounds(ModelSpec spec, Device device, List<Example> data, int rounds, int warmUp,
+    static double[] torchRounds(ModelSpec spec, Device device, List<Example> data, int rounds, int warmUp,
             int threads) throws IOException, InterruptedException {
         String python = System.getProperty("bench.python", "");
         if (python.isEmpty()) {
@@ -149,7 +149,7 @@ public final class GpuBench {
                     file.toString(), Integer.toString(data.size()), Integer.toString(spec.featureCount()),
                     Integer.toString(spec.batchSize()), Float.toString(spec.optimizer().learningRate()),
                     device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu", Integer.toString(rounds),
-                    Integer.toString(warmUp), Integer.toString(threads))
+                    Integer.toString(warmUp), Integer.toString(threads), spec.name())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out;
             try (InputStream in = p.getInputStream()) {
@@ -172,14 +172,14 @@ public final class GpuBench {
         }
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** {@code MEDIAN[MIN..MAX]}, whole examples per second. */
-    private static String summary(double[] v) {
+    static String summary(double[] v) {
         return String.format(Locale.ROOT, "%.0f[%.0f..%.0f]", median(v), Arrays.stream(v).min().orElseThrow(),
                 Arrays.stream(v).max().orElseThrow());
     }

@@ -43,39 +43,74 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * Trainer throughput and accuracy on Fashion-MNIST, one pass in stream order: the examples topic
  * (one partition, so the order is the file's) trained through the Flink job, against the same
- * model trained by a bare DJL loop on batches already in memory, in the same run. Prints one
- * {@code RESULT} line; details go to stderr.
+ * model trained by a bare DJL loop on batches already in memory and, when Python's torch is there,
+ * by the same network, optimizer, batch and thread count in PyTorch ({@code bench/gpu_torch.py}), all
+ * in the same run. Each is measured over several rounds (the job: a fresh job per round on its own
+ * topics, its rate between its first and last snapshot); the RESULT line gives medians with their range,
+ * {@code ratio} (job ÷ bare DJL loop) and {@code vs_pytorch} (job ÷ PyTorch). Details go to stderr.
  */
 public final class TrainerBench {
     private TrainerBench() {}
 
     public static void main(String[] args) throws Exception {
-        // Both measurements with the trainer's thread setting (the bare loop loads the engine first).
+        // All three measurements with the trainer's thread setting (the bare loop loads the engine first).
         io.streamlearn.trainer.learn.EngineThreads.configureDefault();
         String specName = args.length > 0 ? args[0] : "mlp";
         int limit = args.length > 1 ? Integer.parseInt(args[1]) : 60_000;
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        int threads = Integer.parseInt(System.getProperty(io.streamlearn.trainer.learn.EngineThreads.PROPERTY));
         ModelSpec spec = SpecResolver.resolve(specName);
         List<Example> train = load("fashion-mnist/train", limit);
         List<Example> test = load("fashion-mnist/t10k", Integer.MAX_VALUE);
-        log("loaded %d train and %d test examples; spec %s, batch %d, %s %s; libtorch threads %s", train.size(),
-                test.size(), spec.name(), spec.batchSize(), spec.optimizer().type(), spec.optimizer().learningRate(),
-                System.getProperty(io.streamlearn.trainer.learn.EngineThreads.PROPERTY));
+        log("loaded %d train and %d test examples; spec %s, batch %d, %s %s; libtorch threads %d; %d rounds",
+                train.size(), test.size(), spec.name(), spec.batchSize(), spec.optimizer().type(),
+                spec.optimizer().learningRate(), threads, rounds);
 
-        double inMemoryRate = bareLoop(spec, train);
-        log("bare in-memory DJL loop: %.0f examples/s", inMemoryRate);
+        int whole = train.size() / spec.batchSize() * spec.batchSize();
+        double[] torch = GpuBench.torchRounds(spec, Device.cpu(), train.subList(0, whole), rounds,
+                whole / spec.batchSize() / 10, threads);
+        double[] bare = bareLoop(spec, train, rounds);
+        log("bare in-memory DJL loop: %s examples/s", java.util.Arrays.toString(bare));
 
-        Path store = Files.createTempDirectory("streamlearn-bench-store-");
-        double jobRate;
-        SnapshotManifest last;
+        double[] job = new double[rounds];
+        double[] prequential = new double[rounds];
+        double[] testAcc = new double[rounds];
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
-            Topics topics = Topics.defaults();
-            try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
-                topics.createAll(admin, 1, (short) 1);
+            for (int r = 0; r < rounds; r++) {
+                double[] m = jobRound(broker.bootstrapServers(), spec, train, test, r);
+                job[r] = m[0];
+                prequential[r] = m[1];
+                testAcc[r] = m[2];
             }
-            produce(broker.bootstrapServers(), topics.examples(), train);
-            TrainerConfig config = TrainerConfig.builder().setBootstrapServers(broker.bootstrapServers())
-                    .setSpec(spec).setStoreRoot(store.toString()).optHoldoutFraction(0.0)
-                    .optCheckpointIntervalMs(Long.getLong("bench.checkpoint.ms", 1000)).optMaxWaitMs(200).optDevice("auto").build();
+        }
+        System.out.printf(Locale.ROOT, "RESULT spec=%s trainer_examples_per_s=%s inmemory_examples_per_s=%s "
+                        + "torch_examples_per_s=%s ratio=%.2f vs_pytorch=%s prequential_acc=%.4f test_acc=%.4f%n",
+                spec.name(), GpuBench.summary(job), GpuBench.summary(bare),
+                torch == null ? "none" : GpuBench.summary(torch), GpuBench.median(job) / GpuBench.median(bare),
+                torch == null ? "none" : String.format(Locale.ROOT, "%.2f", GpuBench.median(job) / GpuBench.median(torch)),
+                GpuBench.median(prequential), GpuBench.median(testAcc));
+        System.exit(0);
+    }
+
+    /**
+     * One pass through a fresh job on its own topics (prefix {@code r<round>.}) and store: the steady-state
+     * rate between its first and last snapshot (start-up is not training), the last snapshot's cumulative
+     * prequential accuracy and its test accuracy.
+     */
+    private static double[] jobRound(String bootstrap, ModelSpec spec, List<Example> train, List<Example> test,
+            int round) throws Exception {
+        Topics topics = new Topics("r" + round + ".");
+        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
+            topics.createAll(admin, 1, (short) 1);
+        }
+        produce(bootstrap, topics.examples(), train);
+        Path store = Files.createTempDirectory("streamlearn-bench-store-");
+        try {
+            TrainerConfig config = TrainerConfig.builder().setBootstrapServers(bootstrap)
+                    .setSpec(spec).setStoreRoot(store.toString()).optTopicPrefix(topics.prefix())
+                    .optGroupId("bench-r" + round).optHoldoutFraction(0.0)
+                    .optCheckpointIntervalMs(Long.getLong("bench.checkpoint.ms", 1000)).optMaxWaitMs(200)
+                    .optDevice("auto").build();
             SnapshotStore snapshots = new SnapshotStore(store);
             JobClient job = TrainerJob.runLocal(config, new Configuration());
             try {
@@ -93,23 +128,20 @@ public final class TrainerBench {
             for (long v : snapshots.versions(spec.name())) {
                 history.add(snapshots.manifest(spec.name(), v));
             }
-            last = history.get(history.size() - 1);
-            // Steady-state rate between the first and last snapshot: job start-up is not training.
+            SnapshotManifest last = history.get(history.size() - 1);
             SnapshotManifest first = history.get(0);
-            jobRate = (last.examplesSeen() - first.examplesSeen()) * 1000.0
+            double rate = (last.examplesSeen() - first.examplesSeen()) * 1000.0
                     / Math.max(1, last.createdMs() - first.createdMs());
-            log("job: %d snapshots, %d examples from v%d to v%d in %d ms: %.0f examples/s", history.size(),
-                    last.examplesSeen() - first.examplesSeen(), first.version(), last.version(),
-                    last.createdMs() - first.createdMs(), jobRate);
             double testAcc = testAccuracy(spec, Files.readAllBytes(snapshots.directory(spec.name(), last.version())
                     .resolve(last.paramsFile())), test);
-            System.out.printf(Locale.ROOT, "RESULT spec=%s trainer_examples_per_s=%.0f inmemory_examples_per_s=%.0f "
-                            + "ratio=%.2f prequential_acc=%.4f test_acc=%.4f%n", spec.name(), jobRate, inMemoryRate,
-                    jobRate / inMemoryRate, last.metric("prequential_accuracy_cumulative"), testAcc);
+            double prequential = last.metric("prequential_accuracy_cumulative");
+            log("job round %d: %d snapshots, %d examples from v%d to v%d in %d ms: %.0f examples/s; prequential %.4f, "
+                    + "test %.4f", round + 1, history.size(), last.examplesSeen() - first.examplesSeen(),
+                    first.version(), last.version(), last.createdMs() - first.createdMs(), rate, prequential, testAcc);
+            return new double[] {rate, prequential, testAcc};
         } finally {
             deleteTree(store);
         }
-        System.exit(0);
     }
 
     private static List<Example> load(String name, int limit) {
@@ -126,8 +158,11 @@ public final class TrainerBench {
         ExampleRecords.send(bootstrap, ExampleRecords.binary(topic, examples));
     }
 
-    /** The same model and optimizer, trained on batches assembled in memory beforehand: the reference. */
-    private static double bareLoop(ModelSpec spec, List<Example> train) {
+    /**
+     * The same model and optimizer, trained on batches assembled in memory beforehand, the way a DJL user
+     * writes it (DJL's Trainer.step()): the reference. A tenth of a pass warms up, then each round is a pass.
+     */
+    private static double[] bareLoop(ModelSpec spec, List<Example> train, int rounds) {
         int b = spec.batchSize();
         int n = train.size() / b * b;
         int f = spec.featureCount();
@@ -149,29 +184,36 @@ public final class TrainerBench {
                     buf.flip();
                     batches.add(new NDList(m.create(buf, new Shape(b, f), DataType.UINT8), m.create(y)));
                 }
-                // The first tenth is warm-up (JIT, libtorch's first calls), as the job's rate starts at its
+                // A tenth of a pass is warm-up (JIT, libtorch's first calls), as the job's rate starts at its
                 // first snapshot, after start-up.
                 int warmUp = batches.size() / 10;
-                long start = 0;
-                for (int k = 0; k < batches.size(); k++) {
-                    if (k == warmUp) {
-                        start = System.nanoTime();
-                    }
-                    NDList batch = batches.get(k);
-                    // Each step's activations are freed with its scope, as the trainer frees them per batch.
-                    try (NDScope scope = new NDScope(); GradientCollector gc = trainer.newGradientCollector()) {
-                        NDList out = trainer.forward(new NDList(batch.get(0)));
-                        NDArray loss = trainer.getLoss().evaluate(new NDList(batch.get(1)), out);
-                        gc.backward(loss);
-                    }
-                    // Outside the scope: the optimizer creates its moments on the first step, and they must live on.
-                    trainer.step();
+                for (int k = 0; k < warmUp; k++) {
+                    bareStep(trainer, batches.get(k));
                 }
-                // Wait for the device before stopping the clock.
-                model.getBlock().getParameters().get(0).getValue().getArray().toFloatArray();
-                return (long) (batches.size() - warmUp) * b * 1e9 / (System.nanoTime() - start);
+                double[] rates = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    long start = System.nanoTime();
+                    for (NDList batch : batches) {
+                        bareStep(trainer, batch);
+                    }
+                    // Wait for the device before stopping the clock.
+                    model.getBlock().getParameters().get(0).getValue().getArray().toFloatArray();
+                    rates[r] = (double) batches.size() * b * 1e9 / (System.nanoTime() - start);
+                }
+                return rates;
             }
         }
+    }
+
+    private static void bareStep(Trainer trainer, NDList batch) {
+        // Each step's activations are freed with its scope, as the trainer frees them per batch.
+        try (NDScope scope = new NDScope(); GradientCollector gc = trainer.newGradientCollector()) {
+            NDList out = trainer.forward(new NDList(batch.get(0)));
+            NDArray loss = trainer.getLoss().evaluate(new NDList(batch.get(1)), out);
+            gc.backward(loss);
+        }
+        // Outside the scope: the optimizer creates its moments on the first step, and they must live on.
+        trainer.step();
     }
 
     private static double testAccuracy(ModelSpec spec, byte[] params, List<Example> test) {

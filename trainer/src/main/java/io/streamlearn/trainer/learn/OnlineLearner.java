@@ -6,8 +6,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -24,7 +22,6 @@ import io.streamlearn.core.model.NetworkBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -35,13 +32,14 @@ import java.util.Map;
  * predicted (those predictions are the prequential and holdout metrics), then its non-holdout rows
  * are trained on. Rows are assembled into one reused direct buffer and copied to the device once
  * (uint8 stays uint8 until the model's first block). A batch whose loss is not finite is not
- * stepped, and the parameters return to the last state that gave a finite loss.
+ * stepped, and the parameters return to the last state that gave a finite loss. The trainable
+ * parameters are views of one flat buffer ({@link FlatParameters}): the copy kept for that return and
+ * the finiteness check are one native operation each, whatever the layer count.
  * Not thread-safe: one owner (the trainer operator) calls it.
  */
 public final class OnlineLearner implements AutoCloseable {
     /** DJL allows one collecting GradientCollector per JVM; trainers sharing a TaskManager take turns. */
     private static final Object GRADIENT_LOCK = new Object();
-    private static final NDIndex ALL = new NDIndex("...");
 
     private final ModelSpec spec;
     private final Device device;
@@ -54,8 +52,7 @@ public final class OnlineLearner implements AutoCloseable {
     private final ByteBuffer batchBuffer;
     private final BatchTargets targets;
     private final Example[] ordered;
-    private final List<NDArray> parameters = new ArrayList<>();
-    private final List<NDArray> lastGood = new ArrayList<>();
+    private final FlatParameters flat;
     private final boolean deterministicForward;
     private Model champion;
     private ParameterStore championStore;
@@ -82,17 +79,16 @@ public final class OnlineLearner implements AutoCloseable {
         }
         this.optimizer = new OnlineOptimizer(spec.optimizer());
         this.trainer = model.newTrainer(TrainingSetup.config(spec, device, optimizer));
-        trainer.initialize(NetworkBuilder.inputShape(spec, 1));
+        Shape inputShape = NetworkBuilder.inputShape(spec, 1);
+        // The block is initialized here (the Trainer set its initializers, so the seeded values are those
+        // trainer.initialize would draw) and its parameters become views of one flat buffer before the
+        // Trainer's parameter store sees them.
+        model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
+        this.flat = FlatParameters.adopt(model.getBlock());
+        trainer.initialize(inputShape);
         Map<String, String> names = new HashMap<>();
         for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
             names.put(p.getValue().getId(), p.getKey());
-            if (p.getValue().requiresGradient()) {
-                NDArray array = p.getValue().getArray();
-                parameters.add(array);
-                NDArray copy = array.stopGradient().add(0f);
-                copy.attach(model.getNDManager());
-                lastGood.add(copy);
-            }
         }
         optimizer.bindNames(names);
         if (optimizerState != null) {
@@ -185,12 +181,12 @@ public final class OnlineLearner implements AutoCloseable {
                         }
                     }
                     if (Float.isFinite(loss)) {
-                        rememberGoodState();
-                        trainer.step();
+                        flat.rememberAsGood();
+                        optimizer.updateAll(flat.names(), flat.views());
                         optimizer.stepDone();
                         stepped = true;
                     } else {
-                        returnToLastGoodState();
+                        flat.returnToLastGood();
                         rolledBack = true;
                     }
                 }
@@ -217,27 +213,6 @@ public final class OnlineLearner implements AutoCloseable {
                         championCorrect, values[0], actualValues, championSquaredError);
             } finally {
                 Arrays.fill(ordered, 0, n, null);
-            }
-        }
-    }
-
-    /**
-     * The parameters that produced a finite loss are the last good state. Copied on the device with
-     * an indexed assignment (not arithmetic, which would keep NaN), through detached views so
-     * autograd stays out.
-     */
-    private void rememberGoodState() {
-        for (int i = 0; i < parameters.size(); i++) {
-            try (NDArray live = parameters.get(i).stopGradient()) {
-                lastGood.get(i).set(ALL, live);
-            }
-        }
-    }
-
-    private void returnToLastGoodState() {
-        for (int i = 0; i < parameters.size(); i++) {
-            try (NDArray live = parameters.get(i).stopGradient()) {
-                live.set(ALL, lastGood.get(i));
             }
         }
     }
@@ -323,15 +298,7 @@ public final class OnlineLearner implements AutoCloseable {
 
     /** Whether every parameter is finite (one device sync; for the quality gate at publish time). */
     public boolean parametersFinite() {
-        try (NDScope scope = new NDScope()) {
-            for (NDArray p : parameters) {
-                NDArray v = p.stopGradient();
-                if (v.isNaN().logicalOr(v.isInfinite()).any().getBoolean()) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return flat.finite();
     }
 
     /** The learning rate of the next step (first parameter), for metrics. */
@@ -390,6 +357,7 @@ public final class OnlineLearner implements AutoCloseable {
     @Override
     public void close() {
         setChampion(null);
+        flat.close();
         trainer.close();
         model.close();
     }

@@ -12,15 +12,20 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * SGD with momentum, Adam and Adagrad whose state (moments, accumulators, step counts) can be
  * exported and restored by parameter name, so it survives a checkpoint: DJL's own optimizers keep
  * it in private maps keyed by per-process ids, and its PyTorch engine has no Adagrad update.
  * The learning rate follows the spec's {@link ScheduleSpec} over each parameter's step count.
+ * {@link #updateAll} is the step the trainer takes: the same update DJL's Trainer.step() makes,
+ * without its ParameterServer, which first copied every gradient.
  */
 public final class OnlineOptimizer extends Optimizer {
     private static final int STATE_MAGIC = 0x534C4F53; // "SLOS"
@@ -62,12 +67,7 @@ public final class OnlineOptimizer extends Optimizer {
 
     /** Forgets moments, accumulators and step counts (the schedule restarts): a reaction to drift. */
     public void reset() {
-        state.values().forEach(a -> {
-            for (NDArray x : a) {
-                x.close();
-            }
-        });
-        state.clear();
+        closeState();
         steps.clear();
         pendingRestore = Map.of();
         pendingSteps = Map.of();
@@ -90,11 +90,30 @@ public final class OnlineOptimizer extends Optimizer {
     public void update(String parameterId, NDArray weight, NDArray grad) {
         String name = nameOfId.getOrDefault(parameterId, parameterId);
         int t = steps.merge(name, 1, Integer::sum);
+        apply(weight, grad, t, n -> state(name, weight, n));
+    }
+
+    /**
+     * Updates each parameter {@code weights.get(i)} (named {@code names.get(i)}) with its gradient. DJL's
+     * Trainer.step() does the same through its ParameterServer, which copies every gradient first.
+     */
+    public void updateAll(List<String> names, List<NDArray> weights) {
+        for (int i = 0; i < weights.size(); i++) {
+            String name = names.get(i);
+            NDArray weight = weights.get(i);
+            int t = steps.merge(name, 1, Integer::sum);
+            try (NDArray grad = weight.getGradient()) {
+                apply(weight, grad, t, n -> state(name, weight, n));
+            }
+        }
+    }
+
+    private void apply(NDArray weight, NDArray grad, int t, IntFunction<NDArray[]> stateOf) {
         float rate = schedule.rate(baseRate, t) * (boostSteps > 0 ? boostFactor : 1f);
         float wd = getWeightDecay();
         switch (kind) {
             case "adam" -> {
-                NDArray[] s = state(name, weight, 2);
+                NDArray[] s = stateOf.apply(2);
                 double coef1 = 1.0 - Math.pow(ADAM_BETA1, t);
                 double coef2 = 1.0 - Math.pow(ADAM_BETA2, t);
                 float corrected = (float) (rate * Math.sqrt(coef2) / coef1);
@@ -102,12 +121,12 @@ public final class OnlineOptimizer extends Optimizer {
                         rate, corrected, wd, rescaleGrad, clipGrad, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, true, false);
             }
             case "sgd" -> {
-                NDList inputs = momentum != 0f ? new NDList(weight, grad, state(name, weight, 1)[0])
+                NDList inputs = momentum != 0f ? new NDList(weight, grad, stateOf.apply(1)[0])
                         : new NDList(weight, grad);
                 weight.getNDArrayInternal().sgdUpdate(inputs, new NDList(weight), rate, wd, rescaleGrad, clipGrad,
                         momentum, true);
             }
-            case "adagrad" -> adagrad(weight, grad, state(name, weight, 1)[0], rate, wd);
+            case "adagrad" -> adagrad(weight, grad, stateOf.apply(1)[0], rate, wd);
             default -> throw new IllegalStateException("unknown optimizer " + kind);
         }
     }
@@ -147,6 +166,15 @@ public final class OnlineOptimizer extends Optimizer {
         });
     }
 
+    private void closeState() {
+        state.values().forEach(a -> {
+            for (NDArray x : a) {
+                x.close();
+            }
+        });
+        state.clear();
+    }
+
     /** The state as bytes: per parameter name its step count and state arrays. Syncs with the device. */
     public byte[] exportState() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -167,9 +195,10 @@ public final class OnlineOptimizer extends Optimizer {
                 for (int i = 0; i < n; i++) {
                     float[] v = arrays != null ? arrays[i].toFloatArray() : values[i];
                     out.writeInt(v.length);
-                    for (float f : v) {
-                        out.writeFloat(f);
-                    }
+                    // In bulk, the bytes writeFloat would write one synchronized call at a time (big-endian).
+                    ByteBuffer raw = ByteBuffer.allocate(v.length * Float.BYTES);
+                    raw.asFloatBuffer().put(v);
+                    out.write(raw.array());
                 }
             }
         } catch (IOException e) {
@@ -202,15 +231,19 @@ public final class OnlineOptimizer extends Optimizer {
                 counts.put(name, in.readInt());
                 float[][] arrays = new float[in.readInt()][];
                 for (int i = 0; i < arrays.length; i++) {
-                    arrays[i] = new float[in.readInt()];
-                    for (int k = 0; k < arrays[i].length; k++) {
-                        arrays[i][k] = in.readFloat();
+                    int n = in.readInt();
+                    if (n < 0 || (long) n * Float.BYTES > blob.length) {
+                        throw new IllegalStateException("optimizer state is corrupt: " + n + " values for " + name
+                                + " in " + blob.length + " bytes");
                     }
+                    byte[] raw = new byte[n * Float.BYTES];
+                    in.readFully(raw);
+                    arrays[i] = new float[n];
+                    ByteBuffer.wrap(raw).asFloatBuffer().get(arrays[i]);
                 }
                 values.put(name, arrays);
             }
-            state.values().forEach(a -> { for (NDArray x : a) { x.close(); } });
-            state.clear();
+            closeState();
             steps.clear();
             steps.putAll(counts);
             pendingSteps = counts;
