@@ -1,5 +1,8 @@
 package io.streamlearn.serving;
 
+import static io.streamlearn.serving.ConfigChecks.check;
+import static io.streamlearn.serving.ConfigChecks.checkIfSet;
+
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.kafka.Topics;
@@ -32,6 +35,7 @@ public final class ServingConfig {
     private final Path storeRoot;
     private final Topics topics;
     private final String groupId;
+    private final ServingProfile profile;
     private final int maxBatch;
     private final long maxWaitMicros;
     private final int topK;
@@ -54,8 +58,9 @@ public final class ServingConfig {
         this.storeRoot = b.storeRoot.toAbsolutePath();
         this.topics = b.topics;
         this.groupId = b.groupId;
+        this.profile = b.profile;
         this.maxBatch = b.maxBatch;
-        this.maxWaitMicros = b.maxWaitMicros;
+        this.maxWaitMicros = b.maxWaitMicros != null ? b.maxWaitMicros : b.profile.maxWaitMicros();
         this.topK = b.topK;
         this.pinVersion = b.pinVersion;
         this.verifyKey = b.verifyKey;
@@ -98,6 +103,11 @@ public final class ServingConfig {
 
     public String groupId() {
         return groupId;
+    }
+
+    /** The latency/throughput trade-off of the Kafka clients and of the default batch wait. */
+    public ServingProfile profile() {
+        return profile;
     }
 
     public int maxBatch() {
@@ -181,7 +191,7 @@ public final class ServingConfig {
     @Override
     public String toString() {
         return "ServingConfig{model=" + model + ", bootstrapServers=" + bootstrapServers + ", storeRoot=" + storeRoot
-                + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", instanceId=" + instanceId
+                + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", profile=" + profile + ", instanceId=" + instanceId
                 + (staticMembership ? " (static)" : "") + ", maxBatch=" + maxBatch + ", maxWaitMicros=" + maxWaitMicros
                 + ", topK=" + topK + ", pinVersion=" + pinVersion + (verifyKey == null ? "" : ", signatures verified")
                 + ", kafkaOverrides=" + kafkaOverrides.keySet()
@@ -197,8 +207,9 @@ public final class ServingConfig {
         // Defaults are ServingSettings' (the one place they are defined and documented).
         private Topics topics = Topics.defaults();
         private String groupId = ServingSettings.GROUP_ID.defaultValue();
+        private ServingProfile profile = ServingSettings.PROFILE.defaultValue();
         private int maxBatch = ServingSettings.MAX_BATCH.defaultValue();
-        private long maxWaitMicros = ServingSettings.MAX_WAIT_MICROS.defaultValue();
+        private Long maxWaitMicros; // null: the profile's
         private int topK = ServingSettings.TOP_K.defaultValue();
         private long pinVersion = ServingSettings.PIN_VERSION.defaultValue();
         private PublicKey verifyKey;
@@ -241,6 +252,12 @@ public final class ServingConfig {
             return this;
         }
 
+        /** Latency (default) or throughput: Kafka client properties under the overrides, and the default wait. */
+        public Builder optProfile(ServingProfile profile) {
+            this.profile = profile;
+            return this;
+        }
+
         public Builder optMaxBatch(int maxBatch) {
             this.maxBatch = maxBatch;
             return this;
@@ -256,13 +273,13 @@ public final class ServingConfig {
             return this;
         }
 
-        /** Serve only {@code version}, loaded from the store at start; 0 (default) follows the models topic. */
         /** Serves only manifests signed for {@code verifyKey} (Ed25519); null: no check. */
         public Builder optVerifyKey(PublicKey verifyKey) {
             this.verifyKey = verifyKey;
             return this;
         }
 
+        /** Serve only {@code version}, loaded from the store at start; 0 (default) follows the models topic. */
         public Builder optPinVersion(long pinVersion) {
             this.pinVersion = pinVersion;
             return this;
@@ -354,12 +371,10 @@ public final class ServingConfig {
             }
             check(p, "groupId", groupId, ServingSettings.GROUP_ID.validator());
             check(p, "maxBatch", maxBatch, ServingSettings.MAX_BATCH.validator());
-            check(p, "maxWaitMicros", maxWaitMicros, ServingSettings.MAX_WAIT_MICROS.validator());
+            check(p, "profile", profile, ServingSettings.PROFILE.validator());
+            checkIfSet(p, "maxWaitMicros", maxWaitMicros, ServingSettings.MAX_WAIT_MICROS.validator());
             check(p, "topK", topK, ServingSettings.TOP_K.validator());
             check(p, "pinVersion", pinVersion, ServingSettings.PIN_VERSION.validator());
-            if (kafkaOverrides == null || kafkaOverrides.containsKey(null) || kafkaOverrides.containsValue(null)) {
-                p.add("kafka overrides " + kafkaOverrides + " must not be null nor hold null keys or values");
-            }
             if (clock == null) {
                 p.add("clock must not be null: omit optClock for the system clock");
             }
@@ -376,25 +391,8 @@ public final class ServingConfig {
                 p.add("HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
             }
             check(p, "HTTP port", httpPort, Validator.between(0, 65_535).because("0 binds a free port"));
-            derivedOverride(p, staticMembership, "group.instance.id", "static membership");
-            derivedOverride(p, exactlyOnce, "transactional.id", "exactly-once mode");
+            ConfigChecks.kafkaOverrides(p, kafkaOverrides, staticMembership, exactlyOnce);
             return p;
-        }
-
-        /** A Kafka override of a property that {@code mode} derives from the instance id would break that mode. */
-        private void derivedOverride(List<String> problems, boolean mode, String property, String modeName) {
-            if (mode && kafkaOverrides != null && kafkaOverrides.containsKey(property)) {
-                problems.add("kafka override " + property + " is set, but " + modeName + " derives it from the "
-                        + "instance id: remove it and use optInstanceId (--instance-id)");
-            }
-        }
-
-        /** Adds {@code field}'s refusal by {@code validator}, a setting's own where it has one (ServingSettings). */
-        private static <T> void check(List<String> problems, String field, T value, Validator<T> validator) {
-            String problem = value == null ? "must be set" : validator.problem(value);
-            if (problem != null) {
-                problems.add(field + " is " + value + ", " + problem);
-            }
         }
     }
 }
