@@ -20,9 +20,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source "$ROOT/bench/build.sh"
 bench_build app
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-# shellcheck disable=SC2086
-exec "$JAVA" -Xmx3g -XX:+UseParallelGC -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
-  -Dlog4j2.configurationFile="$ROOT/bench/serving-log4j2.properties" ${BENCH_OPTS:-} \
-  -cp "$BENCH_CP" \
-  io.streamlearn.bench.FreshnessBench "$@"
+bench_exec 3g io.streamlearn.bench.FreshnessBench "$@"

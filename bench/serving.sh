@@ -18,12 +18,6 @@ SPEC="${1:-$ROOT/specs/mlp.json}"
 source "$ROOT/bench/build.sh"
 bench_build serving
 
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # One libtorch intra-op thread: on a small shared host OpenMP's spinning pool oversubscribes the cores
 # the broker, the sender and the receiver need (p50 at 1,000/s went from 63 ms to 7 ms here).
-# shellcheck disable=SC2086
-exec "$JAVA" -Xmx3g -XX:+UseParallelGC -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
-  -Dai.djl.pytorch.num_threads=1 \
-  -Dlog4j2.configurationFile="$ROOT/bench/serving-log4j2.properties" ${BENCH_OPTS:-} \
-  -cp "$BENCH_CP" \
-  io.streamlearn.serving.ServingBench "$SPEC"
+bench_exec 3g -Dai.djl.pytorch.num_threads=1 io.streamlearn.serving.ServingBench "$SPEC"

@@ -129,7 +129,7 @@ public final class FreshnessBench {
             Thread requests = requests(topics.requests(), examples.running);
             List<List<Double>> out = List.of(new ArrayList<>(), new ArrayList<>());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
-            long from = WARM_UP_VERSIONS + 1;
+            long from = caughtUp(store, examples, checkpointMs, deadline, maxSeconds);
             for (int round = 1; round <= rounds; round++) {
                 long to = from + versionsPerRound; // exclusive
                 while (predictions.servedAtOrAbove(to) == null) {
@@ -150,6 +150,12 @@ public final class FreshnessBench {
             }
             examples.running.set(false);
             requests.join();
+            long versions = store.versions(spec.name()).size();
+            try (var files = Files.walk(storeDir)) {
+                long bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+                ERR.printf(Locale.ROOT, "%s: %d versions published, %.1f MB each in the store%n", setting, versions,
+                        bytes / 1e6 / Math.max(1, versions));
+            }
             return out;
         } finally {
             examples.running.set(false);
@@ -157,6 +163,38 @@ public final class FreshnessBench {
             predictions.close();
             job.cancel().get(60, TimeUnit.SECONDS);
             FileTrees.deleteRecursively(storeDir);
+        }
+    }
+
+    /**
+     * The first version to measure: after the warm-up ones, the first whose newest example was produced at most two
+     * checkpoint intervals and a second before its publication. Examples flow from the start, while the job and
+     * serving start up; the backlog of those seconds says nothing about the steady state, so it is drained first.
+     */
+    private long caughtUp(SnapshotStore store, Examples examples, long checkpointMs, long deadline, long maxSeconds)
+            throws Exception {
+        long lagLimitMs = 2 * checkpointMs + 1_000;
+        long checked = 0;
+        while (true) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the trainer did not catch up with " + rate + " examples/s within "
+                        + maxSeconds + " s (a version published within " + lagLimitMs + " ms of its newest example)");
+            }
+            for (long v : store.versions(spec.name())) {
+                if (v <= checked) {
+                    continue;
+                }
+                checked = v;
+                SnapshotManifest m = store.manifest(spec.name(), v);
+                long next = m.sourceOffsets().getOrDefault(0, 0L);
+                long lag = next > 0 ? m.createdMs() - examples.producedMs.get((int) next - 1) : Long.MAX_VALUE;
+                if (v > WARM_UP_VERSIONS && lag <= lagLimitMs) {
+                    ERR.printf(Locale.ROOT, "caught up at v%d (%d ms behind its newest example): measuring from v%d%n",
+                            v, lag, v + 1);
+                    return v + 1;
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 
@@ -173,6 +211,10 @@ public final class FreshnessBench {
             long next = m.sourceOffsets().getOrDefault(0, 0L);
             if (v >= from && v < to && previousNext >= 0) {
                 Long served = predictions.servedAtOrAbove(v);
+                long newest = next > 0 ? examples.producedMs.get((int) next - 1) : 0;
+                ERR.printf(Locale.ROOT, "v%d: offsets [%d, %d), published %d ms after its newest example was produced, "
+                        + "first served %s ms after that%n", v, previousNext, next, m.createdMs() - newest,
+                        served == null ? "never" : Long.toString(served - m.createdMs()));
                 for (long o = previousNext; o < next && served != null; o++) {
                     if (o % sampleEvery == 0) {
                         long producedMs = examples.producedMs.get((int) o);
