@@ -5,6 +5,7 @@ import static io.streamlearn.core.testkit.BenchStats.percentile;
 
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
+import io.streamlearn.core.example.Features;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
@@ -12,6 +13,7 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.serving.BenchTraffic.Receiver;
 import io.streamlearn.serving.BenchTraffic.Sender;
+import io.streamlearn.serving.model.LoadedModel;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +90,7 @@ public final class ServingBench {
         double[] latency = latencyAndSwaps(round);
         double max = maxThroughput(round);
         double pipe = pipe(round);
+        double model = modelOnly();
         add("p50_ms", latency[0]);
         add("p99_ms", latency[1]);
         add("own_hop_p99_ms", hopP99);
@@ -96,11 +99,12 @@ public final class ServingBench {
         add("max_per_s", max);
         add("pipe_per_s", pipe);
         add("max_vs_pipe", max / pipe);
+        add("model_only_per_s", model);
         add("swap_p99_ms", latency[4]);
         ERR.printf(Locale.ROOT, "round %d: 1,000/s p50 %.3f ms p99 %.3f ms, own hop p99 %.3f ms (ratio %.2f); 10,000/s "
-                + "p50 %.3f ms p99 %.3f ms; max %.0f/s, bare pipe %.0f/s (ratio %.2f); swap p99 %.0f ms%n", round,
-                latency[0], latency[1], hopP99, latency[1] / (2 * hopP99), latency[2], latency[3], max, pipe,
-                max / pipe, latency[4]);
+                + "p50 %.3f ms p99 %.3f ms; max %.0f/s, bare pipe %.0f/s (ratio %.2f), model alone %.0f/s; swap p99 %.0f ms%n",
+                round, latency[0], latency[1], hopP99, latency[1] / (2 * hopP99), latency[2], latency[3], max, pipe,
+                max / pipe, model, latency[4]);
     }
 
     private String resultLine(int rounds) {
@@ -244,6 +248,27 @@ public final class ServingBench {
                 profile);
         ERR.printf(Locale.ROOT, "bare pipe over the same backlog: %.0f answers/s%n", rate);
         return rate;
+    }
+
+    /**
+     * Predictions/s of the model alone, as serving runs it ({@link LoadedModel#predict}: checks, batch copy, forward
+     * pass, softmax, top-k) on full batches for 3 s, no Kafka: the ceiling the model puts on {@code max_per_s}.
+     */
+    private double modelOnly() {
+        try (LoadedModel m = LoadedModel.load(store, store.latest(spec.name()).orElseThrow(), maxBatch, 3)) {
+            List<Features> batch = new ArrayList<>();
+            for (int i = 0; i < maxBatch; i++) {
+                batch.add(Features.ofUint8(pool[i % pool.length]));
+            }
+            m.predict(batch);
+            long rows = 0;
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < 3_000_000_000L) {
+                m.predict(batch);
+                rows += maxBatch;
+            }
+            return rows * 1e9 / (System.nanoTime() - t0);
+        }
     }
 
     private static void awaitReady(PredictionService service) {
