@@ -42,5 +42,5 @@ for name in "${NAMES[@]}"; do
 done
 
 echo "all.sh: $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -m)" >&2
-printf '%s\n' "${results[@]}"
+[[ ${#results[@]} -gt 0 ]] && printf '%s\n' "${results[@]}"
 exit "$failed"
