@@ -145,7 +145,8 @@ public final class FreshnessBench {
                 out.get(0).add(p50);
                 out.get(1).add(p99);
                 ERR.printf(Locale.ROOT, "%s round %d: v%d..v%d, %d sampled examples: p50 %.0f ms, p99 %.0f ms, max %d "
-                        + "ms%n", setting, round, from, to - 1, f.length, p50, p99, f.length == 0 ? 0 : f[f.length - 1]);
+                        + "ms%n", setting, round, from, to - 1, f.length, p50, p99,
+                        f.length == 0 ? 0 : f[f.length - 1]);
                 from = to;
             }
             examples.running.set(false);
@@ -274,7 +275,8 @@ public final class FreshnessBench {
                         LockSupport.parkNanos(wait);
                     }
                     Example e = data.get(n % data.size());
-                    p.send(ExampleRecords.binary(topic, Example.labeled("e" + n, e.features(), e.label())), (md, err) -> {
+                    Example labeled = Example.labeled("e" + n, e.features(), e.label());
+                    p.send(ExampleRecords.binary(topic, labeled), (md, err) -> {
                         if (err == null && md.offset() < producedMs.length()) {
                             producedMs.set((int) md.offset(), md.timestamp());
                         }

@@ -102,7 +102,8 @@ public final class PredictionService implements AutoCloseable {
             }
             started = true;
             health.started();
-            producer = KafkaClients.producer(config.bootstrapServers(), config.profile().producer(config.kafkaOverrides()));
+            producer = KafkaClients.producer(config.bootstrapServers(),
+                    config.profile().producer(config.kafkaOverrides()));
             requestProducer = producer;
             model.announceRefusalsWith(producer);
         }

@@ -191,8 +191,9 @@ public final class ServingConfig {
     @Override
     public String toString() {
         return "ServingConfig{model=" + model + ", bootstrapServers=" + bootstrapServers + ", storeRoot=" + storeRoot
-                + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", profile=" + profile + ", instanceId=" + instanceId
-                + (staticMembership ? " (static)" : "") + ", maxBatch=" + maxBatch + ", maxWaitMicros=" + maxWaitMicros
+                + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", instanceId=" + instanceId
+                + (staticMembership ? " (static)" : "") + ", profile=" + profile + ", maxBatch=" + maxBatch
+                + ", maxWaitMicros=" + maxWaitMicros
                 + ", topK=" + topK + ", pinVersion=" + pinVersion + (verifyKey == null ? "" : ", signatures verified")
                 + ", kafkaOverrides=" + kafkaOverrides.keySet()
                 + (exactlyOnce ? ", exactly-once as " + transactionalId() + " (" + transactionTimeoutMs + " ms)" : "")

@@ -102,7 +102,8 @@ public final class ServingBench {
         add("model_only_per_s", model);
         add("swap_p99_ms", latency[4]);
         ERR.printf(Locale.ROOT, "round %d: 1,000/s p50 %.3f ms p99 %.3f ms, own hop p99 %.3f ms (ratio %.2f); 10,000/s "
-                + "p50 %.3f ms p99 %.3f ms; max %.0f/s, bare pipe %.0f/s (ratio %.2f), model alone %.0f/s; swap p99 %.0f ms%n",
+                + "p50 %.3f ms p99 %.3f ms; max %.0f/s, bare pipe %.0f/s (ratio %.2f), model alone %.0f/s; swap p99 "
+                + "%.0f ms%n",
                 round, latency[0], latency[1], hopP99, latency[1] / (2 * hopP99), latency[2], latency[3], max, pipe,
                 max / pipe, model, latency[4]);
     }

@@ -27,7 +27,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * bench/ingest.sh: sends a data set (Fashion-MNIST train by default) with {@link Ingestor} and, on the same
  * embedded broker in the same run, Kafka's own {@code ProducerPerformance} with the same record count, the
  * same value size and the same producer settings; prints one {@code RESULT} line. Rounds alternate the two
- * after one warm-up each; it prints the median of the rounds with their range, the ratio per round. Not a test: surefire never runs it.
+ * after one warm-up each; it prints the median of the rounds with their range, the ratio per round. Not a test:
+ * surefire never runs it.
  *
  * <p>Arguments: {@code [SOURCE] [ROUNDS]}, default {@code idx:fashion-mnist/train 5}. Needs the {@code bench}
  * Maven profile (kafka-tools) on the class path.
