@@ -25,3 +25,15 @@ bench_python() {
     fi
   done
 }
+
+# bench_exec HEAP [JVM OPTIONS...] MAIN [ARGS...] replaces the shell with a JVM on BENCH_CP with the settings the
+# benchmarks share: the parallel GC, DJL offline with one inter-op thread, warnings only and all of them on stderr
+# (stdout carries only RESULT lines), then $BENCH_OPTS, then the given options, main class and arguments.
+bench_exec() {
+  local heap="$1"
+  shift
+  # shellcheck disable=SC2086
+  exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" "-Xmx$heap" -XX:+UseParallelGC -Dai.djl.offline=true \
+    -Dai.djl.pytorch.num_interop_threads=1 -Dlog4j2.configurationFile="$ROOT/bench/serving-log4j2.properties" \
+    ${BENCH_OPTS:-} -cp "$BENCH_CP" "$@"
+}

@@ -11,7 +11,6 @@ import io.streamlearn.serving.model.ModelFollower;
 import io.streamlearn.serving.model.ServingModel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -103,7 +102,8 @@ public final class PredictionService implements AutoCloseable {
             }
             started = true;
             health.started();
-            producer = KafkaClients.producer(config.bootstrapServers(), config.kafkaOverrides());
+            producer = KafkaClients.producer(config.bootstrapServers(),
+                    config.profile().producer(config.kafkaOverrides()));
             requestProducer = producer;
             model.announceRefusalsWith(producer);
         }
@@ -142,7 +142,7 @@ public final class PredictionService implements AutoCloseable {
     }
 
     private KafkaProducer<byte[], byte[]> transactionalProducer() {
-        Map<String, String> overrides = new LinkedHashMap<>(config.kafkaOverrides());
+        Map<String, String> overrides = config.profile().producer(config.kafkaOverrides());
         overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         overrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(config.transactionTimeoutMs()));
         KafkaProducer<byte[], byte[]> p = KafkaClients.producer(config.bootstrapServers(), overrides);

@@ -1,7 +1,9 @@
 package io.streamlearn.serving;
 
 import static io.streamlearn.serving.ServingConfigChecks.check;
+import static io.streamlearn.serving.ServingConfigChecks.checkIfSet;
 import static io.streamlearn.serving.ServingConfigChecks.instanceIdModes;
+import static io.streamlearn.serving.ServingConfigChecks.require;
 
 import io.streamlearn.core.config.SettingValues;
 import io.streamlearn.core.config.Validator;
@@ -36,6 +38,7 @@ public final class ServingConfig {
     private final Path storeRoot;
     private final Topics topics;
     private final String groupId;
+    private final ServingProfile profile;
     private final int maxBatch;
     private final long maxWaitMicros;
     private final int topK;
@@ -59,8 +62,9 @@ public final class ServingConfig {
         this.storeRoot = b.storeRoot.toAbsolutePath();
         this.topics = b.topics;
         this.groupId = b.groupId;
+        this.profile = b.profile;
         this.maxBatch = b.maxBatch;
-        this.maxWaitMicros = b.maxWaitMicros;
+        this.maxWaitMicros = b.maxWaitMicros != null ? b.maxWaitMicros : b.profile.maxWaitMicros();
         this.topK = b.topK;
         this.pinVersion = b.pinVersion;
         this.verifyKey = b.verifyKey;
@@ -104,6 +108,11 @@ public final class ServingConfig {
 
     public String groupId() {
         return groupId;
+    }
+
+    /** The latency/throughput trade-off of the Kafka clients and of the default batch wait. */
+    public ServingProfile profile() {
+        return profile;
     }
 
     public int maxBatch() {
@@ -192,7 +201,8 @@ public final class ServingConfig {
     public String toString() {
         return "ServingConfig{model=" + model + ", bootstrapServers=" + bootstrapServers + ", storeRoot=" + storeRoot
                 + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", instanceId=" + instanceId
-                + (staticMembership ? " (static)" : "") + ", maxBatch=" + maxBatch + ", maxWaitMicros=" + maxWaitMicros
+                + (staticMembership ? " (static)" : "") + ", profile=" + profile + ", maxBatch=" + maxBatch
+                + ", maxWaitMicros=" + maxWaitMicros
                 + ", topK=" + topK + ", pinVersion=" + pinVersion + (verifyKey == null ? "" : ", signatures verified")
                 + ", kafkaOverrides=" + kafkaOverrides.keySet()
                 + (exactlyOnce ? ", exactly-once as " + transactionalId() + " (" + transactionTimeoutMs + " ms)" : "")
@@ -207,8 +217,9 @@ public final class ServingConfig {
         // Defaults are ServingSettings' (the one place they are defined and documented).
         private Topics topics = Topics.defaults();
         private String groupId = ServingSettings.GROUP_ID.defaultValue();
+        private ServingProfile profile = ServingSettings.PROFILE.defaultValue();
         private int maxBatch = ServingSettings.MAX_BATCH.defaultValue();
-        private long maxWaitMicros = ServingSettings.MAX_WAIT_MICROS.defaultValue();
+        private Long maxWaitMicros; // null: the profile's
         private int topK = ServingSettings.TOP_K.defaultValue();
         private long pinVersion = ServingSettings.PIN_VERSION.defaultValue();
         private PublicKey verifyKey;
@@ -249,6 +260,12 @@ public final class ServingConfig {
 
         public Builder optGroupId(String groupId) {
             this.groupId = groupId;
+            return this;
+        }
+
+        /** Latency (default) or throughput: Kafka client properties under the overrides, and the default wait. */
+        public Builder optProfile(ServingProfile profile) {
+            this.profile = profile;
             return this;
         }
 
@@ -356,38 +373,25 @@ public final class ServingConfig {
 
         private List<String> validate() {
             List<String> p = new ArrayList<>();
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                p.add("bootstrap servers are required: call setBootstrapServers(\"host:port\")");
-            }
+            require(p, bootstrapServers != null && !bootstrapServers.isBlank(),
+                    "bootstrap servers are required: call setBootstrapServers(\"host:port\")");
             String modelProblem = model == null ? "is required" : ServingSettings.MODEL.validator().problem(model);
-            if (modelProblem != null) {
-                p.add("model name '" + model + "' " + modelProblem + ": call setModel(name)");
-            }
-            if (storeRoot == null) {
-                p.add("snapshot store root is required: call setStoreRoot(path)");
-            }
-            if (topics == null) {
-                p.add("topics must not be null: omit optTopics for the defaults");
-            }
+            require(p, modelProblem == null, "model name '" + model + "' " + modelProblem + ": call setModel(name)");
+            require(p, storeRoot != null, "snapshot store root is required: call setStoreRoot(path)");
+            require(p, topics != null, "topics must not be null: omit optTopics for the defaults");
             check(p, "groupId", groupId, ServingSettings.GROUP_ID.validator());
             check(p, "maxBatch", maxBatch, ServingSettings.MAX_BATCH.validator());
-            check(p, "maxWaitMicros", maxWaitMicros, ServingSettings.MAX_WAIT_MICROS.validator());
+            check(p, "profile", profile, ServingSettings.PROFILE.validator());
+            checkIfSet(p, "maxWaitMicros", maxWaitMicros, ServingSettings.MAX_WAIT_MICROS.validator());
             check(p, "topK", topK, ServingSettings.TOP_K.validator());
             check(p, "pinVersion", pinVersion, ServingSettings.PIN_VERSION.validator());
-            if (kafkaOverrides == null || kafkaOverrides.containsKey(null) || kafkaOverrides.containsValue(null)) {
-                p.add("kafka overrides " + kafkaOverrides + " must not be null nor hold null keys or values");
-            }
-            if (clock == null) {
-                p.add("clock must not be null: omit optClock for the system clock");
-            }
+            require(p, clock != null, "clock must not be null: omit optClock for the system clock");
             check(p, "transactionalIdPrefix", transactionalIdPrefix,
                     ServingSettings.TRANSACTIONAL_ID_PREFIX.validator());
             check(p, "instanceId", instanceId, ServingSettings.INSTANCE_ID.validator());
-            check(p, "transactionTimeoutMs", transactionTimeoutMs,
-                    ServingSettings.TRANSACTION_TIMEOUT_MS.validator());
-            if (httpHost != null && httpHost.isBlank()) {
-                p.add("HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
-            }
+            check(p, "transactionTimeoutMs", transactionTimeoutMs, ServingSettings.TRANSACTION_TIMEOUT_MS.validator());
+            require(p, httpHost == null || !httpHost.isBlank(),
+                    "HTTP host is blank: pass an address such as 127.0.0.1, or do not call optHttpAddress");
             check(p, "HTTP port", httpPort, Validator.between(0, 65_535).because("0 binds a free port"));
             instanceIdModes(p, kafkaOverrides, staticMembership, instanceIdGiven, exactlyOnce);
             return p;

@@ -30,9 +30,15 @@ public final class ServingSettings {
             .withDoc("Consumer group; more instances in the same group scale out.");
     public static final Setting<Integer> MAX_BATCH = Setting.of("max-batch", Type.INT).withDefault(256)
             .withValidator(Validator.between(1, MAX_BATCH_LIMIT)).withDoc("Largest micro-batch (1..65536).");
+    public static final Setting<ServingProfile> PROFILE = Setting.of("profile",
+                    Type.simple(ServingProfile.CHOICES, ServingProfile::parse)).withDefault(ServingProfile.LATENCY)
+            .withDoc("latency: answer each request at once (linger.ms 0, fetches return their first byte, no batch "
+                    + "wait); throughput: fuller batches (linger.ms 5, 64 KiB fetches, 2 ms batch wait). Kafka "
+                    + "properties given with -X win; see docs/serving.md for the measured trade-off.");
     public static final Setting<Long> MAX_WAIT_MICROS = Setting.of("max-wait-micros", Type.LONG).withLabel("MICROS")
-            .withDefault(2_000L).withValidator(Validator.between(0L, MAX_WAIT_MICROS_LIMIT))
-            .withDoc("Longest wait for a micro-batch to fill (0..1000000).");
+            .withValidator(Validator.between(0L, MAX_WAIT_MICROS_LIMIT))
+            .withDoc("Longest wait for a micro-batch to fill (0..1000000; default: the profile's, 0 for latency, "
+                    + "2000 for throughput).");
     public static final Setting<Integer> TOP_K = Setting.of("top-k", Type.INT).withDefault(3)
             .withValidator(Validator.atLeast(1)).withDoc("Scores per prediction (capped at the class count).");
     public static final Setting<Path> VERIFY_KEY_FILE = Setting.of("verify-key-file", Type.PATH).withLabel("FILE")
@@ -89,10 +95,10 @@ public final class ServingSettings {
                     + "the request id.");
 
     /** Every setting of {@code streamlearn serve}. */
-    public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, MAX_BATCH,
-            MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, STATIC_MEMBERSHIP, TRANSACTIONAL_ID_PREFIX,
-            TRANSACTION_TIMEOUT_MS, HTTP, HTTP_TOKEN_FILE, HTTP_KEYSTORE, HTTP_KEYSTORE_PASSWORD_FILE, HTTP_OPEN_HEALTH,
-            VERIFY_KEY_FILE, CHALLENGER, CANARY_SHARE, KafkaSettings.DEF);
+    public static final SettingsDef DEF = SettingsDef.of("serve", MODEL, CommonSettings.STORE, GROUP_ID, PROFILE,
+            MAX_BATCH, MAX_WAIT_MICROS, TOP_K, PIN_VERSION, EXACTLY_ONCE, INSTANCE_ID, STATIC_MEMBERSHIP,
+            TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT_MS, HTTP, HTTP_TOKEN_FILE, HTTP_KEYSTORE,
+            HTTP_KEYSTORE_PASSWORD_FILE, HTTP_OPEN_HEALTH, VERIFY_KEY_FILE, CHALLENGER, CANARY_SHARE, KafkaSettings.DEF);
 
     private ServingSettings() {}
 
@@ -100,13 +106,16 @@ public final class ServingSettings {
     static ServingConfig.Builder applyTo(ServingConfig.Builder b, SettingValues v) {
         b.setBootstrapServers(v.get(KafkaSettings.BOOTSTRAP_SERVER)).setModel(v.get(MODEL))
                 .setStoreRoot(v.get(CommonSettings.STORE).toAbsolutePath()).optTopics(KafkaSettings.topics(v))
-                .optGroupId(v.get(GROUP_ID)).optMaxBatch(v.get(MAX_BATCH)).optMaxWaitMicros(v.get(MAX_WAIT_MICROS))
+                .optGroupId(v.get(GROUP_ID)).optProfile(v.get(PROFILE)).optMaxBatch(v.get(MAX_BATCH))
                 .optTopK(v.get(TOP_K)).optPinVersion(v.get(PIN_VERSION)).optKafkaOverrides(KafkaSettings.overrides(v))
                 .optExactlyOnce(v.isSet(EXACTLY_ONCE) && v.get(EXACTLY_ONCE))
                 .optTransactionalIdPrefix(v.get(TRANSACTIONAL_ID_PREFIX))
                 .optTransactionTimeoutMs(v.get(TRANSACTION_TIMEOUT_MS))
                 .optStaticMembership(v.isSet(STATIC_MEMBERSHIP) && v.get(STATIC_MEMBERSHIP))
                 .optChallenger(new ChallengerRule(ChallengerRule.Mode.of(v.get(CHALLENGER)), v.get(CANARY_SHARE)));
+        if (v.isSet(MAX_WAIT_MICROS)) {
+            b.optMaxWaitMicros(v.get(MAX_WAIT_MICROS));
+        }
         if (v.isSet(INSTANCE_ID)) {
             b.optInstanceId(v.get(INSTANCE_ID));
         }

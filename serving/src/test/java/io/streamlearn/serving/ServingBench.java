@@ -1,72 +1,68 @@
 package io.streamlearn.serving;
 
+import static io.streamlearn.core.testkit.BenchStats.medianRange;
+import static io.streamlearn.core.testkit.BenchStats.percentile;
+
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
-import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
-import io.streamlearn.core.testkit.ExampleRecords;
-import io.streamlearn.serving.kafka.RequestLoop;
-import java.io.ByteArrayOutputStream;
+import io.streamlearn.serving.BenchTraffic.Receiver;
+import io.streamlearn.serving.BenchTraffic.Sender;
+import io.streamlearn.serving.model.LoadedModel;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /**
- * The serving benchmark behind {@code bench/serving.sh} (test scope, not a test): on one embedded broker,
- * Kafka's own EndToEndLatency tool, request-to-prediction round trips at fixed rates, freshness over
- * several swaps, and the maximum sustained predictions/s of a backlog. Details go to stderr; stdout gets
- * exactly one {@code RESULT} line.
+ * The serving benchmark behind {@code bench/serving.sh} (test scope, not a test). On one embedded broker, each round
+ * measures, with the same Kafka clients and the same {@link ServingProfile}: a plain produce-to-consume hop at
+ * 1,000 requests/s (the reference: serving's round trip is two such hops plus the model), the request-to-prediction
+ * round trip at 1,000/s and 10,000/s, the delay from a new version's announcement to its first prediction, and the
+ * maximum predictions/s draining a backlog against a {@link BarePipe} draining the same requests without a model.
+ * Details go to stderr; stdout gets exactly one {@code RESULT} line of medians over the rounds with their range.
  *
- * <p>Usage: {@code ServingBench SPEC_JSON} (e.g. {@code specs/mlp.json}); system properties
- * {@code bench.seconds} (per fixed-rate phase, default 5), {@code bench.backlog} (requests drained for the
- * maximum, default 200000), {@code bench.swaps} (default 5), {@code bench.latencyMaxWaitMicros} (200),
- * {@code bench.maxBatch} (1024, throughput phase), {@code bench.maxWaitMicros} (2000, throughput phase).
+ * <p>Usage: {@code ServingBench SPEC_JSON} (e.g. {@code specs/mlp.json}); system properties {@code bench.rounds}
+ * (default 3), {@code bench.seconds} (steady window at 1,000/s, default 20), {@code bench.seconds10k} (5),
+ * {@code bench.backlog} (requests drained for the maximum, 200000), {@code bench.swaps} (per round, 5),
+ * {@code bench.profile} (latency|throughput, serving's default), {@code bench.maxBatch} (serving's default).
  */
 public final class ServingBench {
     private static final PrintStream ERR = System.err;
-    private static final int POOL = 64;
+    private static final int WARM_UP_SECONDS = 3;
 
     private final String bootstrap;
     private final ModelSpec spec;
     private final SnapshotStore store;
     private final byte[][] pool;
+    private final ServingProfile profile = ServingProfile.parse(System.getProperty("bench.profile",
+            ServingSettings.PROFILE.defaultValue().toString()));
+    private final int maxBatch = Integer.getInteger("bench.maxBatch", ServingSettings.MAX_BATCH.defaultValue());
+    private final int seconds = Integer.getInteger("bench.seconds", 20);
+    private final int seconds10k = Integer.getInteger("bench.seconds10k", 5);
+    private final int swaps = Integer.getInteger("bench.swaps", 5);
+    private final int backlog = Integer.getInteger("bench.backlog", 200_000);
+    private final Map<String, List<Double>> results = new LinkedHashMap<>();
 
     private ServingBench(String bootstrap, ModelSpec spec, SnapshotStore store) {
         this.bootstrap = bootstrap;
         this.spec = spec;
         this.store = store;
-        Random random = new Random(42);
-        this.pool = new byte[POOL][spec.featureCount()];
-        for (byte[] row : pool) {
-            random.nextBytes(row);
-        }
+        this.pool = BenchTraffic.pool(spec.featureCount());
     }
 
     public static void main(String[] args) throws Exception {
@@ -74,172 +70,158 @@ public final class ServingBench {
             throw new IllegalArgumentException("usage: ServingBench SPEC_JSON (e.g. specs/mlp.json)");
         }
         ModelSpec spec = ModelSpec.read(Path.of(args[0]));
-        int seconds = Integer.getInteger("bench.seconds", 5);
+        int rounds = Integer.getInteger("bench.rounds", 3);
         Path storeDir = Files.createTempDirectory("streamlearn-bench-store-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
             ServingBench bench = new ServingBench(broker.bootstrapServers(), spec, new SnapshotStore(storeDir));
-            double[] kafka = bench.kafkaEndToEnd();
-            double[] latency = bench.latencyAndFreshness(seconds);
-            double maxPerS = bench.maxThroughput();
-            double p50 = latency[0];
-            double p99 = latency[1];
-            double swapP99 = latency[4];
-            ERR.printf(Locale.ROOT, "kafka EndToEndLatency tool: p50=%.0f ms p99=%.0f ms (integer ms); plain "
-                    + "produce->consume with our clients: p50=%.3f ms p99=%.3f ms%n", kafka[0], kafka[1], kafka[2],
-                    kafka[3]);
-            ERR.printf(Locale.ROOT, "round trip at 10,000/s: p50=%.3f ms p99=%.3f ms%n", latency[2], latency[3]);
-            double twoHops = 2 * kafka[1];
-            System.out.printf(Locale.ROOT, "RESULT p50_ms=%.3f p99_ms=%.3f kafka_p99_ms=%.3f p99_vs_two_hops=%.2f "
-                    + "max_per_s=%.0f swap_p99_ms=%.1f%n", p50, p99, kafka[1], p99 / twoHops, maxPerS, swapP99);
+            ServingTestKit.publish(bench.store, spec);
+            for (int round = 1; round <= rounds; round++) {
+                bench.round(round);
+            }
+            System.out.println(bench.resultLine(rounds));
         } finally {
             ServingTestKit.deleteTree(storeDir);
         }
     }
 
-    /**
-     * Kafka's own end-to-end latency on this broker: {@code org.apache.kafka.tools.EndToEndLatency} (acks=all,
-     * 800-byte records, run in this JVM), and the same hop measured with our client settings in nanoseconds.
-     * Returns tool p50, tool p99, plain p50, plain p99 (ms).
-     */
-    private double[] kafkaEndToEnd() throws Exception {
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("bench.e2e", 1, (short) 1),
-                    new org.apache.kafka.clients.admin.NewTopic("bench.hop", 1, (short) 1))).all().get();
-        }
-        String[] args = {"--bootstrap-server", bootstrap, "--topic", "bench.e2e", "--num-records", "5000",
-                "--producer-acks", "all", "--record-size", "800"};
-        Class<?> tool = Class.forName("org.apache.kafka.tools.EndToEndLatency");
-        // mainNoExit: main would call Exit.exit; the tool prints its percentiles to stdout, which is ours.
-        Method run = tool.getDeclaredMethod("mainNoExit", String[].class);
-        run.setAccessible(true);
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int rc;
-        try {
-            rc = (Integer) run.invoke(null, (Object) args);
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        Matcher m = Pattern.compile("Percentiles: 50th = (\\d+), 99th = (\\d+)").matcher(out);
-        if (rc != 0 || !m.find()) {
-            throw new IllegalStateException("EndToEndLatency failed (exit " + rc + "): " + out);
-        }
-        double toolP50 = Double.parseDouble(m.group(1));
-        double toolP99 = Double.parseDouble(m.group(2));
-
-        // The same hop with our clients (acks=all, linger 0), timed in nanoseconds.
-        long[] hops = new long[3000];
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap, Map.of("linger.ms", "0"));
-                KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap, null, Map.of())) {
-            TopicPartition tp = new TopicPartition("bench.hop", 0);
-            c.assign(List.of(tp));
-            c.seekToEnd(List.of(tp));
-            c.position(tp);
-            byte[] value = new byte[800];
-            for (int i = -500; i < hops.length; i++) {
-                long t0 = System.nanoTime();
-                p.send(new ProducerRecord<>("bench.hop", value));
-                int got = 0;
-                while (got == 0) {
-                    got = c.poll(Duration.ofSeconds(5)).count();
-                }
-                if (i >= 0) {
-                    hops[i] = System.nanoTime() - t0;
-                }
-            }
-        }
-        Arrays.sort(hops);
-        return new double[] {toolP50, toolP99, ms(pct(hops, 0.50)), ms(pct(hops, 0.99))};
+    private void round(int round) throws Exception {
+        ERR.printf(Locale.ROOT, "round %d, profile %s, max batch %d%n", round, profile, maxBatch);
+        double hopP99 = ownHop(round);
+        double[] latency = latencyAndSwaps(round);
+        double max = maxThroughput(round);
+        double pipe = pipe(round);
+        double model = modelOnly();
+        add("p50_ms", latency[0]);
+        add("p99_ms", latency[1]);
+        add("own_hop_p99_ms", hopP99);
+        add("p99_vs_own_two_hops", latency[1] / (2 * hopP99));
+        add("p99_10k_ms", latency[3]);
+        add("max_per_s", max);
+        add("pipe_per_s", pipe);
+        add("max_vs_pipe", max / pipe);
+        add("model_only_per_s", model);
+        add("swap_p99_ms", latency[4]);
+        ERR.printf(Locale.ROOT, "round %d: 1,000/s p50 %.3f ms p99 %.3f ms, own hop p99 %.3f ms (ratio %.2f); 10,000/s "
+                + "p50 %.3f ms p99 %.3f ms; max %.0f/s, bare pipe %.0f/s (ratio %.2f), model alone %.0f/s; swap p99 "
+                + "%.0f ms%n",
+                round, latency[0], latency[1], hopP99, latency[1] / (2 * hopP99), latency[2], latency[3], max, pipe,
+                max / pipe, model, latency[4]);
     }
 
-    /**
-     * Round trips (request sent -> its prediction read) at 1,000/s and 10,000/s, and freshness (announcement
-     * -> first prediction made with the version, by the prediction's Kafka timestamp) over several swaps.
-     * Returns p50 and p99 at 1,000/s, p50 and p99 at 10,000/s, swap p99 (ms).
-     */
-    private double[] latencyAndFreshness(int seconds) throws Exception {
-        Topics topics = new Topics("bench.");
+    private String resultLine(int rounds) {
+        StringBuilder line = new StringBuilder("RESULT profile=" + profile);
+        results.forEach((name, values) -> line.append(' ').append(name).append('=').append(medianRange(values,
+                name.contains("vs") ? "%.2f" : name.endsWith("per_s") || name.startsWith("swap") ? "%.0f" : "%.3f")));
+        return line.append(" rounds=").append(rounds).toString();
+    }
+
+    private void add(String name, double value) {
+        results.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+    }
+
+    private Topics createTopics(String prefix) throws Exception {
+        Topics topics = new Topics(prefix);
         try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
             topics.createAll(admin, 2, (short) 1);
         }
-        int swaps = Integer.getInteger("bench.swaps", 5);
-        int capacity = (1_000 + 1_000 + 10_000) * seconds + 2_000 * (swaps + 1) + 10_000;
+        return topics;
+    }
+
+    /** p99 (ms) of a plain hop at 1,000/s: the same sender and receiver clients on a requests topic, no serving. */
+    private double ownHop(int round) throws Exception {
+        Topics topics = createTopics("bench-hop-" + round + ".");
+        int capacity = 1_000 * (WARM_UP_SECONDS + seconds) + 1_000;
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, profile.producer(Map.of()));
+                Receiver receiver = new Receiver(bootstrap, topics.requests(), capacity, profile.consumer(Map.of()))) {
+            Sender sender = new Sender(producer, topics.requests(), pool, receiver);
+            sender.run(1_000, WARM_UP_SECONDS);
+            int from = sender.next();
+            sender.run(1_000, seconds);
+            long[] hops = receiver.await(from, sender.next());
+            ERR.printf(Locale.ROOT, "plain hop at 1,000/s: p50=%.3f ms p99=%.3f ms (%d records)%n",
+                    ms(percentile(hops, 0.50)), ms(percentile(hops, 0.99)), hops.length);
+            return ms(percentile(hops, 0.99));
+        }
+    }
+
+    /**
+     * Round trips (request sent -> its prediction read) at 1,000/s and 10,000/s, and swaps (announcement -> first
+     * prediction made with the version, by the prediction's Kafka timestamp). Returns p50 and p99 at 1,000/s, p50 and
+     * p99 at 10,000/s, swap p99 (ms).
+     */
+    private double[] latencyAndSwaps(int round) throws Exception {
+        Topics topics = createTopics("bench-" + round + ".");
+        int capacity = 1_000 * (WARM_UP_SECONDS + seconds) + 10_000 * seconds10k + 1_500 * (swaps + 1) + 10_000;
         ServingConfig config = ServingConfig.builder().setBootstrapServers(bootstrap).setModel(spec.name())
-                .setStoreRoot(store.root()).optTopics(topics).optGroupId("bench-latency").optMaxBatch(256)
-                .optMaxWaitMicros(Long.getLong("bench.latencyMaxWaitMicros", 200)).build();
-        SnapshotManifest v1 = ServingTestKit.publish(store, spec);
+                .setStoreRoot(store.root()).optTopics(topics).optGroupId("bench-latency-" + round).optProfile(profile)
+                .optMaxBatch(maxBatch).build();
         CollectorRegistry registry = new CollectorRegistry();
         try (PredictionService service = new PredictionService(config, registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of("linger.ms", "0"));
-                Receiver receiver = new Receiver(bootstrap, topics.predictions(), capacity)) {
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, profile.producer(Map.of()));
+                Receiver receiver = new Receiver(bootstrap, topics.predictions(), capacity,
+                        profile.consumer(Map.of()))) {
             service.start();
-            ServingTestKit.announce(producer, topics, v1);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!service.isReady()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("serving not ready after 60 s");
-                }
-                LockSupport.parkNanos(10_000_000);
-            }
-            receiver.start();
-            Sender sender = new Sender(producer, topics, receiver);
-            sender.run(1_000, seconds); // warm-up: JIT, first fetches, the first batches
+            ServingTestKit.announce(producer, topics, store.latest(spec.name()).orElseThrow());
+            awaitReady(service);
+            Sender sender = new Sender(producer, topics.requests(), pool, receiver);
+            sender.run(1_000, WARM_UP_SECONDS); // JIT, first fetches, the first batches
             int from = sender.next();
             sender.run(1_000, seconds);
             long[] at1k = receiver.await(from, sender.next());
             serverSide(registry, "1,000/s");
             from = sender.next();
-            sender.run(10_000, seconds);
+            sender.run(10_000, seconds10k);
             long[] at10k = receiver.await(from, sender.next());
             serverSide(registry, "1,000/s and 10,000/s");
-            ERR.printf(Locale.ROOT, "1,000/s: %d requests; 10,000/s: %d requests%n", at1k.length, at10k.length);
 
-            List<Long> freshness = new ArrayList<>();
+            long[] swapMs = new long[swaps];
             for (int i = 0; i < swaps; i++) {
                 SnapshotManifest m = ServingTestKit.publish(store, spec);
                 long announcedMs = System.currentTimeMillis();
                 ServingTestKit.announce(producer, topics, m);
                 // Requests keep flowing at 1,000/s until a prediction with the new version was read.
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (receiver.firstSeenMs(m.version()) == null) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("no prediction of v" + m.version() + " 60 s after it was "
+                                + "announced");
+                    }
                     sender.run(1_000, 0.05);
                 }
-                sender.run(1_000, 0.2);
-                long delay = receiver.firstSeenMs(m.version()) - announcedMs;
-                freshness.add(delay);
+                swapMs[i] = receiver.firstSeenMs(m.version()) - announcedMs;
                 ERR.printf(Locale.ROOT, "swap to v%d: first prediction %d ms after the announcement%n", m.version(),
-                        delay);
+                        swapMs[i]);
             }
-            long[] f = freshness.stream().mapToLong(Long::longValue).sorted().toArray();
-            return new double[] {ms(pct(at1k, 0.50)), ms(pct(at1k, 0.99)), ms(pct(at10k, 0.50)),
-                    ms(pct(at10k, 0.99)), pct(f, 0.99)};
+            Arrays.sort(swapMs);
+            return new double[] {ms(percentile(at1k, 0.50)), ms(percentile(at1k, 0.99)), ms(percentile(at10k, 0.50)),
+                    ms(percentile(at10k, 0.99)), percentile(swapMs, 0.99)};
         }
     }
 
-    /** Predictions/s while a fresh service drains a backlog of requests written before it started. */
-    private double maxThroughput() throws Exception {
-        Topics topics = new Topics("bench-max.");
-        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
-            topics.createAll(admin, 2, (short) 1);
-        }
-        int backlog = Integer.getInteger("bench.backlog", 200_000);
+    /** Writes this round's backlog of requests, before any reader starts. */
+    private Topics backlog(int round) throws Exception {
+        Topics topics = createTopics("bench-max-" + round + ".");
         try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of())) {
             for (int i = 0; i < backlog; i++) {
-                producer.send(request(topics, "m" + i, i));
+                producer.send(BenchTraffic.request(topics.requests(), pool, "m" + i, i));
             }
             producer.flush();
         }
+        return topics;
+    }
+
+    /** Predictions/s while a fresh service drains this round's backlog, after its first batch. */
+    private double maxThroughput(int round) throws Exception {
+        Topics topics = backlog(round);
         ServingConfig config = ServingConfig.builder().setBootstrapServers(bootstrap).setModel(spec.name())
-                .setStoreRoot(store.root()).optTopics(topics).optGroupId("bench-max")
-                .optMaxBatch(Integer.getInteger("bench.maxBatch", 1024))
-                .optMaxWaitMicros(Long.getLong("bench.maxWaitMicros", 2_000)).build();
+                .setStoreRoot(store.root()).optTopics(topics).optGroupId("bench-max").optProfile(profile)
+                .optMaxBatch(maxBatch).build();
         try (PredictionService service = new PredictionService(config, new CollectorRegistry());
                 KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of())) {
             service.start();
             ServingTestKit.announce(producer, topics, store.latest(spec.name()).orElseThrow());
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (service.served() == 0) {
+            while (service.served() == 0 && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(1_000_000);
             }
             long t0 = System.nanoTime();
@@ -249,10 +231,54 @@ public final class ServingBench {
             }
             long t1 = System.nanoTime();
             long s1 = service.served();
+            if (s1 + service.rejected() < backlog || service.rejected() > 0) {
+                throw new IllegalStateException("serving answered " + s1 + " and rejected " + service.rejected()
+                        + " of a backlog of " + backlog + " valid requests");
+            }
             double rate = (s1 - s0) / ((t1 - t0) / 1e9);
-            ERR.printf(Locale.ROOT, "backlog of %d: %d served in %.2f s after the first batch: %.0f predictions/s "
-                    + "(rejected %d)%n", backlog, s1, (t1 - t0) / 1e9, rate, service.rejected());
+            ERR.printf(Locale.ROOT, "backlog of %d: served in %.2f s after the first batch: %.0f predictions/s%n",
+                    backlog, (t1 - t0) / 1e9, rate);
             return rate;
+        }
+    }
+
+    /** Answers/s of the bare pipe draining the same backlog (its own group) with the same clients and poll size. */
+    private double pipe(int round) {
+        String requests = new Topics("bench-max-" + round + ".").requests();
+        double rate = BarePipe.drain(bootstrap, requests, requests + ".pipe", "bench-pipe", backlog, maxBatch,
+                profile);
+        ERR.printf(Locale.ROOT, "bare pipe over the same backlog: %.0f answers/s%n", rate);
+        return rate;
+    }
+
+    /**
+     * Predictions/s of the model alone, as serving runs it ({@link LoadedModel#predict}: checks, batch copy, forward
+     * pass, softmax, top-k) on full batches for 3 s, no Kafka: the ceiling the model puts on {@code max_per_s}.
+     */
+    private double modelOnly() {
+        try (LoadedModel m = LoadedModel.load(store, store.latest(spec.name()).orElseThrow(), maxBatch, 3)) {
+            List<Features> batch = new ArrayList<>();
+            for (int i = 0; i < maxBatch; i++) {
+                batch.add(Features.ofUint8(pool[i % pool.length]));
+            }
+            m.predict(batch);
+            long rows = 0;
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < 3_000_000_000L) {
+                m.predict(batch);
+                rows += maxBatch;
+            }
+            return rows * 1e9 / (System.nanoTime() - t0);
+        }
+    }
+
+    private static void awaitReady(PredictionService service) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!service.isReady()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("serving not ready after 60 s: " + service.notReadyReason());
+            }
+            LockSupport.parkNanos(10_000_000);
         }
     }
 
@@ -266,131 +292,7 @@ public final class ServingBench {
                 latencySum / latencyCount * 1e3, batchSum / batchCount);
     }
 
-    private ProducerRecord<byte[], byte[]> request(Topics topics, String id, int n) {
-        return ExampleRecords.binary(topics.requests(), Example.request(id, Features.ofUint8(pool[n % POOL])));
-    }
-
-    private static long pct(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
-    }
-
     private static double ms(long nanos) {
         return nanos / 1e6;
-    }
-
-    /** Sends requests L0, L1, ... at a fixed rate, recording each send time with the receiver. */
-    private final class Sender {
-        private final KafkaProducer<byte[], byte[]> producer;
-        private final Topics topics;
-        private final Receiver receiver;
-        private int next;
-
-        Sender(KafkaProducer<byte[], byte[]> producer, Topics topics, Receiver receiver) {
-            this.producer = producer;
-            this.topics = topics;
-            this.receiver = receiver;
-        }
-
-        int next() {
-            return next;
-        }
-
-        void run(int perSecond, double seconds) {
-            long count = Math.round(perSecond * seconds);
-            long interval = 1_000_000_000L / perSecond;
-            long at = System.nanoTime();
-            for (long i = 0; i < count; i++) {
-                long wait = at - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                int n = next++;
-                ProducerRecord<byte[], byte[]> r = request(topics, "L" + n, n);
-                receiver.sent(n, System.nanoTime());
-                producer.send(r);
-                at += interval;
-            }
-        }
-    }
-
-    /** Reads the predictions topic, matching each prediction to its request by the correlation-id header. */
-    private static final class Receiver implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final AtomicLongArray sentNanos;
-        private final AtomicLongArray latencyNanos;
-        private final Map<Long, Long> firstSeenMs = new ConcurrentHashMap<>();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final Thread thread;
-
-        Receiver(String bootstrap, String topic, int capacity) {
-            this.sentNanos = new AtomicLongArray(capacity);
-            this.latencyNanos = new AtomicLongArray(capacity);
-            this.consumer = KafkaClients.consumer(bootstrap, null, Map.of());
-            List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            this.thread = new Thread(this::run, "bench-receiver");
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        void sent(int n, long nanos) {
-            sentNanos.set(n, nanos);
-        }
-
-        Long firstSeenMs(long version) {
-            return firstSeenMs.get(version);
-        }
-
-        private void run() {
-            Map<String, Long> versions = new HashMap<>();
-            while (!stop.get()) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-                    long now = System.nanoTime();
-                    String id = ServingTestKit.header(r, RequestLoop.CORRELATION_ID_HEADER);
-                    if (id != null && id.startsWith("L")) {
-                        int n = Integer.parseInt(id.substring(1));
-                        if (latencyNanos.get(n) == 0) {
-                            latencyNanos.set(n, now - sentNanos.get(n));
-                        }
-                    }
-                    String v = ServingTestKit.header(r, RequestLoop.MODEL_VERSION_HEADER);
-                    if (v != null) {
-                        long version = versions.computeIfAbsent(v, Long::parseLong);
-                        firstSeenMs.putIfAbsent(version, r.timestamp());
-                    }
-                }
-            }
-        }
-
-        /** Waits until every request in [from, to) has its prediction; returns their latencies, sorted. */
-        long[] await(int from, int to) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            long[] out = new long[to - from];
-            for (int i = from; i < to; i++) {
-                while (latencyNanos.get(i) == 0) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("request L" + i + " has no prediction after 60 s");
-                    }
-                    LockSupport.parkNanos(1_000_000);
-                }
-                out[i - from] = latencyNanos.get(i);
-            }
-            Arrays.sort(out);
-            return out;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            thread.join();
-            consumer.close();
-        }
     }
 }

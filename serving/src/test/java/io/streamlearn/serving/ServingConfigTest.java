@@ -21,7 +21,8 @@ class ServingConfigTest {
         assertThat(c.topics()).isEqualTo(Topics.defaults());
         assertThat(c.groupId()).isEqualTo("streamlearn-serving");
         assertThat(c.maxBatch()).isEqualTo(256);
-        assertThat(c.maxWaitMicros()).isEqualTo(2000);
+        assertThat(c.profile()).isEqualTo(ServingProfile.LATENCY);
+        assertThat(c.maxWaitMicros()).isZero();
         assertThat(c.topK()).isEqualTo(3);
         assertThat(c.pinVersion()).isZero();
         assertThat(c.pinned()).isFalse();

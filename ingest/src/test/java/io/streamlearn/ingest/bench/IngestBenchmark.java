@@ -1,5 +1,7 @@
 package io.streamlearn.ingest.bench;
 
+import static io.streamlearn.core.testkit.BenchStats.medianRange;
+
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.kafka.Topics;
@@ -25,7 +27,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * bench/ingest.sh: sends a data set (Fashion-MNIST train by default) with {@link Ingestor} and, on the same
  * embedded broker in the same run, Kafka's own {@code ProducerPerformance} with the same record count, the
  * same value size and the same producer settings; prints one {@code RESULT} line. Rounds alternate the two
- * after one warm-up each; the median round of each counts. Not a test: surefire never runs it.
+ * after one warm-up each; it prints the median of the rounds with their range, the ratio per round. Not a test:
+ * surefire never runs it.
  *
  * <p>Arguments: {@code [SOURCE] [ROUNDS]}, default {@code idx:fashion-mnist/train 5}. Needs the {@code bench}
  * Maven profile (kafka-tools) on the class path.
@@ -72,10 +75,14 @@ public final class IngestBenchmark {
                     perfRates.add(perfRate);
                 }
             }
-            double ingest = median(ingestRates);
-            double perf = median(perfRates);
-            System.out.printf(Locale.ROOT, "RESULT ingest_records_per_s=%.0f kafka_perf_records_per_s=%.0f ratio=%.2f%n",
-                    ingest, perf, ingest / perf);
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < ingestRates.size(); i++) {
+                ratios.add(ingestRates.get(i) / perfRates.get(i));
+            }
+            // Each ratio against the reference of its own round: the machine's load moves both together.
+            System.out.printf(Locale.ROOT, "RESULT ingest_records_per_s=%s kafka_perf_records_per_s=%s ratio=%s "
+                    + "rounds=%d%n", medianRange(ingestRates, "%.0f"), medianRange(perfRates, "%.0f"),
+                    medianRange(ratios, "%.2f"), rounds);
         }
     }
 
@@ -123,12 +130,5 @@ public final class IngestBenchmark {
             throw new IllegalStateException("no total line in ProducerPerformance's output:\n" + output);
         }
         return Double.parseDouble(last);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(Double::compare);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

@@ -73,9 +73,11 @@ public final class HttpBatcher implements Runnable {
                 jobs.add(first);
                 int size = first.examples.size();
                 long deadline = System.nanoTime() + maxWaitNanos;
-                long remaining;
-                while (size < maxBatch && (remaining = deadline - System.nanoTime()) > 0) {
-                    Job next = queue.poll(remaining, TimeUnit.NANOSECONDS);
+                while (size < maxBatch) {
+                    long remaining = deadline - System.nanoTime();
+                    // Past the wait, calls already queued still join: with the latency profile's wait of 0 they are
+                    // the batch, as a Kafka batch is what one poll returned.
+                    Job next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
                         break;
                     }

@@ -107,7 +107,7 @@ public final class RequestLoop extends ConsumerLoop {
         Map<String, String> overrides = new HashMap<>();
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxBatch()));
         overrides.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamlearn-serving-requests-" + config.model());
-        overrides.putAll(config.kafkaOverrides());
+        overrides.putAll(config.profile().consumer(config.kafkaOverrides()));
         if (config.staticMembership()) {
             overrides.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
         }

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,7 +45,7 @@ public final class ModelFollower extends ConsumerLoop {
 
     @Override
     protected KafkaConsumer<byte[], byte[]> openConsumer() {
-        Map<String, String> overrides = new HashMap<>(config.kafkaOverrides());
+        Map<String, String> overrides = config.profile().consumer(config.kafkaOverrides());
         // No group: every serving instance reads every manifest; a group would split them.
         overrides.remove(ConsumerConfig.GROUP_ID_CONFIG);
         overrides.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamlearn-serving-models-" + config.model());
