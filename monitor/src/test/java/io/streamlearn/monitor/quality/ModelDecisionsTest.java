@@ -1,5 +1,6 @@
 package io.streamlearn.monitor.quality;
 
+import static java.util.stream.Collectors.toSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,17 +28,24 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.core.testkit.TopicReader;
+import io.streamlearn.monitor.testkit.MutableClock;
 import io.streamlearn.monitor.testkit.Snapshots;
 import io.streamlearn.serving.PredictionService;
 import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.model.ChallengerRule;
+import io.streamlearn.serving.model.ChallengerRule.Mode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -54,6 +62,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelDecisionsTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ModelSpec SPEC = ModelSpec.mlp("mlp", 8, 4, 16);
+    /** One linear layer: its classes are chosen features, so a good, a half-wrong and a permuted model are exact. */
+    private static final ModelSpec LINEAR = ModelSpec.mlp("linear", 8, 4);
 
     @RegisterExtension
     static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
@@ -105,7 +115,7 @@ class ModelDecisionsTest {
             assertThat(rollback.labeled()).isEqualTo(40);
             assertThat(rollback.previousError()).isEqualTo(0.0);
             assertThat(rollback.error()).isEqualTo(1 - monitor.accuracy(SPEC.name(), 2).orElseThrow());
-            assertThat(decisions(registry, "rolled_back")).isEqualTo(1.0);
+            assertThat(decisions(registry, SPEC, "rolled_back")).isEqualTo(1.0);
 
             // Serving follows the monitor's promotion of v1, the same record `models promote` writes.
             await().atMost(WAIT).until(() -> service.currentVersion() == 1);
@@ -181,8 +191,8 @@ class ModelDecisionsTest {
             ChallengerPromotedEvent promoted = one(monitor.decisionEvents(), ChallengerPromotedEvent.class);
             assertThat(promoted).usingRecursiveComparison().ignoringFields("timeMs")
                     .isEqualTo(new ChallengerPromotedEvent(SPEC.name(), PlatformEvent.MONITOR, 3, 1, 50, 0.1, 0.2, 0));
-            assertThat(decisions(registry, "refused")).isEqualTo(1.0);
-            assertThat(decisions(registry, "promoted")).isEqualTo(1.0);
+            assertThat(decisions(registry, SPEC, "refused")).isEqualTo(1.0);
+            assertThat(decisions(registry, SPEC, "promoted")).isEqualTo(1.0);
 
             // One promotion on the models topic, of v3, signed with the monitor's key; none of v2, ever.
             List<ConsumerRecord<byte[], byte[]>> models = kafka.reader(topics.models()).readAtLeast(1);
@@ -198,6 +208,331 @@ class ModelDecisionsTest {
             assertThat(monitor.shadowExpired() + monitor.expired() + monitor.unmatched() + monitor.invalid()).isZero();
             await().atMost(WAIT).until(() -> pending(registry, "label") == 0 && pending(registry, "prediction") == 0);
         }
+    }
+
+    /**
+     * Shadow mode on real serving: v2, whose classes are permuted (as a model trained on permuted labels predicts),
+     * scores every request, never answers one and is refused; v3 (right) is promoted by the monitor's record and
+     * serving switches to it.
+     */
+    @Test
+    void inShadowModeAWorseChallengerIsRefusedAndNeverAnswersAndABetterOneIsPromotedAndServingSwitches()
+            throws Exception {
+        Topics topics = kafka.topics(1);
+        SnapshotStore store = new SnapshotStore(dir.resolve("store"));
+        CollectorRegistry registry = new CollectorRegistry();
+        MutableClock clock = new MutableClock(1_700_000_000_000L);
+        try (Model halfWrong = Snapshots.linear(LINEAR, 1, 0, 2, 3); Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
+                Model right = Snapshots.linear(LINEAR, 0, 1, 2, 3);
+                PredictionService service = new PredictionService(serving(topics, store, Mode.SHADOW, 0.1),
+                        new CollectorRegistry());
+                ServedQualityMonitor monitor = new ServedQualityMonitor(monitorConfig(topics, store, clock), registry);
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
+            Traffic traffic = new Traffic(producer, topics, monitor, registry, right);
+            SnapshotManifest v1 = Snapshots.publish(store, LINEAR, halfWrong, dir);
+            SnapshotManifest v2 = Snapshots.publish(store, LINEAR, permuted, dir);
+            service.start();
+            announce(producer, topics, v1);
+            announce(producer, topics, v2);
+            await().atMost(WAIT).until(() -> service.currentVersion() == 1 && service.challengerVersion() == 2);
+            monitor.start();
+            await().atMost(WAIT).until(monitor::isReady);
+
+            Served first = traffic.serveAndLabel(0, 50, true);
+            assertThat(first.answeredBy()).as("the worse challenger never answers").containsOnlyKeys(1L);
+            assertThat(first.scoredBy()).containsExactly(Map.entry(2L, 50));
+            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 1);
+            assertThat(monitor.decisionEvents().get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+                    .isEqualTo(new ChallengerRefusedEvent(LINEAR.name(), PlatformEvent.MONITOR, 2, 1, 40, 1.0,
+                            traffic.error(halfWrong, 0, 40), 0));
+
+            assertThat(traffic.error(halfWrong, 50, 40)).as("v3 is better than v1 by far").isGreaterThan(0.2);
+            SnapshotManifest v3 = Snapshots.publish(store, LINEAR, right, dir);
+            announce(producer, topics, v3);
+            await().atMost(WAIT).until(() -> service.challengerVersion() == 3);
+            Served second = traffic.serveAndLabel(50, 50, true);
+            assertThat(second.answeredBy()).containsOnlyKeys(1L);
+            assertThat(second.scoredBy()).containsExactly(Map.entry(3L, 50));
+            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 2);
+            assertThat(monitor.decisionEvents().get(1)).usingRecursiveComparison().ignoringFields("timeMs")
+                    .isEqualTo(new ChallengerPromotedEvent(LINEAR.name(), PlatformEvent.MONITOR, 3, 1, 40, 0.0,
+                            traffic.error(halfWrong, 50, 40), 0));
+
+            // The monitor's promotion record makes serving switch: v3 answers, no challenger is left.
+            await().atMost(WAIT).until(() -> service.currentVersion() == 3 && service.challengerVersion() == 0);
+            assertThat(traffic.serveAndLabel(100, 20, false).answeredBy()).containsExactly(Map.entry(3L, 20));
+            assertThat(promotedVersions(topics, 4)).as("v2 is never promoted").containsExactly(3L);
+            assertThat(decisions(registry, LINEAR, "refused")).isEqualTo(1.0);
+            assertThat(decisions(registry, LINEAR, "promoted")).isEqualTo(1.0);
+            assertThat(monitor.champion(LINEAR.name())).isEqualTo(3);
+            traffic.assertEveryRecordCounted(100);
+            assertThat(service.failure()).isEmpty();
+        }
+    }
+
+    /** Canary mode on real serving: the permuted challenger answers exactly its share of the ids and is refused. */
+    @Test
+    void inCanaryModeAWorseChallengerAnswersOnlyItsShareAndIsRefused() throws Exception {
+        Topics topics = kafka.topics(1);
+        SnapshotStore store = new SnapshotStore(dir.resolve("store"));
+        CollectorRegistry registry = new CollectorRegistry();
+        MutableClock clock = new MutableClock(1_700_000_000_000L);
+        ChallengerRule rule = new ChallengerRule(Mode.CANARY, 0.3);
+        try (Model halfWrong = Snapshots.linear(LINEAR, 1, 0, 2, 3); Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
+                Model right = Snapshots.linear(LINEAR, 0, 1, 2, 3);
+                PredictionService service = new PredictionService(serving(topics, store, Mode.CANARY, 0.3),
+                        new CollectorRegistry());
+                ServedQualityMonitor monitor = new ServedQualityMonitor(monitorConfig(topics, store, clock), registry);
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
+            Traffic traffic = new Traffic(producer, topics, monitor, registry, right);
+            announce(producer, topics, Snapshots.publish(store, LINEAR, halfWrong, dir));
+            announce(producer, topics, Snapshots.publish(store, LINEAR, permuted, dir));
+            service.start();
+            await().atMost(WAIT).until(() -> service.currentVersion() == 1 && service.challengerVersion() == 2);
+            monitor.start();
+            await().atMost(WAIT).until(monitor::isReady);
+
+            Served served = traffic.serveAndLabel(0, 100, true);
+            Set<String> canary = new HashSet<>();
+            for (Map.Entry<String, Long> a : served.answers().entrySet()) {
+                assertThat(served.shadows().get(a.getKey())).as("the other model scored %s", a.getKey())
+                        .isEqualTo(3 - a.getValue());
+                if (a.getValue() == 2) {
+                    canary.add(a.getKey());
+                }
+            }
+            assertThat(canary).as("v2 answers exactly its share of the ids")
+                    .isEqualTo(served.answers().keySet().stream().filter(rule::canaryAnswers).collect(toSet()))
+                    .isNotEmpty().hasSizeLessThan(50);
+            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 1);
+            ChallengerRefusedEvent refused = (ChallengerRefusedEvent) monitor.decisionEvents().get(0);
+            assertThat(List.of(refused.version(), refused.championVersion(), refused.labeled())).containsExactly(2L, 1L,
+                    40L);
+            assertThat(refused.error()).isEqualTo(1.0);
+            assertThat(refused.championError()).isLessThan(0.8);
+            assertThat(promotedVersions(topics, 2)).as("a refused canary is never promoted").isEmpty();
+            assertThat(service.currentVersion()).isEqualTo(1);
+
+            // Five requests never labeled, a label of an id never served, sent twice, and a label without one.
+            traffic.serve(100, 5, true);
+            traffic.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
+            traffic.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
+            traffic.sendRaw("bad", utf8("{\"id\":\"bad\"}"));
+            producer.flush();
+            await().atMost(WAIT).until(() -> monitor.invalid() == 1 && join(registry, "duplicate") == 1);
+            clock.advance(Duration.ofMinutes(10).plusSeconds(1));
+            await().atMost(WAIT).until(() -> monitor.expired() == 5 && monitor.unmatched() == 1);
+            assertThat(monitor.shadowExpired()).isEqualTo(5);
+            traffic.assertEveryRecordCounted(100);
+        }
+    }
+
+    /**
+     * Rollback on real serving with {@code --challenger off}: v2 (permuted) answers at once, is rolled back after 40
+     * labeled predictions; the next publish (permuted too) enters as a challenger and is refused, the one after
+     * (right) beats the champion and is promoted.
+     */
+    @Test
+    void afterAnAutomaticRollbackTheNextVersionsEnterAsChallengersAndOnlyOneThatBeatsTheChampionIsPromoted()
+            throws Exception {
+        Topics topics = kafka.topics(1);
+        SnapshotStore store = new SnapshotStore(dir.resolve("store"));
+        CollectorRegistry registry = new CollectorRegistry();
+        MutableClock clock = new MutableClock(1_700_000_000_000L);
+        try (Model halfWrong = Snapshots.linear(LINEAR, 1, 0, 2, 3); Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
+                Model permutedAgain = Snapshots.linear(LINEAR, 3, 0, 1, 2);
+                Model right = Snapshots.linear(LINEAR, 0, 1, 2, 3);
+                PredictionService service = new PredictionService(serving(topics, store, Mode.OFF, 0.1),
+                        new CollectorRegistry());
+                ServedQualityMonitor monitor = new ServedQualityMonitor(monitorConfig(topics, store, clock), registry);
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
+            Traffic traffic = new Traffic(producer, topics, monitor, registry, right);
+            service.start();
+            announce(producer, topics, Snapshots.publish(store, LINEAR, halfWrong, dir));
+            await().atMost(WAIT).until(() -> service.currentVersion() == 1);
+            monitor.start();
+            await().atMost(WAIT).until(monitor::isReady);
+            assertThat(traffic.serveAndLabel(0, 40, false).answeredBy()).containsExactly(Map.entry(1L, 40));
+
+            announce(producer, topics, Snapshots.publish(store, LINEAR, permuted, dir));
+            await().atMost(WAIT).until(() -> service.currentVersion() == 2);
+            assertThat(traffic.serveAndLabel(40, 40, false).answeredBy()).containsExactly(Map.entry(2L, 40));
+            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 1);
+            assertThat(monitor.decisionEvents().get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+                    .isEqualTo(new ModelRolledBackEvent(LINEAR.name(), PlatformEvent.MONITOR, 1, 2, 40, 1.0,
+                            traffic.error(halfWrong, 0, 40), 0));
+            await().atMost(WAIT).until(() -> service.currentVersion() == 1);
+
+            // The next publish does not undo the rollback: it is a challenger in shadow, and worse, so refused.
+            announce(producer, topics, Snapshots.publish(store, LINEAR, permutedAgain, dir));
+            await().atMost(WAIT).until(() -> service.challengerVersion() == 3);
+            Served worse = traffic.serveAndLabel(80, 40, true);
+            assertThat(worse.answeredBy()).containsExactly(Map.entry(1L, 40));
+            assertThat(worse.scoredBy()).containsExactly(Map.entry(3L, 40));
+            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 2);
+            assertThat(monitor.decisionEvents().get(1)).isInstanceOf(ChallengerRefusedEvent.class);
+
+            announce(producer, topics, Snapshots.publish(store, LINEAR, right, dir));
+            await().atMost(WAIT).until(() -> service.challengerVersion() == 4);
+            Served better = traffic.serveAndLabel(120, 40, true);
+            assertThat(better.answeredBy()).containsExactly(Map.entry(1L, 40));
+            assertThat(better.scoredBy()).containsExactly(Map.entry(4L, 40));
+            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 3);
+            assertThat(monitor.decisionEvents().get(2)).usingRecursiveComparison().ignoringFields("timeMs")
+                    .isEqualTo(new ChallengerPromotedEvent(LINEAR.name(), PlatformEvent.MONITOR, 4, 1, 40, 0.0,
+                            traffic.error(halfWrong, 120, 40), 0));
+            await().atMost(WAIT).until(() -> service.currentVersion() == 4 && service.challengerVersion() == 0);
+            assertThat(traffic.serveAndLabel(160, 20, false).answeredBy()).containsExactly(Map.entry(4L, 20));
+
+            assertThat(promotedVersions(topics, 6)).as("the rollback, then the better version").containsExactly(1L, 4L);
+            assertThat(kafka.reader(topics.events()).readAtLeast(3).stream().map(r -> EventCodec.decode(r.value())))
+                    .containsExactlyElementsOf(monitor.decisionEvents());
+            assertThat(decisions(registry, LINEAR, "rolled_back")).isEqualTo(1.0);
+            traffic.assertEveryRecordCounted(80);
+            assertThat(service.failure()).isEmpty();
+        }
+    }
+
+    /** Serving as {@code streamlearn serve --challenger MODE --canary-share SHARE} runs it on these topics. */
+    private static ServingConfig serving(Topics topics, SnapshotStore store, Mode mode, double share) {
+        return ServingConfig.builder().setBootstrapServers(kafka.bootstrapServers()).setModel(LINEAR.name())
+                .setStoreRoot(store.root()).optTopics(topics).optGroupId(topics.prefix() + "serving")
+                .optChallenger(new ChallengerRule(mode, share)).build();
+    }
+
+    /**
+     * The monitor with both rules: promote after 40 comparisons (margin 0.02), roll back after 40 (margin 0.2); its
+     * ten-minute join window passes only when the test advances {@code clock}.
+     */
+    private static QualityConfig monitorConfig(Topics topics, SnapshotStore store, Clock clock) {
+        return QualityConfig.builder().setBootstrapServers(kafka.bootstrapServers()).optTopics(topics)
+                .optDriftDetector(null).optStore(store.root()).optClock(clock).optWindow(Duration.ofMinutes(10))
+                .optRules(new PromotionRules(true, 40, 0.02, true, 40, 0.2)).build();
+    }
+
+    private static void announce(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
+        producer.send(new ProducerRecord<>(topics.models(), utf8(m.model()), m.toJsonBytes()));
+        producer.flush();
+    }
+
+    /** The versions promoted on the models topic, once it holds at least {@code records} records. */
+    private static List<Long> promotedVersions(Topics topics, int records) {
+        return kafka.reader(topics.models()).readAtLeast(records).stream()
+                .filter(r -> ModelPromotion.isPromotion(r.headers()))
+                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
+    }
+
+    /** One batch of requests: the version that answered each id and the one that scored it in shadow. */
+    private record Served(Map<String, Long> answers, Map<String, Long> shadows) {
+        Map<Long, Integer> answeredBy() {
+            return count(answers);
+        }
+
+        Map<Long, Integer> scoredBy() {
+            return count(shadows);
+        }
+
+        private static Map<Long, Integer> count(Map<String, Long> versions) {
+            Map<Long, Integer> out = new HashMap<>();
+            versions.values().forEach(v -> out.merge(v, 1, Integer::sum));
+            return out;
+        }
+    }
+
+    /** Requests to real serving, labeled late with what {@code truth} predicts, as the monitor sees them. */
+    private final class Traffic {
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final Topics topics;
+        private final ServedQualityMonitor monitor;
+        private final CollectorRegistry registry;
+        private final Model truth;
+        private final TopicReader predictions;
+        private final TopicReader shadow;
+        private int labels;
+
+        Traffic(KafkaProducer<byte[], byte[]> producer, Topics topics, ServedQualityMonitor monitor,
+                CollectorRegistry registry, Model truth) {
+            this.producer = producer;
+            this.topics = topics;
+            this.monitor = monitor;
+            this.registry = registry;
+            this.truth = truth;
+            this.predictions = kafka.reader(topics.predictions());
+            this.shadow = kafka.reader(topics.shadowPredictions());
+        }
+
+        /**
+         * Sends requests {@code from}..{@code from + n - 1} (the {@code from} before them answered already), waits
+         * for their answers (and shadow scores when {@code shadowed}) to be held by the monitor, then labels each.
+         */
+        Served serveAndLabel(int from, int n, boolean shadowed) {
+            Served served = serve(from, n, shadowed);
+            for (int i = from; i < from + n; i++) {
+                sendLabel(producer, topics, i, Snapshots.predict(truth, row(i)));
+                labels++;
+            }
+            producer.flush();
+            await().atMost(WAIT).until(() -> monitor.matched() == from + n);
+            return served;
+        }
+
+        /** As {@link #serveAndLabel} without the labels. */
+        Served serve(int from, int n, boolean shadowed) {
+            for (int i = from; i < from + n; i++) {
+                RecordHeaders h = new RecordHeaders();
+                h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
+                producer.send(new ProducerRecord<>(topics.requests(), null, utf8("r" + i),
+                        ExampleJsonCodec.encode(Example.request("r" + i, Features.ofFloats(row(i)))), h));
+            }
+            producer.flush();
+            Map<String, Long> answers = versionsById(predictions.awaitAtLeast(from + n).subList(from, from + n));
+            Map<String, Long> shadows = new HashMap<>();
+            if (shadowed) {
+                shadows = versionsById(shadow.awaitUntil(got -> versionsById(got).keySet().containsAll(
+                        answers.keySet())));
+                shadows.keySet().retainAll(answers.keySet());
+            }
+            // Labels come late, as in production: after the monitor holds the answers they label.
+            await().atMost(WAIT).until(() -> monitor.matched() + monitor.expired() + pending(registry, "prediction")
+                    == from + n);
+            return new Served(answers, shadows);
+        }
+
+        /** Sends a label record as it is, counted as one label in. */
+        void sendRaw(String key, byte[] value) {
+            producer.send(new ProducerRecord<>(topics.feedback(), utf8(key), value));
+            labels++;
+        }
+
+        /** The error rate of {@code model} on requests {@code from}..{@code from + n - 1}. */
+        double error(Model model, int from, int n) {
+            long wrong = IntStream.range(from, from + n)
+                    .filter(i -> Snapshots.predict(model, row(i)) != Snapshots.predict(truth, row(i))).count();
+            return (double) wrong / n;
+        }
+
+        /**
+         * Labels in = matched + unmatched + duplicate + invalid; answers and shadow scores = matched + expired, with
+         * {@code shadows} shadow scores matched.
+         */
+        void assertEveryRecordCounted(int shadows) {
+            assertThat(monitor.matched() + monitor.unmatched() + join(registry, "duplicate") + monitor.invalid())
+                    .as("labels in").isEqualTo(labels);
+            assertThat(monitor.matched() + monitor.expired()).as("answers").isEqualTo(predictions.readToEnd().size());
+            assertThat(monitor.shadowMatched()).isEqualTo(shadows);
+            assertThat(monitor.shadowMatched() + monitor.shadowExpired()).as("shadow scores")
+                    .isEqualTo(shadow.readToEnd().size());
+            assertThat(monitor.failure()).isEmpty();
+        }
+    }
+
+    private static Map<String, Long> versionsById(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Long> out = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            Prediction p = PredictionJsonCodec.decode(r.value());
+            assertThat(out.put(p.id(), p.version())).as("one prediction of %s", p.id()).isNull();
+        }
+        return out;
     }
 
     /** The label of request {@code i} whose champion answered {@code answer}: another one every 5th request. */
@@ -264,9 +599,15 @@ class ModelDecisionsTest {
         return v == null ? -1 : v;
     }
 
-    private static double decisions(CollectorRegistry registry, String decision) {
+    private static long join(CollectorRegistry registry, String outcome) {
+        Double v = registry.getSampleValue("streamlearn_served_join_total", new String[] {"outcome"},
+                new String[] {outcome});
+        return v == null ? 0 : v.longValue();
+    }
+
+    private static double decisions(CollectorRegistry registry, ModelSpec spec, String decision) {
         Double v = registry.getSampleValue("streamlearn_model_decisions_total", new String[] {"model", "decision"},
-                new String[] {SPEC.name(), decision});
+                new String[] {spec.name(), decision});
         return v == null ? 0 : v;
     }
 
