@@ -38,13 +38,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -218,81 +218,40 @@ class ModelDecisionsTest {
     @Test
     void inShadowModeAWorseChallengerIsRefusedAndNeverAnswersAndABetterOneIsPromotedAndServingSwitches()
             throws Exception {
-        Topics topics = kafka.topics(1);
-        SnapshotStore store = new SnapshotStore(dir.resolve("store"));
-        CollectorRegistry registry = new CollectorRegistry();
-        MutableClock clock = new MutableClock(1_700_000_000_000L);
-        try (Model halfWrong = Snapshots.linear(LINEAR, 1, 0, 2, 3); Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
-                Model right = Snapshots.linear(LINEAR, 0, 1, 2, 3);
-                PredictionService service = new PredictionService(serving(topics, store, Mode.SHADOW, 0.1),
-                        new CollectorRegistry());
-                ServedQualityMonitor monitor = new ServedQualityMonitor(monitorConfig(topics, store, clock), registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
-            Traffic traffic = new Traffic(producer, topics, monitor, registry, right);
-            SnapshotManifest v1 = Snapshots.publish(store, LINEAR, halfWrong, dir);
-            SnapshotManifest v2 = Snapshots.publish(store, LINEAR, permuted, dir);
-            service.start();
-            announce(producer, topics, v1);
-            announce(producer, topics, v2);
-            await().atMost(WAIT).until(() -> service.currentVersion() == 1 && service.challengerVersion() == 2);
-            monitor.start();
-            await().atMost(WAIT).until(monitor::isReady);
+        try (Loop loop = new Loop(Mode.SHADOW, 0.1)) {
+            loop.publish(loop.halfWrong);
+            loop.publish(loop.permuted);
+            loop.start(() -> loop.service.currentVersion() == 1 && loop.service.challengerVersion() == 2);
 
-            Served first = traffic.serveAndLabel(0, 50, true);
+            Served first = loop.serveAndLabel(0, 50, true);
             assertThat(first.answeredBy()).as("the worse challenger never answers").containsOnlyKeys(1L);
             assertThat(first.scoredBy()).containsExactly(Map.entry(2L, 50));
-            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 1);
-            assertThat(monitor.decisionEvents().get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+            await().atMost(WAIT).until(() -> loop.monitor.decisionEvents().size() == 1);
+            assertThat(loop.monitor.decisionEvents().get(0)).usingRecursiveComparison().ignoringFields("timeMs")
                     .isEqualTo(new ChallengerRefusedEvent(LINEAR.name(), PlatformEvent.MONITOR, 2, 1, 40, 1.0,
-                            traffic.error(halfWrong, 0, 40), 0));
+                            loop.error(loop.halfWrong, 0, 40), 0));
 
-            assertThat(traffic.error(halfWrong, 50, 40)).as("v3 is better than v1 by far").isGreaterThan(0.2);
-            SnapshotManifest v3 = Snapshots.publish(store, LINEAR, right, dir);
-            announce(producer, topics, v3);
-            await().atMost(WAIT).until(() -> service.challengerVersion() == 3);
-            Served second = traffic.serveAndLabel(50, 50, true);
-            assertThat(second.answeredBy()).containsOnlyKeys(1L);
-            assertThat(second.scoredBy()).containsExactly(Map.entry(3L, 50));
-            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 2);
-            assertThat(monitor.decisionEvents().get(1)).usingRecursiveComparison().ignoringFields("timeMs")
-                    .isEqualTo(new ChallengerPromotedEvent(LINEAR.name(), PlatformEvent.MONITOR, 3, 1, 40, 0.0,
-                            traffic.error(halfWrong, 50, 40), 0));
-
-            // The monitor's promotion record makes serving switch: v3 answers, no challenger is left.
-            await().atMost(WAIT).until(() -> service.currentVersion() == 3 && service.challengerVersion() == 0);
-            assertThat(traffic.serveAndLabel(100, 20, false).answeredBy()).containsExactly(Map.entry(3L, 20));
-            assertThat(promotedVersions(topics, 4)).as("v2 is never promoted").containsExactly(3L);
-            assertThat(decisions(registry, LINEAR, "refused")).isEqualTo(1.0);
-            assertThat(decisions(registry, LINEAR, "promoted")).isEqualTo(1.0);
-            assertThat(monitor.champion(LINEAR.name())).isEqualTo(3);
-            traffic.assertEveryRecordCounted(100);
-            assertThat(service.failure()).isEmpty();
+            assertThat(loop.error(loop.halfWrong, 50, 40)).as("v3 is better than v1 by far").isGreaterThan(0.2);
+            loop.assertPromotedOverHalfWrong(loop.challenge(loop.right, 3, 1, 50, 50), 3, 50);
+            assertThat(loop.serveAndLabel(100, 20, false).answeredBy()).containsExactly(Map.entry(3L, 20));
+            assertThat(loop.promotedVersions(4)).as("v2 is never promoted").containsExactly(3L);
+            assertThat(decisions(loop.registry, LINEAR, "refused")).isEqualTo(1.0);
+            assertThat(decisions(loop.registry, LINEAR, "promoted")).isEqualTo(1.0);
+            assertThat(loop.monitor.champion(LINEAR.name())).isEqualTo(3);
+            loop.assertEveryRecordCounted(100);
         }
     }
 
     /** Canary mode on real serving: the permuted challenger answers exactly its share of the ids and is refused. */
     @Test
     void inCanaryModeAWorseChallengerAnswersOnlyItsShareAndIsRefused() throws Exception {
-        Topics topics = kafka.topics(1);
-        SnapshotStore store = new SnapshotStore(dir.resolve("store"));
-        CollectorRegistry registry = new CollectorRegistry();
-        MutableClock clock = new MutableClock(1_700_000_000_000L);
         ChallengerRule rule = new ChallengerRule(Mode.CANARY, 0.3);
-        try (Model halfWrong = Snapshots.linear(LINEAR, 1, 0, 2, 3); Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
-                Model right = Snapshots.linear(LINEAR, 0, 1, 2, 3);
-                PredictionService service = new PredictionService(serving(topics, store, Mode.CANARY, 0.3),
-                        new CollectorRegistry());
-                ServedQualityMonitor monitor = new ServedQualityMonitor(monitorConfig(topics, store, clock), registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
-            Traffic traffic = new Traffic(producer, topics, monitor, registry, right);
-            announce(producer, topics, Snapshots.publish(store, LINEAR, halfWrong, dir));
-            announce(producer, topics, Snapshots.publish(store, LINEAR, permuted, dir));
-            service.start();
-            await().atMost(WAIT).until(() -> service.currentVersion() == 1 && service.challengerVersion() == 2);
-            monitor.start();
-            await().atMost(WAIT).until(monitor::isReady);
+        try (Loop loop = new Loop(rule.mode(), 0.3)) {
+            loop.publish(loop.halfWrong);
+            loop.publish(loop.permuted);
+            loop.start(() -> loop.service.currentVersion() == 1 && loop.service.challengerVersion() == 2);
 
-            Served served = traffic.serveAndLabel(0, 100, true);
+            Served served = loop.serveAndLabel(0, 100, true);
             Set<String> canary = new HashSet<>();
             for (Map.Entry<String, Long> a : served.answers().entrySet()) {
                 assertThat(served.shadows().get(a.getKey())).as("the other model scored %s", a.getKey())
@@ -304,26 +263,26 @@ class ModelDecisionsTest {
             assertThat(canary).as("v2 answers exactly its share of the ids")
                     .isEqualTo(served.answers().keySet().stream().filter(rule::canaryAnswers).collect(toSet()))
                     .isNotEmpty().hasSizeLessThan(50);
-            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 1);
-            ChallengerRefusedEvent refused = (ChallengerRefusedEvent) monitor.decisionEvents().get(0);
-            assertThat(List.of(refused.version(), refused.championVersion(), refused.labeled())).containsExactly(2L, 1L,
-                    40L);
+            await().atMost(WAIT).until(() -> loop.monitor.decisionEvents().size() == 1);
+            ChallengerRefusedEvent refused = (ChallengerRefusedEvent) loop.monitor.decisionEvents().get(0);
+            assertThat(List.of(refused.version(), refused.championVersion(), refused.labeled()))
+                    .containsExactly(2L, 1L, 40L);
             assertThat(refused.error()).isEqualTo(1.0);
             assertThat(refused.championError()).isLessThan(0.8);
-            assertThat(promotedVersions(topics, 2)).as("a refused canary is never promoted").isEmpty();
-            assertThat(service.currentVersion()).isEqualTo(1);
+            assertThat(loop.promotedVersions(2)).as("a refused canary is never promoted").isEmpty();
+            assertThat(loop.service.currentVersion()).isEqualTo(1);
 
             // Five requests never labeled, a label of an id never served, sent twice, and a label without one.
-            traffic.serve(100, 5, true);
-            traffic.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
-            traffic.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
-            traffic.sendRaw("bad", utf8("{\"id\":\"bad\"}"));
-            producer.flush();
-            await().atMost(WAIT).until(() -> monitor.invalid() == 1 && join(registry, "duplicate") == 1);
-            clock.advance(Duration.ofMinutes(10).plusSeconds(1));
-            await().atMost(WAIT).until(() -> monitor.expired() == 5 && monitor.unmatched() == 1);
-            assertThat(monitor.shadowExpired()).isEqualTo(5);
-            traffic.assertEveryRecordCounted(100);
+            loop.serve(100, 5, true);
+            loop.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
+            loop.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
+            loop.sendRaw("bad", utf8("{\"id\":\"bad\"}"));
+            loop.producer.flush();
+            await().atMost(WAIT).until(() -> loop.monitor.invalid() == 1 && join(loop.registry, "duplicate") == 1);
+            loop.clock.advance(Duration.ofMinutes(10).plusSeconds(1));
+            await().atMost(WAIT).until(() -> loop.monitor.expired() == 5 && loop.monitor.unmatched() == 1);
+            assertThat(loop.monitor.shadowExpired()).isEqualTo(5);
+            loop.assertEveryRecordCounted(100);
         }
     }
 
@@ -335,91 +294,31 @@ class ModelDecisionsTest {
     @Test
     void afterAnAutomaticRollbackTheNextVersionsEnterAsChallengersAndOnlyOneThatBeatsTheChampionIsPromoted()
             throws Exception {
-        Topics topics = kafka.topics(1);
-        SnapshotStore store = new SnapshotStore(dir.resolve("store"));
-        CollectorRegistry registry = new CollectorRegistry();
-        MutableClock clock = new MutableClock(1_700_000_000_000L);
-        try (Model halfWrong = Snapshots.linear(LINEAR, 1, 0, 2, 3); Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
-                Model permutedAgain = Snapshots.linear(LINEAR, 3, 0, 1, 2);
-                Model right = Snapshots.linear(LINEAR, 0, 1, 2, 3);
-                PredictionService service = new PredictionService(serving(topics, store, Mode.OFF, 0.1),
-                        new CollectorRegistry());
-                ServedQualityMonitor monitor = new ServedQualityMonitor(monitorConfig(topics, store, clock), registry);
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of())) {
-            Traffic traffic = new Traffic(producer, topics, monitor, registry, right);
-            service.start();
-            announce(producer, topics, Snapshots.publish(store, LINEAR, halfWrong, dir));
-            await().atMost(WAIT).until(() -> service.currentVersion() == 1);
-            monitor.start();
-            await().atMost(WAIT).until(monitor::isReady);
-            assertThat(traffic.serveAndLabel(0, 40, false).answeredBy()).containsExactly(Map.entry(1L, 40));
+        try (Loop loop = new Loop(Mode.OFF, 0.1)) {
+            loop.publish(loop.halfWrong);
+            loop.start(() -> loop.service.currentVersion() == 1);
+            assertThat(loop.serveAndLabel(0, 40, false).answeredBy()).containsExactly(Map.entry(1L, 40));
 
-            announce(producer, topics, Snapshots.publish(store, LINEAR, permuted, dir));
-            await().atMost(WAIT).until(() -> service.currentVersion() == 2);
-            assertThat(traffic.serveAndLabel(40, 40, false).answeredBy()).containsExactly(Map.entry(2L, 40));
-            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 1);
-            assertThat(monitor.decisionEvents().get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+            loop.publish(loop.permuted);
+            await().atMost(WAIT).until(() -> loop.service.currentVersion() == 2);
+            assertThat(loop.serveAndLabel(40, 40, false).answeredBy()).containsExactly(Map.entry(2L, 40));
+            await().atMost(WAIT).until(() -> loop.monitor.decisionEvents().size() == 1);
+            assertThat(loop.monitor.decisionEvents().get(0)).usingRecursiveComparison().ignoringFields("timeMs")
                     .isEqualTo(new ModelRolledBackEvent(LINEAR.name(), PlatformEvent.MONITOR, 1, 2, 40, 1.0,
-                            traffic.error(halfWrong, 0, 40), 0));
-            await().atMost(WAIT).until(() -> service.currentVersion() == 1);
+                            loop.error(loop.halfWrong, 0, 40), 0));
+            await().atMost(WAIT).until(() -> loop.service.currentVersion() == 1);
 
             // The next publish does not undo the rollback: it is a challenger in shadow, and worse, so refused.
-            announce(producer, topics, Snapshots.publish(store, LINEAR, permutedAgain, dir));
-            await().atMost(WAIT).until(() -> service.challengerVersion() == 3);
-            Served worse = traffic.serveAndLabel(80, 40, true);
-            assertThat(worse.answeredBy()).containsExactly(Map.entry(1L, 40));
-            assertThat(worse.scoredBy()).containsExactly(Map.entry(3L, 40));
-            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 2);
-            assertThat(monitor.decisionEvents().get(1)).isInstanceOf(ChallengerRefusedEvent.class);
+            assertThat(loop.challenge(loop.permutedAgain, 3, 1, 80, 40)).isInstanceOf(ChallengerRefusedEvent.class);
+            loop.assertPromotedOverHalfWrong(loop.challenge(loop.right, 4, 1, 120, 40), 4, 120);
+            assertThat(loop.serveAndLabel(160, 20, false).answeredBy()).containsExactly(Map.entry(4L, 20));
 
-            announce(producer, topics, Snapshots.publish(store, LINEAR, right, dir));
-            await().atMost(WAIT).until(() -> service.challengerVersion() == 4);
-            Served better = traffic.serveAndLabel(120, 40, true);
-            assertThat(better.answeredBy()).containsExactly(Map.entry(1L, 40));
-            assertThat(better.scoredBy()).containsExactly(Map.entry(4L, 40));
-            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == 3);
-            assertThat(monitor.decisionEvents().get(2)).usingRecursiveComparison().ignoringFields("timeMs")
-                    .isEqualTo(new ChallengerPromotedEvent(LINEAR.name(), PlatformEvent.MONITOR, 4, 1, 40, 0.0,
-                            traffic.error(halfWrong, 120, 40), 0));
-            await().atMost(WAIT).until(() -> service.currentVersion() == 4 && service.challengerVersion() == 0);
-            assertThat(traffic.serveAndLabel(160, 20, false).answeredBy()).containsExactly(Map.entry(4L, 20));
-
-            assertThat(promotedVersions(topics, 6)).as("the rollback, then the better version").containsExactly(1L, 4L);
-            assertThat(kafka.reader(topics.events()).readAtLeast(3).stream().map(r -> EventCodec.decode(r.value())))
-                    .containsExactlyElementsOf(monitor.decisionEvents());
-            assertThat(decisions(registry, LINEAR, "rolled_back")).isEqualTo(1.0);
-            traffic.assertEveryRecordCounted(80);
-            assertThat(service.failure()).isEmpty();
+            assertThat(loop.promotedVersions(6)).as("the rollback, then the better version").containsExactly(1L, 4L);
+            assertThat(kafka.reader(loop.topics.events()).readAtLeast(3).stream()
+                    .map(r -> EventCodec.decode(r.value()))).containsExactlyElementsOf(loop.monitor.decisionEvents());
+            assertThat(decisions(loop.registry, LINEAR, "rolled_back")).isEqualTo(1.0);
+            loop.assertEveryRecordCounted(80);
         }
-    }
-
-    /** Serving as {@code streamlearn serve --challenger MODE --canary-share SHARE} runs it on these topics. */
-    private static ServingConfig serving(Topics topics, SnapshotStore store, Mode mode, double share) {
-        return ServingConfig.builder().setBootstrapServers(kafka.bootstrapServers()).setModel(LINEAR.name())
-                .setStoreRoot(store.root()).optTopics(topics).optGroupId(topics.prefix() + "serving")
-                .optChallenger(new ChallengerRule(mode, share)).build();
-    }
-
-    /**
-     * The monitor with both rules: promote after 40 comparisons (margin 0.02), roll back after 40 (margin 0.2); its
-     * ten-minute join window passes only when the test advances {@code clock}.
-     */
-    private static QualityConfig monitorConfig(Topics topics, SnapshotStore store, Clock clock) {
-        return QualityConfig.builder().setBootstrapServers(kafka.bootstrapServers()).optTopics(topics)
-                .optDriftDetector(null).optStore(store.root()).optClock(clock).optWindow(Duration.ofMinutes(10))
-                .optRules(new PromotionRules(true, 40, 0.02, true, 40, 0.2)).build();
-    }
-
-    private static void announce(KafkaProducer<byte[], byte[]> producer, Topics topics, SnapshotManifest m) {
-        producer.send(new ProducerRecord<>(topics.models(), utf8(m.model()), m.toJsonBytes()));
-        producer.flush();
-    }
-
-    /** The versions promoted on the models topic, once it holds at least {@code records} records. */
-    private static List<Long> promotedVersions(Topics topics, int records) {
-        return kafka.reader(topics.models()).readAtLeast(records).stream()
-                .filter(r -> ModelPromotion.isPromotion(r.headers()))
-                .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
     }
 
     /** One batch of requests: the version that answered each id and the one that scored it in shadow. */
@@ -439,26 +338,57 @@ class ModelDecisionsTest {
         }
     }
 
-    /** Requests to real serving, labeled late with what {@code truth} predicts, as the monitor sees them. */
-    private final class Traffic {
-        private final KafkaProducer<byte[], byte[]> producer;
-        private final Topics topics;
-        private final ServedQualityMonitor monitor;
-        private final CollectorRegistry registry;
-        private final Model truth;
-        private final TopicReader predictions;
-        private final TopicReader shadow;
+    /**
+     * The production loop of one test on its own topics and store: real serving with one challenger rule, the real
+     * monitor with both rules (promote after 40 comparisons, margin 0.02; roll back after 40, margin 0.2; a ten-minute
+     * join window that passes only when the test advances {@link #clock}), and four one-layer models. Requests are
+     * labeled late with what {@link #right} predicts.
+     */
+    private final class Loop implements AutoCloseable {
+        final Topics topics = kafka.topics(1);
+        final SnapshotStore store = new SnapshotStore(dir.resolve("store"));
+        final CollectorRegistry registry = new CollectorRegistry();
+        final MutableClock clock = new MutableClock(1_700_000_000_000L);
+        /** The truth: class k for the largest of features 0..3. */
+        final Model right = Snapshots.linear(LINEAR, 0, 1, 2, 3);
+        /** Classes 0 and 1 swapped: wrong on about half the requests. */
+        final Model halfWrong = Snapshots.linear(LINEAR, 1, 0, 2, 3);
+        /** Every class permuted, as a model trained on permuted labels predicts: always wrong. */
+        final Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
+        final Model permutedAgain = Snapshots.linear(LINEAR, 3, 0, 1, 2);
+        final PredictionService service;
+        final ServedQualityMonitor monitor;
+        final KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of());
+        final TopicReader predictions = kafka.reader(topics.predictions());
+        final TopicReader shadow = kafka.reader(topics.shadowPredictions());
         private int labels;
 
-        Traffic(KafkaProducer<byte[], byte[]> producer, Topics topics, ServedQualityMonitor monitor,
-                CollectorRegistry registry, Model truth) {
-            this.producer = producer;
-            this.topics = topics;
-            this.monitor = monitor;
-            this.registry = registry;
-            this.truth = truth;
-            this.predictions = kafka.reader(topics.predictions());
-            this.shadow = kafka.reader(topics.shadowPredictions());
+        /** Serving as {@code streamlearn serve --challenger MODE --canary-share SHARE} runs it. */
+        Loop(Mode mode, double share) {
+            service = new PredictionService(ServingConfig.builder().setBootstrapServers(kafka.bootstrapServers())
+                    .setModel(LINEAR.name()).setStoreRoot(store.root()).optTopics(topics)
+                    .optGroupId(topics.prefix() + "serving").optChallenger(new ChallengerRule(mode, share)).build(),
+                    new CollectorRegistry());
+            monitor = new ServedQualityMonitor(QualityConfig.builder().setBootstrapServers(kafka.bootstrapServers())
+                    .optTopics(topics).optDriftDetector(null).optStore(store.root()).optClock(clock)
+                    .optWindow(Duration.ofMinutes(10)).optRules(new PromotionRules(true, 40, 0.02, true, 40, 0.2))
+                    .build(), registry);
+        }
+
+        /** Publishes {@code model} as the next version and announces it on the models topic, as the trainer does. */
+        SnapshotManifest publish(Model model) throws Exception {
+            SnapshotManifest m = Snapshots.publish(store, LINEAR, model, dir);
+            producer.send(new ProducerRecord<>(topics.models(), utf8(m.model()), m.toJsonBytes()));
+            producer.flush();
+            return m;
+        }
+
+        /** Starts serving, waits for {@code served}, then starts the monitor. */
+        void start(Callable<Boolean> served) {
+            service.start();
+            await().atMost(WAIT).until(served);
+            monitor.start();
+            await().atMost(WAIT).until(monitor::isReady);
         }
 
         /**
@@ -468,7 +398,7 @@ class ModelDecisionsTest {
         Served serveAndLabel(int from, int n, boolean shadowed) {
             Served served = serve(from, n, shadowed);
             for (int i = from; i < from + n; i++) {
-                sendLabel(producer, topics, i, Snapshots.predict(truth, row(i)));
+                sendLabel(producer, topics, i, Snapshots.predict(right, row(i)));
                 labels++;
             }
             producer.flush();
@@ -476,15 +406,35 @@ class ModelDecisionsTest {
             return served;
         }
 
+        /**
+         * Publishes {@code model}, which becomes challenger v{@code version}, serves {@code n} labeled requests that
+         * the champion v{@code champion} answers and the challenger scores, and returns the monitor's decision.
+         */
+        PlatformEvent challenge(Model model, long version, long champion, int from, int n) throws Exception {
+            int decided = monitor.decisionEvents().size();
+            publish(model);
+            await().atMost(WAIT).until(() -> service.challengerVersion() == version);
+            Served served = serveAndLabel(from, n, true);
+            assertThat(served.answeredBy()).as("the champion answers").containsExactly(Map.entry(champion, n));
+            assertThat(served.scoredBy()).as("the challenger scores").containsExactly(Map.entry(version, n));
+            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == decided + 1);
+            return monitor.decisionEvents().get(decided);
+        }
+
+        /**
+         * {@code decision} promoted v{@code version} (right) over the champion v1 (half wrong) on the 40 requests
+         * from {@code from}, and the monitor's promotion record makes serving switch: no challenger is left.
+         */
+        void assertPromotedOverHalfWrong(PlatformEvent decision, long version, int from) {
+            assertThat(decision).usingRecursiveComparison().ignoringFields("timeMs").isEqualTo(
+                    new ChallengerPromotedEvent(LINEAR.name(), PlatformEvent.MONITOR, version, 1, 40, 0.0,
+                            error(halfWrong, from, 40), 0));
+            await().atMost(WAIT).until(() -> service.currentVersion() == version && service.challengerVersion() == 0);
+        }
+
         /** As {@link #serveAndLabel} without the labels. */
         Served serve(int from, int n, boolean shadowed) {
-            for (int i = from; i < from + n; i++) {
-                RecordHeaders h = new RecordHeaders();
-                h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
-                producer.send(new ProducerRecord<>(topics.requests(), null, utf8("r" + i),
-                        ExampleJsonCodec.encode(Example.request("r" + i, Features.ofFloats(row(i)))), h));
-            }
-            producer.flush();
+            sendRequests(producer, topics, from, n);
             Map<String, Long> answers = versionsById(predictions.awaitAtLeast(from + n).subList(from, from + n));
             Map<String, Long> shadows = new HashMap<>();
             if (shadowed) {
@@ -507,8 +457,15 @@ class ModelDecisionsTest {
         /** The error rate of {@code model} on requests {@code from}..{@code from + n - 1}. */
         double error(Model model, int from, int n) {
             long wrong = IntStream.range(from, from + n)
-                    .filter(i -> Snapshots.predict(model, row(i)) != Snapshots.predict(truth, row(i))).count();
+                    .filter(i -> Snapshots.predict(model, row(i)) != Snapshots.predict(right, row(i))).count();
             return (double) wrong / n;
+        }
+
+        /** The versions promoted on the models topic, once it holds at least {@code records} records. */
+        List<Long> promotedVersions(int records) {
+            return kafka.reader(topics.models()).readAtLeast(records).stream()
+                    .filter(r -> ModelPromotion.isPromotion(r.headers()))
+                    .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
         }
 
         /**
@@ -523,7 +480,30 @@ class ModelDecisionsTest {
             assertThat(monitor.shadowMatched() + monitor.shadowExpired()).as("shadow scores")
                     .isEqualTo(shadow.readToEnd().size());
             assertThat(monitor.failure()).isEmpty();
+            assertThat(service.failure()).isEmpty();
         }
+
+        @Override
+        public void close() {
+            // Serving and the monitor first: they stop using the models before those are closed.
+            service.close();
+            monitor.close();
+            producer.close();
+            for (Model m : List.of(right, halfWrong, permuted, permutedAgain)) {
+                m.close();
+            }
+        }
+    }
+
+    /** Sends requests {@code r<from>}..{@code r<from + n - 1>} as JSON, the features of each from its index. */
+    private static void sendRequests(KafkaProducer<byte[], byte[]> producer, Topics topics, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            RecordHeaders h = new RecordHeaders();
+            h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
+            producer.send(new ProducerRecord<>(topics.requests(), null, utf8("r" + i),
+                    ExampleJsonCodec.encode(Example.request("r" + i, Features.ofFloats(row(i)))), h));
+        }
+        producer.flush();
     }
 
     private static Map<String, Long> versionsById(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -553,13 +533,7 @@ class ModelDecisionsTest {
      */
     private static Map<Long, Integer> serveAndLabel(KafkaProducer<byte[], byte[]> producer, Topics topics,
             TopicReader predictions, Model truth, int from, int n) throws Exception {
-        for (int i = from; i < from + n; i++) {
-            RecordHeaders h = new RecordHeaders();
-            h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
-            producer.send(new ProducerRecord<>(topics.requests(), null, utf8("r" + i),
-                    ExampleJsonCodec.encode(Example.request("r" + i, Features.ofFloats(row(i)))), h));
-        }
-        producer.flush();
+        sendRequests(producer, topics, from, n);
         Map<Long, Integer> versions = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : predictions.awaitAtLeast(from + n).subList(from, from + n)) {
             Prediction p = PredictionJsonCodec.decode(r.value());
