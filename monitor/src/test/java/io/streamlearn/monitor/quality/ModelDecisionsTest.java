@@ -272,8 +272,15 @@ class ModelDecisionsTest {
             assertThat(loop.promotedVersions(2)).as("a refused canary is never promoted").isEmpty();
             assertThat(loop.service.currentVersion()).isEqualTo(1);
 
-            // Five requests never labeled, a label of an id never served, sent twice, and a label without one.
-            loop.serve(100, 5, true);
+            // The refusal leaves the canary in place (serving reads no events); restarted in shadow mode, serving
+            // re-derives v1 and v2 from the models topic and v2 answers nothing (docs/monitoring.md). These five
+            // requests are never labeled; then a label of an id never served, sent twice, and a label without one.
+            loop.restartServing(Mode.SHADOW);
+            await().atMost(WAIT).until(() -> loop.service.currentVersion() == 1
+                    && loop.service.challengerVersion() == 2);
+            Served shadowed = loop.serve(100, 5, true);
+            assertThat(shadowed.answeredBy()).containsExactly(Map.entry(1L, 5));
+            assertThat(shadowed.scoredBy()).containsExactly(Map.entry(2L, 5));
             loop.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
             loop.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
             loop.sendRaw("bad", utf8("{\"id\":\"bad\"}"));
@@ -356,7 +363,7 @@ class ModelDecisionsTest {
         /** Every class permuted, as a model trained on permuted labels predicts: always wrong. */
         final Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
         final Model permutedAgain = Snapshots.linear(LINEAR, 3, 0, 1, 2);
-        final PredictionService service;
+        PredictionService service;
         final ServedQualityMonitor monitor;
         final KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of());
         final TopicReader predictions = kafka.reader(topics.predictions());
@@ -365,14 +372,25 @@ class ModelDecisionsTest {
 
         /** Serving as {@code streamlearn serve --challenger MODE --canary-share SHARE} runs it. */
         Loop(Mode mode, double share) {
-            service = new PredictionService(ServingConfig.builder().setBootstrapServers(kafka.bootstrapServers())
-                    .setModel(LINEAR.name()).setStoreRoot(store.root()).optTopics(topics)
-                    .optGroupId(topics.prefix() + "serving").optChallenger(new ChallengerRule(mode, share)).build(),
-                    new CollectorRegistry());
+            service = serving(mode, share);
             monitor = new ServedQualityMonitor(QualityConfig.builder().setBootstrapServers(kafka.bootstrapServers())
                     .optTopics(topics).optDriftDetector(null).optStore(store.root()).optClock(clock)
                     .optWindow(Duration.ofMinutes(10)).optRules(new PromotionRules(true, 40, 0.02, true, 40, 0.2))
                     .build(), registry);
+        }
+
+        private PredictionService serving(Mode mode, double share) {
+            return new PredictionService(ServingConfig.builder().setBootstrapServers(kafka.bootstrapServers())
+                    .setModel(LINEAR.name()).setStoreRoot(store.root()).optTopics(topics)
+                    .optGroupId(topics.prefix() + "serving").optChallenger(new ChallengerRule(mode, share)).build(),
+                    new CollectorRegistry());
+        }
+
+        /** Stops serving and starts it again, in the same consumer group, with {@code --challenger MODE}. */
+        void restartServing(Mode mode) {
+            service.close();
+            service = serving(mode, 0.1);
+            service.start();
         }
 
         /** Publishes {@code model} as the next version and announces it on the models topic, as the trainer does. */
