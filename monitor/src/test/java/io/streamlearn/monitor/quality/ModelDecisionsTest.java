@@ -1,5 +1,6 @@
 package io.streamlearn.monitor.quality;
 
+import static java.util.stream.Collectors.toSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,17 +28,24 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.core.testkit.TopicReader;
+import io.streamlearn.monitor.testkit.MutableClock;
 import io.streamlearn.monitor.testkit.Snapshots;
 import io.streamlearn.serving.PredictionService;
 import io.streamlearn.serving.ServingConfig;
+import io.streamlearn.serving.model.ChallengerRule;
+import io.streamlearn.serving.model.ChallengerRule.Mode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -54,6 +62,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelDecisionsTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ModelSpec SPEC = ModelSpec.mlp("mlp", 8, 4, 16);
+    /** One linear layer: its classes are chosen features, so a good, a half-wrong and a permuted model are exact. */
+    private static final ModelSpec LINEAR = ModelSpec.mlp("linear", 8, 4);
 
     @RegisterExtension
     static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
@@ -105,7 +115,7 @@ class ModelDecisionsTest {
             assertThat(rollback.labeled()).isEqualTo(40);
             assertThat(rollback.previousError()).isEqualTo(0.0);
             assertThat(rollback.error()).isEqualTo(1 - monitor.accuracy(SPEC.name(), 2).orElseThrow());
-            assertThat(decisions(registry, "rolled_back")).isEqualTo(1.0);
+            assertThat(decisions(registry, SPEC, "rolled_back")).isEqualTo(1.0);
 
             // Serving follows the monitor's promotion of v1, the same record `models promote` writes.
             await().atMost(WAIT).until(() -> service.currentVersion() == 1);
@@ -181,8 +191,8 @@ class ModelDecisionsTest {
             ChallengerPromotedEvent promoted = one(monitor.decisionEvents(), ChallengerPromotedEvent.class);
             assertThat(promoted).usingRecursiveComparison().ignoringFields("timeMs")
                     .isEqualTo(new ChallengerPromotedEvent(SPEC.name(), PlatformEvent.MONITOR, 3, 1, 50, 0.1, 0.2, 0));
-            assertThat(decisions(registry, "refused")).isEqualTo(1.0);
-            assertThat(decisions(registry, "promoted")).isEqualTo(1.0);
+            assertThat(decisions(registry, SPEC, "refused")).isEqualTo(1.0);
+            assertThat(decisions(registry, SPEC, "promoted")).isEqualTo(1.0);
 
             // One promotion on the models topic, of v3, signed with the monitor's key; none of v2, ever.
             List<ConsumerRecord<byte[], byte[]>> models = kafka.reader(topics.models()).readAtLeast(1);
@@ -198,6 +208,329 @@ class ModelDecisionsTest {
             assertThat(monitor.shadowExpired() + monitor.expired() + monitor.unmatched() + monitor.invalid()).isZero();
             await().atMost(WAIT).until(() -> pending(registry, "label") == 0 && pending(registry, "prediction") == 0);
         }
+    }
+
+    /**
+     * Shadow mode on real serving: v2, whose classes are permuted (as a model trained on permuted labels predicts),
+     * scores every request, never answers one and is refused; v3 (right) is promoted by the monitor's record and
+     * serving switches to it.
+     */
+    @Test
+    void inShadowModeAWorseChallengerIsRefusedAndNeverAnswersAndABetterOneIsPromotedAndServingSwitches()
+            throws Exception {
+        try (Loop loop = new Loop(Mode.SHADOW, 0.1)) {
+            loop.publish(loop.halfWrong);
+            loop.publish(loop.permuted);
+            loop.start(() -> loop.service.currentVersion() == 1 && loop.service.challengerVersion() == 2);
+
+            Served first = loop.serveAndLabel(0, 50, true);
+            assertThat(first.answeredBy()).as("the worse challenger never answers").containsOnlyKeys(1L);
+            assertThat(first.scoredBy()).containsExactly(Map.entry(2L, 50));
+            await().atMost(WAIT).until(() -> loop.monitor.decisionEvents().size() == 1);
+            assertThat(loop.monitor.decisionEvents().get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+                    .isEqualTo(new ChallengerRefusedEvent(LINEAR.name(), PlatformEvent.MONITOR, 2, 1, 40, 1.0,
+                            loop.error(loop.halfWrong, 0, 40), 0));
+
+            assertThat(loop.error(loop.halfWrong, 50, 40)).as("v3 is better than v1 by far").isGreaterThan(0.2);
+            loop.assertPromotedOverHalfWrong(loop.challenge(loop.right, 3, 1, 50, 50), 3, 50);
+            assertThat(loop.serveAndLabel(100, 20, false).answeredBy()).containsExactly(Map.entry(3L, 20));
+            assertThat(loop.promotedVersions(4)).as("v2 is never promoted").containsExactly(3L);
+            assertThat(decisions(loop.registry, LINEAR, "refused")).isEqualTo(1.0);
+            assertThat(decisions(loop.registry, LINEAR, "promoted")).isEqualTo(1.0);
+            assertThat(loop.monitor.champion(LINEAR.name())).isEqualTo(3);
+            loop.assertEveryRecordCounted(100);
+        }
+    }
+
+    /** Canary mode on real serving: the permuted challenger answers exactly its share of the ids and is refused. */
+    @Test
+    void inCanaryModeAWorseChallengerAnswersOnlyItsShareAndIsRefused() throws Exception {
+        ChallengerRule rule = new ChallengerRule(Mode.CANARY, 0.3);
+        try (Loop loop = new Loop(rule.mode(), 0.3)) {
+            loop.publish(loop.halfWrong);
+            loop.publish(loop.permuted);
+            loop.start(() -> loop.service.currentVersion() == 1 && loop.service.challengerVersion() == 2);
+
+            Served served = loop.serveAndLabel(0, 100, true);
+            Set<String> canary = new HashSet<>();
+            for (Map.Entry<String, Long> a : served.answers().entrySet()) {
+                assertThat(served.shadows().get(a.getKey())).as("the other model scored %s", a.getKey())
+                        .isEqualTo(3 - a.getValue());
+                if (a.getValue() == 2) {
+                    canary.add(a.getKey());
+                }
+            }
+            assertThat(canary).as("v2 answers exactly its share of the ids")
+                    .isEqualTo(served.answers().keySet().stream().filter(rule::canaryAnswers).collect(toSet()))
+                    .isNotEmpty().hasSizeLessThan(50);
+            await().atMost(WAIT).until(() -> loop.monitor.decisionEvents().size() == 1);
+            ChallengerRefusedEvent refused = (ChallengerRefusedEvent) loop.monitor.decisionEvents().get(0);
+            assertThat(List.of(refused.version(), refused.championVersion(), refused.labeled()))
+                    .containsExactly(2L, 1L, 40L);
+            assertThat(refused.error()).isEqualTo(1.0);
+            assertThat(refused.championError()).isLessThan(0.8);
+            assertThat(loop.promotedVersions(2)).as("a refused canary is never promoted").isEmpty();
+            assertThat(loop.service.currentVersion()).isEqualTo(1);
+
+            // The refusal leaves the canary in place (serving reads no events); restarted in shadow mode, serving
+            // re-derives v1 and v2 from the models topic and v2 answers nothing (docs/monitoring.md). These five
+            // requests are never labeled; then a label of an id never served, sent twice, and a label without one.
+            loop.restartServing(Mode.SHADOW);
+            await().atMost(WAIT).until(() -> loop.service.currentVersion() == 1
+                    && loop.service.challengerVersion() == 2);
+            Served shadowed = loop.serve(100, 5, true);
+            assertThat(shadowed.answeredBy()).containsExactly(Map.entry(1L, 5));
+            assertThat(shadowed.scoredBy()).containsExactly(Map.entry(2L, 5));
+            loop.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
+            loop.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
+            loop.sendRaw("bad", utf8("{\"id\":\"bad\"}"));
+            loop.producer.flush();
+            await().atMost(WAIT).until(() -> loop.monitor.invalid() == 1 && join(loop.registry, "duplicate") == 1);
+            loop.clock.advance(Duration.ofMinutes(10).plusSeconds(1));
+            await().atMost(WAIT).until(() -> loop.monitor.expired() == 5 && loop.monitor.unmatched() == 1);
+            assertThat(loop.monitor.shadowExpired()).isEqualTo(5);
+            loop.assertEveryRecordCounted(100);
+        }
+    }
+
+    /**
+     * Rollback on real serving with {@code --challenger off}: v2 (permuted) answers at once, is rolled back after 40
+     * labeled predictions; the next publish (permuted too) enters as a challenger and is refused, the one after
+     * (right) beats the champion and is promoted.
+     */
+    @Test
+    void afterAnAutomaticRollbackTheNextVersionsEnterAsChallengersAndOnlyOneThatBeatsTheChampionIsPromoted()
+            throws Exception {
+        try (Loop loop = new Loop(Mode.OFF, 0.1)) {
+            loop.publish(loop.halfWrong);
+            loop.start(() -> loop.service.currentVersion() == 1);
+            assertThat(loop.serveAndLabel(0, 40, false).answeredBy()).containsExactly(Map.entry(1L, 40));
+
+            loop.publish(loop.permuted);
+            await().atMost(WAIT).until(() -> loop.service.currentVersion() == 2);
+            assertThat(loop.serveAndLabel(40, 40, false).answeredBy()).containsExactly(Map.entry(2L, 40));
+            await().atMost(WAIT).until(() -> loop.monitor.decisionEvents().size() == 1);
+            assertThat(loop.monitor.decisionEvents().get(0)).usingRecursiveComparison().ignoringFields("timeMs")
+                    .isEqualTo(new ModelRolledBackEvent(LINEAR.name(), PlatformEvent.MONITOR, 1, 2, 40, 1.0,
+                            loop.error(loop.halfWrong, 0, 40), 0));
+            await().atMost(WAIT).until(() -> loop.service.currentVersion() == 1);
+
+            // The next publish does not undo the rollback: it is a challenger in shadow, and worse, so refused.
+            assertThat(loop.challenge(loop.permutedAgain, 3, 1, 80, 40)).isInstanceOf(ChallengerRefusedEvent.class);
+            loop.assertPromotedOverHalfWrong(loop.challenge(loop.right, 4, 1, 120, 40), 4, 120);
+            assertThat(loop.serveAndLabel(160, 20, false).answeredBy()).containsExactly(Map.entry(4L, 20));
+
+            assertThat(loop.promotedVersions(6)).as("the rollback, then the better version").containsExactly(1L, 4L);
+            assertThat(kafka.reader(loop.topics.events()).readAtLeast(3).stream()
+                    .map(r -> EventCodec.decode(r.value()))).containsExactlyElementsOf(loop.monitor.decisionEvents());
+            assertThat(decisions(loop.registry, LINEAR, "rolled_back")).isEqualTo(1.0);
+            loop.assertEveryRecordCounted(80);
+        }
+    }
+
+    /** One batch of requests: the version that answered each id and the one that scored it in shadow. */
+    private record Served(Map<String, Long> answers, Map<String, Long> shadows) {
+        Map<Long, Integer> answeredBy() {
+            return count(answers);
+        }
+
+        Map<Long, Integer> scoredBy() {
+            return count(shadows);
+        }
+
+        private static Map<Long, Integer> count(Map<String, Long> versions) {
+            Map<Long, Integer> out = new HashMap<>();
+            versions.values().forEach(v -> out.merge(v, 1, Integer::sum));
+            return out;
+        }
+    }
+
+    /**
+     * The production loop of one test on its own topics and store: real serving with one challenger rule, the real
+     * monitor with both rules (promote after 40 comparisons, margin 0.02; roll back after 40, margin 0.2; a ten-minute
+     * join window that passes only when the test advances {@link #clock}), and four one-layer models. Requests are
+     * labeled late with what {@link #right} predicts.
+     */
+    private final class Loop implements AutoCloseable {
+        final Topics topics = kafka.topics(1);
+        final SnapshotStore store = new SnapshotStore(dir.resolve("store"));
+        final CollectorRegistry registry = new CollectorRegistry();
+        final MutableClock clock = new MutableClock(1_700_000_000_000L);
+        /** The truth: class k for the largest of features 0..3. */
+        final Model right = Snapshots.linear(LINEAR, 0, 1, 2, 3);
+        /** Classes 0 and 1 swapped: wrong on about half the requests. */
+        final Model halfWrong = Snapshots.linear(LINEAR, 1, 0, 2, 3);
+        /** Every class permuted, as a model trained on permuted labels predicts: always wrong. */
+        final Model permuted = Snapshots.linear(LINEAR, 1, 2, 3, 0);
+        final Model permutedAgain = Snapshots.linear(LINEAR, 3, 0, 1, 2);
+        PredictionService service;
+        final ServedQualityMonitor monitor;
+        final KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers(), Map.of());
+        final TopicReader predictions = kafka.reader(topics.predictions());
+        final TopicReader shadow = kafka.reader(topics.shadowPredictions());
+        private int labels;
+
+        /** Serving as {@code streamlearn serve --challenger MODE --canary-share SHARE} runs it. */
+        Loop(Mode mode, double share) {
+            service = serving(mode, share);
+            monitor = new ServedQualityMonitor(QualityConfig.builder().setBootstrapServers(kafka.bootstrapServers())
+                    .optTopics(topics).optDriftDetector(null).optStore(store.root()).optClock(clock)
+                    .optWindow(Duration.ofMinutes(10)).optRules(new PromotionRules(true, 40, 0.02, true, 40, 0.2))
+                    .build(), registry);
+        }
+
+        private PredictionService serving(Mode mode, double share) {
+            return new PredictionService(ServingConfig.builder().setBootstrapServers(kafka.bootstrapServers())
+                    .setModel(LINEAR.name()).setStoreRoot(store.root()).optTopics(topics)
+                    .optGroupId(topics.prefix() + "serving").optChallenger(new ChallengerRule(mode, share)).build(),
+                    new CollectorRegistry());
+        }
+
+        /** Stops serving and starts it again, in the same consumer group, with {@code --challenger MODE}. */
+        void restartServing(Mode mode) {
+            service.close();
+            service = serving(mode, 0.1);
+            service.start();
+        }
+
+        /** Publishes {@code model} as the next version and announces it on the models topic, as the trainer does. */
+        SnapshotManifest publish(Model model) throws Exception {
+            SnapshotManifest m = Snapshots.publish(store, LINEAR, model, dir);
+            producer.send(new ProducerRecord<>(topics.models(), utf8(m.model()), m.toJsonBytes()));
+            producer.flush();
+            return m;
+        }
+
+        /** Starts serving, waits for {@code served}, then starts the monitor. */
+        void start(Callable<Boolean> served) {
+            service.start();
+            await().atMost(WAIT).until(served);
+            monitor.start();
+            await().atMost(WAIT).until(monitor::isReady);
+        }
+
+        /**
+         * Sends requests {@code from}..{@code from + n - 1} (the {@code from} before them answered already), waits
+         * for their answers (and shadow scores when {@code shadowed}) to be held by the monitor, then labels each.
+         */
+        Served serveAndLabel(int from, int n, boolean shadowed) {
+            Served served = serve(from, n, shadowed);
+            for (int i = from; i < from + n; i++) {
+                sendLabel(producer, topics, i, Snapshots.predict(right, row(i)));
+                labels++;
+            }
+            producer.flush();
+            await().atMost(WAIT).until(() -> monitor.matched() == from + n);
+            return served;
+        }
+
+        /**
+         * Publishes {@code model}, which becomes challenger v{@code version}, serves {@code n} labeled requests that
+         * the champion v{@code champion} answers and the challenger scores, and returns the monitor's decision.
+         */
+        PlatformEvent challenge(Model model, long version, long champion, int from, int n) throws Exception {
+            int decided = monitor.decisionEvents().size();
+            publish(model);
+            await().atMost(WAIT).until(() -> service.challengerVersion() == version);
+            Served served = serveAndLabel(from, n, true);
+            assertThat(served.answeredBy()).as("the champion answers").containsExactly(Map.entry(champion, n));
+            assertThat(served.scoredBy()).as("the challenger scores").containsExactly(Map.entry(version, n));
+            await().atMost(WAIT).until(() -> monitor.decisionEvents().size() == decided + 1);
+            return monitor.decisionEvents().get(decided);
+        }
+
+        /**
+         * {@code decision} promoted v{@code version} (right) over the champion v1 (half wrong) on the 40 requests
+         * from {@code from}, and the monitor's promotion record makes serving switch: no challenger is left.
+         */
+        void assertPromotedOverHalfWrong(PlatformEvent decision, long version, int from) {
+            assertThat(decision).usingRecursiveComparison().ignoringFields("timeMs").isEqualTo(
+                    new ChallengerPromotedEvent(LINEAR.name(), PlatformEvent.MONITOR, version, 1, 40, 0.0,
+                            error(halfWrong, from, 40), 0));
+            await().atMost(WAIT).until(() -> service.currentVersion() == version && service.challengerVersion() == 0);
+        }
+
+        /** As {@link #serveAndLabel} without the labels. */
+        Served serve(int from, int n, boolean shadowed) {
+            sendRequests(producer, topics, from, n);
+            Map<String, Long> answers = versionsById(predictions.awaitAtLeast(from + n).subList(from, from + n));
+            Map<String, Long> shadows = new HashMap<>();
+            if (shadowed) {
+                shadows = versionsById(shadow.awaitUntil(got -> versionsById(got).keySet().containsAll(
+                        answers.keySet())));
+                shadows.keySet().retainAll(answers.keySet());
+            }
+            // Labels come late, as in production: after the monitor holds the answers they label.
+            await().atMost(WAIT).until(() -> monitor.matched() + monitor.expired() + pending(registry, "prediction")
+                    == from + n);
+            return new Served(answers, shadows);
+        }
+
+        /** Sends a label record as it is, counted as one label in. */
+        void sendRaw(String key, byte[] value) {
+            producer.send(new ProducerRecord<>(topics.feedback(), utf8(key), value));
+            labels++;
+        }
+
+        /** The error rate of {@code model} on requests {@code from}..{@code from + n - 1}. */
+        double error(Model model, int from, int n) {
+            long wrong = IntStream.range(from, from + n)
+                    .filter(i -> Snapshots.predict(model, row(i)) != Snapshots.predict(right, row(i))).count();
+            return (double) wrong / n;
+        }
+
+        /** The versions promoted on the models topic, once it holds at least {@code records} records. */
+        List<Long> promotedVersions(int records) {
+            return kafka.reader(topics.models()).readAtLeast(records).stream()
+                    .filter(r -> ModelPromotion.isPromotion(r.headers()))
+                    .map(r -> SnapshotManifest.fromJson(r.value()).version()).toList();
+        }
+
+        /**
+         * Labels in = matched + unmatched + duplicate + invalid; answers and shadow scores = matched + expired, with
+         * {@code shadows} shadow scores matched.
+         */
+        void assertEveryRecordCounted(int shadows) {
+            assertThat(monitor.matched() + monitor.unmatched() + join(registry, "duplicate") + monitor.invalid())
+                    .as("labels in").isEqualTo(labels);
+            assertThat(monitor.matched() + monitor.expired()).as("answers").isEqualTo(predictions.readToEnd().size());
+            assertThat(monitor.shadowMatched()).isEqualTo(shadows);
+            assertThat(monitor.shadowMatched() + monitor.shadowExpired()).as("shadow scores")
+                    .isEqualTo(shadow.readToEnd().size());
+            assertThat(monitor.failure()).isEmpty();
+            assertThat(service.failure()).isEmpty();
+        }
+
+        @Override
+        public void close() {
+            // Serving and the monitor first: they stop using the models before those are closed.
+            service.close();
+            monitor.close();
+            producer.close();
+            for (Model m : List.of(right, halfWrong, permuted, permutedAgain)) {
+                m.close();
+            }
+        }
+    }
+
+    /** Sends requests {@code r<from>}..{@code r<from + n - 1>} as JSON, the features of each from its index. */
+    private static void sendRequests(KafkaProducer<byte[], byte[]> producer, Topics topics, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            RecordHeaders h = new RecordHeaders();
+            h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
+            producer.send(new ProducerRecord<>(topics.requests(), null, utf8("r" + i),
+                    ExampleJsonCodec.encode(Example.request("r" + i, Features.ofFloats(row(i)))), h));
+        }
+        producer.flush();
+    }
+
+    private static Map<String, Long> versionsById(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Long> out = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            Prediction p = PredictionJsonCodec.decode(r.value());
+            assertThat(out.put(p.id(), p.version())).as("one prediction of %s", p.id()).isNull();
+        }
+        return out;
     }
 
     /** The label of request {@code i} whose champion answered {@code answer}: another one every 5th request. */
@@ -218,13 +551,7 @@ class ModelDecisionsTest {
      */
     private static Map<Long, Integer> serveAndLabel(KafkaProducer<byte[], byte[]> producer, Topics topics,
             TopicReader predictions, Model truth, int from, int n) throws Exception {
-        for (int i = from; i < from + n; i++) {
-            RecordHeaders h = new RecordHeaders();
-            h.add(ContentTypes.HEADER, utf8(ContentTypes.JSON));
-            producer.send(new ProducerRecord<>(topics.requests(), null, utf8("r" + i),
-                    ExampleJsonCodec.encode(Example.request("r" + i, Features.ofFloats(row(i)))), h));
-        }
-        producer.flush();
+        sendRequests(producer, topics, from, n);
         Map<Long, Integer> versions = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : predictions.awaitAtLeast(from + n).subList(from, from + n)) {
             Prediction p = PredictionJsonCodec.decode(r.value());
@@ -264,9 +591,15 @@ class ModelDecisionsTest {
         return v == null ? -1 : v;
     }
 
-    private static double decisions(CollectorRegistry registry, String decision) {
+    private static long join(CollectorRegistry registry, String outcome) {
+        Double v = registry.getSampleValue("streamlearn_served_join_total", new String[] {"outcome"},
+                new String[] {outcome});
+        return v == null ? 0 : v.longValue();
+    }
+
+    private static double decisions(CollectorRegistry registry, ModelSpec spec, String decision) {
         Double v = registry.getSampleValue("streamlearn_model_decisions_total", new String[] {"model", "decision"},
-                new String[] {SPEC.name(), decision});
+                new String[] {spec.name(), decision});
         return v == null ? 0 : v;
     }
 

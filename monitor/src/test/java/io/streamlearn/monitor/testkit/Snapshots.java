@@ -5,9 +5,12 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.NetworkBuilder;
 import io.streamlearn.core.snapshot.SnapshotDraft;
@@ -27,6 +30,28 @@ public final class Snapshots {
         Model model = Model.newInstance(spec.name(), Device.cpu());
         model.setBlock(NetworkBuilder.build(spec));
         model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, NetworkBuilder.inputShape(spec, 1));
+        return model;
+    }
+
+    /**
+     * A one-layer model of {@code spec} ({@code ModelSpec.mlp(name, features, classes)}, no hidden layer) that scores
+     * class {@code k} with input feature {@code featureOf[k]}: with {@code 0, 1, .. classes - 1} it predicts the
+     * largest of the first features; a permutation of them is what a model trained on labels permuted the same way
+     * learns, so its predictions are the permuted classes. The caller closes it.
+     */
+    public static Model linear(ModelSpec spec, int... featureOf) {
+        Model model = random(spec);
+        long features = spec.featureCount();
+        for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+            NDArray a = p.getValue().getArray();
+            float[] values = new float[(int) a.size()];
+            if (a.getShape().dimension() == 2) {
+                for (int k = 0; k < featureOf.length; k++) {
+                    values[(int) (k * features) + featureOf[k]] = 1f;
+                }
+            }
+            a.set(new NDIndex("..."), model.getNDManager().create(values, a.getShape()));
+        }
         return model;
     }
 
