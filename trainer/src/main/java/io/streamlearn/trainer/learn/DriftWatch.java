@@ -29,14 +29,39 @@ public final class DriftWatch {
     public double update(BatchOutcome o) {
         double estimate = Double.NaN;
         for (int i = 0; i < o.trained(); i++) {
-            if (detector.updateRise(o.predicted()[i] == o.actual()[i] ? 0 : 1) && Double.isNaN(estimate)) {
-                estimate = detector.estimate();
-                // Start over on the new concept: ADWIN otherwise answers a burst of detections for one
-                // change while it sheds its old window bucket by bucket.
-                detector.reset();
-            }
+            estimate = feed(o.predicted()[i] == o.actual()[i] ? 0 : 1, estimate);
         }
         return estimate;
+    }
+
+    /**
+     * Feeds prequential errors (1: wrong, 0: right) in order: the pooled errors of data-parallel subtasks at a merge;
+     * the estimate right after the first detected change, NaN when none.
+     */
+    public double update(byte[] errors) {
+        double estimate = Double.NaN;
+        for (byte e : errors) {
+            estimate = feed(e, estimate);
+        }
+        return estimate;
+    }
+
+    private double feed(int error, double estimate) {
+        if (detector.updateRise(error) && Double.isNaN(estimate)) {
+            double now = detector.estimate();
+            // Start over on the new concept: ADWIN otherwise answers a burst of detections for one
+            // change while it sheds its old window bucket by bucket.
+            detector.reset();
+            return now;
+        }
+        return estimate;
+    }
+
+    /** Appends the batch's prequential errors (1: wrong) to {@code out}: what a data-parallel subtask pools. */
+    public static void errorsOf(BatchOutcome o, java.io.ByteArrayOutputStream out) {
+        for (int i = 0; i < o.trained(); i++) {
+            out.write(o.predicted()[i] == o.actual()[i] ? 0 : 1);
+        }
     }
 
     public String name() {

@@ -43,22 +43,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             out.writeInt(MAGIC);
             out.writeInt(FORMAT_VERSION);
             out.writeLong(parentVersion);
-            LearningMetrics m = metrics;
-            out.writeInt(m.classes);
-            for (long v : new long[] {m.examples, m.steps, m.skippedSteps, m.rollbacks, m.correct, m.heldOut,
-                    m.heldOutCorrect, m.windowWrites}) {
-                out.writeLong(v);
-            }
-            for (double v : new double[] {m.fadingCorrect, m.fadingCount, m.holdoutFadingCorrect, m.holdoutFadingCount,
-                    m.championFadingCorrect, m.championFadingCount, m.lastLoss, m.fadingLoss}) {
-                out.writeDouble(v);
-            }
-            for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
-                for (double v : arr) {
-                    out.writeDouble(v);
-                }
-            }
-            out.write(m.window);
+            writeMetrics(out, metrics);
             writeBytes(out, params);
             writeBytes(out, optimizerState);
             writeBytes(out, driftState);
@@ -74,12 +59,59 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
         return bytes.toByteArray();
     }
 
-    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    /** Writes every field of {@code m} (the layout formats 1 and 2 share; contributions reuse it). */
+    static void writeMetrics(DataOutputStream out, LearningMetrics m) throws IOException {
+        out.writeInt(m.classes);
+        for (long v : new long[] {m.examples, m.steps, m.skippedSteps, m.rollbacks, m.correct, m.heldOut,
+                m.heldOutCorrect, m.windowWrites}) {
+            out.writeLong(v);
+        }
+        for (double v : new double[] {m.fadingCorrect, m.fadingCount, m.holdoutFadingCorrect, m.holdoutFadingCount,
+                m.championFadingCorrect, m.championFadingCount, m.lastLoss, m.fadingLoss}) {
+            out.writeDouble(v);
+        }
+        for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
+            for (double v : arr) {
+                out.writeDouble(v);
+            }
+        }
+        out.write(m.window);
+    }
+
+    /** Reads what {@link #writeMetrics} wrote, every count checked against the bytes left. */
+    static LearningMetrics readMetrics(DataInputStream in) throws IOException {
+        LearningMetrics m = new LearningMetrics(count(in, in.readInt(), 3 * Double.BYTES, "class count"));
+        m.examples = in.readLong();
+        m.steps = in.readLong();
+        m.skippedSteps = in.readLong();
+        m.rollbacks = in.readLong();
+        m.correct = in.readLong();
+        m.heldOut = in.readLong();
+        m.heldOutCorrect = in.readLong();
+        m.windowWrites = in.readLong();
+        m.fadingCorrect = in.readDouble();
+        m.fadingCount = in.readDouble();
+        m.holdoutFadingCorrect = in.readDouble();
+        m.holdoutFadingCount = in.readDouble();
+        m.championFadingCorrect = in.readDouble();
+        m.championFadingCount = in.readDouble();
+        m.lastLoss = in.readDouble();
+        m.fadingLoss = in.readDouble();
+        for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
+            for (int k = 0; k < arr.length; k++) {
+                arr[k] = in.readDouble();
+            }
+        }
+        in.readFully(m.window);
+        return m;
+    }
+
+    static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
         out.writeInt(b.length);
         out.write(b);
     }
 
-    private static byte[] readBytes(DataInputStream in) throws IOException {
+    static byte[] readBytes(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0 || n > in.available()) {
             throw new IOException("length " + n + " exceeds the " + in.available() + " bytes left");
@@ -109,29 +141,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             long parent = in.readLong();
             // Every count is checked against the bytes left before it sizes an allocation: a corrupt blob must
             // fail with this method's exception, never with NegativeArraySizeException or OutOfMemoryError.
-            LearningMetrics m = new LearningMetrics(count(in, in.readInt(), 3 * Double.BYTES, "class count"));
-            m.examples = in.readLong();
-            m.steps = in.readLong();
-            m.skippedSteps = in.readLong();
-            m.rollbacks = in.readLong();
-            m.correct = in.readLong();
-            m.heldOut = in.readLong();
-            m.heldOutCorrect = in.readLong();
-            m.windowWrites = in.readLong();
-            m.fadingCorrect = in.readDouble();
-            m.fadingCount = in.readDouble();
-            m.holdoutFadingCorrect = in.readDouble();
-            m.holdoutFadingCount = in.readDouble();
-            m.championFadingCorrect = in.readDouble();
-            m.championFadingCount = in.readDouble();
-            m.lastLoss = in.readDouble();
-            m.fadingLoss = in.readDouble();
-            for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
-                for (int k = 0; k < arr.length; k++) {
-                    arr[k] = in.readDouble();
-                }
-            }
-            in.readFully(m.window);
+            LearningMetrics m = readMetrics(in);
             byte[] params = readBytes(in);
             byte[] optimizer = readBytes(in);
             byte[] drift = readBytes(in);
@@ -155,7 +165,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
     }
 
     /** {@code n}, when that many items of {@code bytesEach} bytes fit in what is left of the blob. */
-    private static int count(DataInputStream in, int n, int bytesEach, String what) throws IOException {
+    static int count(DataInputStream in, int n, int bytesEach, String what) throws IOException {
         if (n < 0 || (long) n * bytesEach > in.available()) {
             throw new IOException(what + " " + n + " does not fit in the " + in.available() + " bytes left");
         }
