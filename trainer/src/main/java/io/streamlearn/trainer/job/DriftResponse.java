@@ -12,22 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the trainer does when its drift detector sees the prequential error rise: the configured reaction on the
- * learner (every data-parallel subtask applies it at the same merge) and, from one subtask, a {@link DriftEvent}.
+ * learner (every data-parallel subtask applies it at the same merge) and, from one subtask ({@code announces}), a
+ * {@link DriftEvent}; {@code detected} counts detections.
  */
-final class DriftResponse {
+record DriftResponse(TrainerConfig config, SnapshotPublisher publisher, Counter detected, boolean announces) {
     private static final Logger LOG = LoggerFactory.getLogger(DriftResponse.class);
-
-    private final TrainerConfig config;
-    private final SnapshotPublisher publisher;
-    private final Counter detected;
-    private final boolean announces;
-
-    DriftResponse(TrainerConfig config, SnapshotPublisher publisher, Counter detected, boolean announces) {
-        this.config = config;
-        this.publisher = publisher;
-        this.detected = detected;
-        this.announces = announces;
-    }
 
     /** Reacts to {@code estimate} (the error right after a change; NaN: none) of {@code drift}. */
     void react(double estimate, DriftWatch drift, OnlineLearner learner, long examples, long parentVersion) {

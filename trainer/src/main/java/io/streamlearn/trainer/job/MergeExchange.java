@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How the contributions of data-parallel trainer subtasks travel while the job runs: files in the shared snapshot
@@ -23,6 +25,7 @@ import java.util.stream.Stream;
  * file is written under a temporary name and renamed in one atomic move, so a reader never sees half of one.
  */
 final class MergeExchange {
+    private static final Logger LOG = LoggerFactory.getLogger(MergeExchange.class);
     /** How often a waiting subtask looks for the files it misses. */
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -132,7 +135,9 @@ final class MergeExchange {
                 }
             }
         } catch (IOException | UncheckedIOException e) {
-            // Only disk space is at stake; the next completed checkpoint tries again.
+            // Only disk space is at stake: training goes on and the next completed checkpoint tries again.
+            LOG.warn("trainer {}: could not delete the merge files of completed checkpoints in {}: {}", model, jobDir,
+                    e.toString());
         }
     }
 }

@@ -2,11 +2,8 @@ package io.streamlearn.trainer.state;
 
 import io.streamlearn.trainer.learn.LearningMetrics;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
@@ -33,22 +30,16 @@ public record Contribution(int subtask, int subtasks, long checkpointId, long we
     public static final int FORMAT_VERSION = 1;
 
     public Contribution {
-        if (subtask < 0 || subtask >= subtasks) {
-            throw new IllegalArgumentException("contribution of subtask " + subtask + " of " + subtasks);
-        }
-        if (names.length != params.length) {
-            throw new IllegalArgumentException(names.length + " parameter names for " + params.length + " parameters");
-        }
-        if (weight < 0) {
-            throw new IllegalArgumentException("contribution weight " + weight + " is negative");
+        String problem = subtask < 0 || subtask >= subtasks ? "subtask " + subtask + " of " + subtasks
+                : names.length != params.length ? names.length + " parameter names for " + params.length + " parameters"
+                : weight < 0 ? "weight " + weight + " is negative" : null;
+        if (problem != null) {
+            throw new IllegalArgumentException("merge contribution: " + problem);
         }
     }
 
     public byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
-            out.writeInt(FORMAT_VERSION);
+        return TrainerState.blob(MAGIC, FORMAT_VERSION, 4096, out -> {
             out.writeInt(subtask);
             out.writeInt(subtasks);
             out.writeLong(checkpointId);
@@ -68,10 +59,7 @@ public record Contribution(int subtask, int subtasks, long checkpointId, long we
                 out.writeLong(o);
             }
             TrainerState.writeBytes(out, errors);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /**

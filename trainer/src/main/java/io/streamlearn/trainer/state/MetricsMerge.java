@@ -1,10 +1,9 @@
 package io.streamlearn.trainer.state;
 
+import io.streamlearn.core.io.DataBlobs;
 import io.streamlearn.trainer.learn.LearningMetrics;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -104,13 +103,8 @@ public final class MetricsMerge {
 
     /** An independent copy of {@code m}, through the checkpoint layout so that no field can be forgotten. */
     public static LearningMetrics copy(LearningMetrics m) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(LearningMetrics.WINDOW + 1024);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            TrainerState.writeMetrics(out, m);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+        byte[] bytes = DataBlobs.write(LearningMetrics.WINDOW + 1024, out -> TrainerState.writeMetrics(out, m));
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             return TrainerState.readMetrics(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -3,13 +3,12 @@ package io.streamlearn.trainer.state;
 import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleBinaryCodec;
+import io.streamlearn.core.io.DataBlobs;
 import io.streamlearn.trainer.learn.LearningMetrics;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +37,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
     private static final int MAX_LINEAGE_BYTES = 256;
 
     public byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(params.length + optimizerState.length + 4096);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
-            out.writeInt(FORMAT_VERSION);
+        return blob(MAGIC, FORMAT_VERSION, params.length + optimizerState.length + 4096, out -> {
             out.writeLong(parentVersion);
             writeMetrics(out, metrics);
             writeBytes(out, params);
@@ -53,10 +49,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             }
             // Appended, so that format 1 is format 2 without its tail; empty: unknown.
             writeBytes(out, lineageId == null ? new byte[0] : lineageId.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     /** Writes every field of {@code m} (the layout formats 1 and 2 share; contributions reuse it). */
@@ -104,6 +97,15 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
         }
         in.readFully(m.window);
         return m;
+    }
+
+    /** A blob of the trainer's state formats: {@code magic}, {@code version}, then {@code body}. */
+    static byte[] blob(int magic, int version, int sizeHint, DataBlobs.Writer body) {
+        return DataBlobs.write(sizeHint, out -> {
+            out.writeInt(magic);
+            out.writeInt(version);
+            body.write(out);
+        });
     }
 
     static void writeBytes(DataOutputStream out, byte[] b) throws IOException {

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
@@ -36,6 +37,7 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -150,22 +152,29 @@ class DataParallelTrainingTest {
         }
     }
 
-    @Test
-    void twoSubtasksLearnTheSeparableStreamAndEveryMergeIsTheWeightedAverageOnBoth() throws Exception {
-        Topics topics = kafka.topics();
-        List<Example> stream = OnlineLearnerTest.blobs(4000, 31, "p");
+    /** Produces {@code stream}, runs the job at {@code parallelism} until its newest version covers every example. */
+    private SnapshotManifest trainOnAll(Topics topics, int parallelism, List<Example> stream,
+            UnaryOperator<DataStream<Example>> beforeTrainer) throws Exception {
         ExampleRecords.send(kafka.bootstrapServers(), ExampleRecords.binary(topics.examples(), stream));
-        watchMerges();
         SnapshotStore snapshots = new SnapshotStore(store);
-        JobClient job = TrainerJob.runLocal(config(topics, 2).build(), new Configuration());
+        JobClient job = TrainerJob.runLocal(config(topics, parallelism).build(), new Configuration(), beforeTrainer);
         try {
-            awaitPublished(topics, snapshots, m -> seen(m) == stream.size());
+            awaitPublished(topics, snapshots, m -> seen(m) >= stream.size());
         } finally {
             job.cancel().get();
         }
         SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
+        assertThat(seen(last)).as("examples trained + held out = examples produced").isEqualTo(stream.size());
+        assertThat(last.source()).containsEntry("subtasks", Integer.toString(parallelism));
+        return last;
+    }
+
+    @Test
+    void twoSubtasksLearnTheSeparableStreamAndEveryMergeIsTheWeightedAverageOnBoth() throws Exception {
+        List<Example> stream = OnlineLearnerTest.blobs(4000, 31, "p");
+        watchMerges();
+        SnapshotManifest last = trainOnAll(kafka.topics(), 2, stream, UnaryOperator.identity());
         assertThat(last.metric("holdout_accuracy")).isGreaterThanOrEqualTo(0.95);
-        assertThat(last.source()).containsEntry("subtasks", "2");
         assertThat(last.sourceOffsets().values().stream().mapToLong(Long::longValue).sum())
                 .as("the merged offsets cover every partition").isEqualTo(stream.size());
         assertEveryMergeIsTheWeightedAverageOnEverySubtask(2);
@@ -173,9 +182,7 @@ class DataParallelTrainingTest {
 
     @Test
     void fourSubtasksLearnTheSeparableStreamAndASlowSubtaskOnlyDelaysTheMerge() throws Exception {
-        Topics topics = kafka.topics();
         List<Example> stream = OnlineLearnerTest.blobs(4000, 32, "q");
-        ExampleRecords.send(kafka.bootstrapServers(), ExampleRecords.binary(topics.examples(), stream));
         watchMerges();
         AtomicBoolean slowed = new AtomicBoolean();
         // Subtask 3 holds back its first contribution until subtask 0 has offered its own and is waiting for it.
@@ -186,17 +193,9 @@ class DataParallelTrainingTest {
                 await().atMost(Duration.ofSeconds(60)).until(() -> containsContribution(waiting, checkpointId, 0));
             }
         };
-        SnapshotStore snapshots = new SnapshotStore(store);
-        JobClient job = TrainerJob.runLocal(config(topics, 4).build(), new Configuration());
-        try {
-            awaitPublished(topics, snapshots, m -> seen(m) == stream.size());
-        } finally {
-            job.cancel().get();
-        }
+        SnapshotManifest last = trainOnAll(kafka.topics(), 4, stream, UnaryOperator.identity());
         assertThat(slowed).as("a subtask was slowed").isTrue();
-        SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
         assertThat(last.metric("holdout_accuracy")).isGreaterThanOrEqualTo(0.95);
-        assertThat(last.source()).containsEntry("subtasks", "4");
         assertEveryMergeIsTheWeightedAverageOnEverySubtask(4);
     }
 
@@ -245,25 +244,15 @@ class DataParallelTrainingTest {
 
     @Test
     void aFailureAfterACheckpointIsRestoredWithoutLosingOrRepeatingExamples() throws Exception {
-        Topics topics = kafka.topics();
         List<Example> stream = OnlineLearnerTest.blobs(6000, 33, "r");
-        ExampleRecords.send(kafka.bootstrapServers(), ExampleRecords.binary(topics.examples(), stream));
         FailAfterFirstCheckpoint.FAILED.set(false);
         FailAfterFirstCheckpoint.RESTORED.set(false);
         watchMerges();
-        SnapshotStore snapshots = new SnapshotStore(store);
-        JobClient job = TrainerJob.runLocal(config(topics, 2).build(), new Configuration(),
+        trainOnAll(kafka.topics(), 2, stream,
                 s -> s.map(new FailAfterFirstCheckpoint()).uid("fail-after-checkpoint").setParallelism(2));
-        try {
-            awaitPublished(topics, snapshots, m -> seen(m) >= stream.size());
-        } finally {
-            job.cancel().get();
-        }
         assertThat(FailAfterFirstCheckpoint.FAILED).as("the failure was injected").isTrue();
         assertThat(FailAfterFirstCheckpoint.RESTORED).as("the job restored a checkpoint").isTrue();
-        SnapshotManifest last = snapshots.latest("blobs").orElseThrow();
-        assertThat(seen(last)).as("examples trained + held out = examples produced").isEqualTo(stream.size());
-        List<SnapshotManifest> history = history(snapshots);
+        List<SnapshotManifest> history = history(new SnapshotStore(store));
         assertThat(history).extracting(SnapshotManifest::version).isSorted().doesNotHaveDuplicates();
         assertThat(history).extracting(DataParallelTrainingTest::seen).isSorted();
         assertEveryMergeIsTheWeightedAverageOnEverySubtask(2);
@@ -313,18 +302,8 @@ class DataParallelTrainingTest {
 
     @Test
     void moreSubtasksThanPartitionsTrainOnEverythingWithoutHanging() throws Exception {
-        Topics topics = kafka.topics(1);
-        List<Example> stream = OnlineLearnerTest.blobs(2000, 36, "u");
-        ExampleRecords.send(kafka.bootstrapServers(), ExampleRecords.binary(topics.examples(), stream));
         watchMerges();
-        SnapshotStore snapshots = new SnapshotStore(store);
-        JobClient job = TrainerJob.runLocal(config(topics, 2).build(), new Configuration());
-        try {
-            awaitPublished(topics, snapshots, m -> seen(m) == stream.size());
-        } finally {
-            job.cancel().get();
-        }
-        assertThat(snapshots.latest("blobs").orElseThrow().source()).containsEntry("subtasks", "2");
+        trainOnAll(kafka.topics(1), 2, OnlineLearnerTest.blobs(2000, 36, "u"), UnaryOperator.identity());
         assertEveryMergeIsTheWeightedAverageOnEverySubtask(2);
     }
 }

@@ -33,7 +33,8 @@ public final class OptimizerMergeRuleMeasurement {
         Path dir = Path.of(args.length > 0 ? args[0] : "/usr/share/datasets/fashion-mnist");
         int every = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         ModelSpec spec = ModelSpec.read(Path.of("specs/mlp.json"));
-        List<Example> train = read(dir, "train");
+        int limit = args.length > 2 ? Integer.parseInt(args[2]) : 60_000;
+        List<Example> train = read(dir, "train").subList(0, limit);
         List<Example> test = read(dir, "t10k");
         System.out.println("RESULT rule=single accuracy=" + single(spec, train, test));
         for (String rule : List.of("reset", "heaviest", "average")) {
