@@ -7,12 +7,5 @@
 #
 # Run from the repository root:  bench/merge-rule.sh [EXAMPLES [K]] (default: 60000 10)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-source "$ROOT/bench/build.sh"
-bench_build app
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-"$JAVA" -Xmx8g -XX:+UseParallelGC -Dai.djl.offline=true ${BENCH_JAVA_OPTS:-} \
-  -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN \
-  -cp "$BENCH_CP" \
-  io.streamlearn.bench.MergeRuleBench "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
+bench_run app io.streamlearn.bench.MergeRuleBench "$@"
