@@ -144,7 +144,7 @@ public final class TrainerBench {
         }
     }
 
-    private static List<Example> load(String name, int limit) {
+    static List<Example> load(String name, int limit) {
         List<Example> out = new ArrayList<>();
         try (IdxSource src = IdxSource.open(name)) {
             while (src.hasNext() && out.size() < limit) {
@@ -216,7 +216,7 @@ public final class TrainerBench {
         trainer.step();
     }
 
-    private static double testAccuracy(ModelSpec spec, byte[] params, List<Example> test) {
+    static double testAccuracy(ModelSpec spec, byte[] params, List<Example> test) {
         try (OnlineLearner learner = new OnlineLearner(spec, Device.cpu(), 0.0, 1000, params)) {
             int correct = 0;
             for (int i = 0; i < test.size(); i += 1000) {

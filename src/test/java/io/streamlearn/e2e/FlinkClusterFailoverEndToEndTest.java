@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FlinkClusterFailoverEndToEndTest {
     private static final String MAIN = "io.streamlearn.trainer.job.TrainerJob";
-    private static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
+    static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
     private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(120);
 
     @RegisterExtension
@@ -106,7 +106,7 @@ class FlinkClusterFailoverEndToEndTest {
     }
 
     /** The trainer module's job jar, which its package phase builds before this module's tests run. */
-    private static Path trainerJobJar() throws IOException {
+    static Path trainerJobJar() throws IOException {
         // Surefire runs in the app module's directory; the trainer module is its sibling.
         Path target = Path.of("").toAbsolutePath().resolveSibling("trainer").resolve("target");
         List<Path> jars = List.of();

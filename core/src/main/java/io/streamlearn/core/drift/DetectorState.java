@@ -1,7 +1,7 @@
 package io.streamlearn.core.drift;
 
+import io.streamlearn.core.io.DataBlobs;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -24,16 +24,12 @@ final class DetectorState {
     }
 
     static byte[] encode(String kind, Body body) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        return DataBlobs.write(256, out -> {
             out.writeInt(MAGIC);
             out.writeByte(VERSION);
             out.writeUTF(kind);
             body.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
     static DriftDetector restore(byte[] state) {

@@ -1,15 +1,9 @@
 package io.streamlearn.trainer.job;
 
-import io.streamlearn.core.event.DriftEvent;
-import io.streamlearn.core.event.PlatformEvent;
-import io.streamlearn.core.event.SnapshotPublishFailedEvent;
-import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.model.ModelSpec;
-import io.streamlearn.core.snapshot.ManifestMetrics;
 import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.core.snapshot.SnapshotDraft;
-import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.trainer.learn.BatchOutcome;
 import io.streamlearn.trainer.learn.DeviceSelector;
@@ -19,11 +13,13 @@ import io.streamlearn.trainer.learn.LearningMetrics;
 import io.streamlearn.trainer.learn.OnlineLearner;
 import io.streamlearn.trainer.snapshot.QualityGate;
 import io.streamlearn.trainer.snapshot.SnapshotPublisher;
+import io.streamlearn.trainer.state.Contribution;
+import io.streamlearn.trainer.state.MetricsMerge;
+import io.streamlearn.trainer.state.ModelMerge;
 import io.streamlearn.trainer.state.TrainerState;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * The online trainer operator, kept thin: it buffers examples into mini-batches (flushed when full
  * or after the max wait), hands them to {@link OnlineLearner}, checkpoints everything in
  * {@link TrainerState}, and publishes the state of each completed checkpoint as a snapshot when the
- * {@link QualityGate} lets it. Runs at parallelism 1. An operator rather than a keyed function: it
- * needs processing-time timers without a key, so it chains to the decoder and examples pass by
- * reference instead of being serialized across a shuffle.
+ * {@link QualityGate} lets it. At parallelism N each subtask trains on its own partitions and, at every
+ * checkpoint, contributes its model to one merge ({@link DataParallel}, {@link ModelMerge}) that every subtask
+ * continues from and subtask 0 publishes. An operator rather than a keyed function: it needs processing-time timers
+ * without a key, so it chains to the decoder and examples pass by reference instead of being serialized across a
+ * shuffle.
  */
 public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<Example, Void>, ProcessingTimeService.ProcessingTimeCallback {
@@ -63,27 +61,31 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient ModelSpec spec;
     private transient OnlineLearner learner;
     private transient SnapshotPublisher publisher;
-    private transient QualityGate gate;
     private transient List<Example> buffer;
     private transient LearningMetrics metrics;
     private transient long parentVersion;
     /** The lineage every snapshot of this trainer is published under; travels in the TrainerState. */
     private transient String lineageId;
     private transient long timerAt;
+    /** Checkpoints before data-parallel training: restored (parallelism 1 only), never written. */
     private transient ListState<byte[]> checkpointed;
+    /** Every subtask's {@link Contribution}; union state, so that a restore hands each subtask all of them. */
+    private transient ListState<byte[]> contributions;
+    private transient ModelMerge restoredMerge;
+    private transient DataParallel parallel;
+    private transient SnapshotStore store;
     /** Per partition of the examples topic, the offset after the last example that reached this operator. */
     private transient SourceOffsets nextOffsets;
     private transient ListState<long[]> checkpointedOffsets;
     private transient TrainerState restored;
-    private transient TreeMap<Long, Pending> pending;
+    /** Subtask 0's drafts waiting for their checkpoint; null on the other subtasks, which never publish. */
+    private transient CheckpointDrafts drafts;
     private transient long lastDraftExamples;
     private transient Counter examplesCounter;
     private transient Counter stepsCounter;
-    private transient Counter refusedCounter;
-    private transient Counter publishFailedCounter;
     private transient Histogram stepMillis;
     private transient DriftWatch drift;
-    private transient Counter driftCounter;
+    private transient DriftResponse driftResponse;
     private transient int lastBatchSize;
 
     /** A trainer that chooses its {@link StartingPoint} from the store when it opens without Flink state. */
@@ -97,9 +99,6 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         this.start = start;
     }
 
-    /** A checkpoint's state waiting for that checkpoint to complete. */
-    private record Pending(SnapshotDraft draft, boolean parametersFinite) {}
-
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
@@ -108,19 +107,30 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         // Apart from TrainerState so that checkpoints written before offsets were recorded still restore.
         checkpointedOffsets = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>("source-offsets", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        contributions = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("merge-contributions", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         buffer = new ArrayList<>();
-        pending = new TreeMap<>();
         nextOffsets = new SourceOffsets();
         // Nothing is published before the first example is trained on: an untrained or merely
         // warm-started model is not a new version.
         lastDraftExamples = 0;
         if (context.isRestored()) {
+            List<Contribution> all = new ArrayList<>();
+            for (byte[] blob : contributions.get()) {
+                all.add(Contribution.decode(blob));
+            }
+            if (!all.isEmpty()) {
+                // The same merge the checkpoint's subtasks computed, whatever the parallelism now.
+                restoredMerge = ModelMerge.of(all);
+            }
             for (byte[] blob : checkpointed.get()) {
                 restored = TrainerState.decode(blob);
             }
             for (long[] pairs : checkpointedOffsets.get()) {
                 nextOffsets.includePairs(pairs);
             }
+            checkpointed.clear();
+            checkpointedOffsets.clear();
         }
     }
 
@@ -129,13 +139,25 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         super.open();
         // DJL finds its engine through the context class loader; on a cluster that is Flink's user loader.
         Thread.currentThread().setContextClassLoader(getClass().getClassLoader());
-        EngineThreads.configureDefault();
+        // libtorch's threads are per JVM: the trainer subtasks of this task manager share its cores.
+        EngineThreads.configureDefault(Math.min(getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration()
+                        .get(org.apache.flink.configuration.TaskManagerOptions.NUM_TASK_SLOTS)));
         spec = config.spec();
         // The key is read where the operator runs: on a cluster the file must be on every task manager.
-        SnapshotStore store = new SnapshotStore(Path.of(config.storeRoot()), Clock.systemUTC(),
+        store = new SnapshotStore(Path.of(config.storeRoot()), Clock.systemUTC(),
                 config.signingKeyFile() == null ? null : ManifestSignature.privateKey(Path.of(config.signingKeyFile())));
         byte[] params = null;
         byte[] optimizerState = null;
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int subtasks = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        if (restoredMerge != null) {
+            restored = restoredMerge.stateFor(subtask, subtasks);
+        } else if (restored != null && subtasks > 1) {
+            throw new IllegalStateException("trainer " + spec.name() + ": this checkpoint was taken before data-parallel "
+                    + "training and restores at --parallelism 1 only; to scale out, start the new job without it (it "
+                    + "resumes the latest published snapshot)");
+        }
         StartingPoint from = restored != null ? null : start != null ? start : StartingPoint.choose(config);
         if (from != null && from.kind() == StartingPoint.Kind.RESUME) {
             restored = from.resumedState(store, spec.name());
@@ -145,7 +167,10 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             params = restored.params();
             optimizerState = restored.optimizerState();
             metrics = restored.metrics();
-            buffer.addAll(restored.buffered());
+            if (from == null || subtask == 0) {
+                // A snapshot's buffered examples are all subtasks' (its offsets are past them): one subtask trains them.
+                buffer.addAll(restored.buffered());
+            }
             parentVersion = restored.parentVersion();
             lineageId = restored.lineageId();
             lastDraftExamples = metrics.examples;
@@ -176,15 +201,25 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             LOG.info("trainer {}: its state has no lineage id (written by an older release); publishing under the "
                     + "new lineage {}", spec.name(), lineageId);
         }
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         learner = new OnlineLearner(spec, DeviceSelector.select(config.device(), subtask,
                 ai.djl.engine.Engine.getInstance().getGpuCount(), AssignedGpu.of(getRuntimeContext())), config.holdoutFraction(),
                 spec.batchSize(), params, optimizerState);
         learner.setChampion(StartingPoint.parameters(store, spec.name(), parentVersion));
         publisher = new SnapshotPublisher(store, config.bootstrapServers(), config.topics().models(),
                 config.topics().events(), config.kafkaOverrides());
-        gate = new QualityGate(config.gateMargin(), config.gateMinHoldout());
-        registerMetrics(getMetricGroup().addGroup("streamlearn"));
+        MetricGroup group = getMetricGroup().addGroup("streamlearn");
+        registerMetrics(group);
+        driftResponse = new DriftResponse(config, publisher, group.counter("drift_detected"), subtask == 0);
+        if (subtask == 0) {
+            drafts = new CheckpointDrafts(spec.name(), publisher, new QualityGate(config.gateMargin(),
+                    config.gateMinHoldout()), group);
+        }
+        parallel = new DataParallel(subtask, subtasks, new MergeExchange(Path.of(config.storeRoot()), spec.name(),
+                getRuntimeContext().getJobInfo().getJobId().toString(), config.mergeTimeoutMs()), metrics);
+        if (restoredMerge != null) {
+            applyMerge(restoredMerge);
+            restoredMerge = null;
+        }
         if (!buffer.isEmpty()) {
             // Restored examples wait for their batch like any other; non-keyed timers are not checkpointed.
             scheduleFlush();
@@ -196,24 +231,12 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private void registerMetrics(MetricGroup group) {
         examplesCounter = group.counter("examples_trained");
         stepsCounter = group.counter("steps");
-        refusedCounter = group.counter("refused_snapshots");
-        publishFailedCounter = group.counter("snapshot_publish_failures");
-        driftCounter = group.counter("drift_detected");
         stepMillis = group.histogram("step_time_ms", new DescriptiveStatisticsHistogram(1000));
-        group.gauge("prequential_accuracy", () -> metrics.prequentialAccuracy());
-        group.gauge("holdout_accuracy", () -> metrics.holdoutAccuracy());
-        group.gauge("macro_f1", () -> metrics.macroF1());
-        group.gauge("loss", () -> metrics.fadingLoss);
+        // A merge replaces the metrics object: the gauges read the current one.
+        LearningMetrics.registerGauges(group, () -> metrics);
         group.gauge("model_version", () -> parentVersion);
-        group.gauge("skipped_steps", () -> metrics.skippedSteps);
         group.gauge("batch_fill", () -> (double) lastBatchSize / spec.batchSize());
         group.gauge("learning_rate", () -> learner.currentLearningRate());
-        // Regression models: NaN for a classifier, as the accuracies are NaN for a regression model.
-        group.gauge("prequential_mae", () -> metrics.prequentialErrors.mae());
-        group.gauge("prequential_rmse", () -> metrics.prequentialErrors.rmse());
-        group.gauge("prequential_r2", () -> metrics.prequentialErrors.r2());
-        group.gauge("holdout_rmse", () -> metrics.holdoutErrors.rmse());
-        group.gauge("holdout_r2", () -> metrics.holdoutErrors.r2());
     }
 
     @Override
@@ -253,7 +276,12 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         stepMillis.update((System.nanoTime() - start) / 1_000_000);
         lastBatchSize = buffer.size();
         metrics.record(o);
-        watchForDrift(o);
+        if (parallel.parallel()) {
+            // One detector watches the pooled errors of all subtasks, fed at the merge.
+            parallel.recordErrors(o, metrics.prequentialErrors.targetStd());
+        } else if (drift != null) {
+            react(drift.update(o, metrics.prequentialErrors.targetStd()));
+        }
         examplesCounter.inc(o.trained());
         if (o.stepped()) {
             stepsCounter.inc();
@@ -267,108 +295,83 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         timerAt = 0;
     }
 
-    /** Feeds the prequential error of the trained rows to the detector and reacts to a change. */
-    private void watchForDrift(BatchOutcome o) {
-        if (drift == null) {
-            return;
-        }
-        double estimate = drift.update(o, metrics.prequentialErrors.targetStd());
-        if (Double.isNaN(estimate)) {
-            return;
-        }
-        driftCounter.inc();
-        switch (config.driftReaction()) {
-            case LR_BOOST -> learner.boostLearningRate(10f, 200);
-            case RESET_OPTIMIZER -> learner.resetOptimizer();
-            default -> { }
-        }
-        DriftEvent event = new DriftEvent(spec.name(), PlatformEvent.TRAINER, drift.name(), DriftEvent.PREQUENTIAL_ERROR,
-                metrics.examples, parentVersion, estimate, Clock.systemUTC().millis());
-        LOG.warn("trainer {}: {} detected drift in the prequential error after {} examples (error now {}); "
-                + "reaction: {}", spec.name(), drift.name(), metrics.examples, estimate, config.driftReaction());
-        publisher.sendEvent(event);
+    private void react(double estimate) {
+        driftResponse.react(estimate, drift, learner, metrics.examples, parentVersion);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        byte[] params = learner.saveParameters();
+        long checkpointId = context.getCheckpointId();
         byte[] optimizerState = learner.saveOptimizerState();
-        byte[] driftState = drift == null ? new byte[0] : drift.state();
         List<Example> buffered = new ArrayList<>(buffer);
-        checkpointed.update(List.of(new TrainerState(params, optimizerState, metrics, buffered, parentVersion,
-                driftState, lineageId).encode()));
-        checkpointedOffsets.update(List.of(nextOffsets.toPairs()));
-        if (metrics.examples > lastDraftExamples) {
-            lastDraftExamples = metrics.examples;
-            Map<String, String> source = new LinkedHashMap<>();
-            source.put("topic", config.topics().examples());
-            source.put("examples_seen", Long.toString(metrics.examples + metrics.heldOut));
-            source.put("group_id", config.groupId());
-            // The snapshot carries what a restart without Flink state resumes (StartingPoint); the parameters
-            // are its DJL file already, so they are not repeated in the state file.
-            TreeMap<String, byte[]> files = new TreeMap<>(Map.of(StartingPoint.STATE_FILE, new TrainerState(
-                    new byte[0], optimizerState, metrics, buffered, parentVersion, driftState, lineageId).encode()));
-            pending.put(context.getCheckpointId(), new Pending(new SnapshotDraft(spec, params, metrics.examples,
-                    metrics.steps, context.getCheckpointId(), parentVersion, learner.engineDescription(),
-                    learner.device().toString(), metrics.toManifestMetrics(), source, nextOffsets.toMap(),
-                    files, lineageId), learner.parametersFinite()));
+        // The parameters travel in the contribution as values; the snapshot carries them as a DJL file already.
+        TrainerState local = new TrainerState(new byte[0], optimizerState, metrics, buffered, parentVersion,
+                drift == null ? new byte[0] : drift.state(), lineageId);
+        Contribution mine = parallel.contribution(checkpointId, learner, metrics, local, nextOffsets.toPairs());
+        contributions.update(List.of(mine.encode()));
+        byte[] stateFile;
+        if (parallel.parallel()) {
+            // Right after the barrier, from what checkpoint c stores: a restore from c computes the same merge.
+            ModelMerge merged = parallel.merge(mine);
+            applyMerge(merged);
+            stateFile = new TrainerState(new byte[0], learner.saveOptimizerState(), metrics, merged.allBuffered(),
+                    parentVersion, drift == null ? new byte[0] : drift.state(), lineageId).encode();
+        } else {
+            parallel.rebase(metrics);
+            stateFile = local.encode();
         }
+        if (drafts != null && metrics.examples > lastDraftExamples) {
+            lastDraftExamples = metrics.examples;
+            drafts.add(checkpointId, new SnapshotDraft(spec, learner.saveParameters(), metrics.examples,
+                    metrics.steps, checkpointId, parentVersion, learner.engineDescription(),
+                    learner.device().toString(), metrics.toManifestMetrics(),
+                    CheckpointDrafts.source(config, metrics, parallel.subtasks()), nextOffsets.toMap(),
+                    // The snapshot carries what a restart without Flink state resumes (StartingPoint).
+                    new TreeMap<>(Map.of(StartingPoint.STATE_FILE, stateFile)), lineageId), learner.parametersFinite());
+        }
+    }
+
+    /**
+     * Continues from a merged model: its parameters, optimizer state, metrics and offsets; the one drift detector
+     * fed the pooled errors and its reaction applied here, as on every subtask. The champion follows a publish.
+     */
+    private void applyMerge(ModelMerge m) {
+        learner.loadParameterValues(m.params());
+        learner.loadOptimizerState(m.optimizerState());
+        metrics = MetricsMerge.copy(m.metrics());
+        if (m.published()) {
+            metrics.crownChallenger();
+        }
+        if (m.parentVersion() != parentVersion) {
+            learner.setChampion(StartingPoint.parameters(store, spec.name(), m.parentVersion()));
+            parentVersion = m.parentVersion();
+        }
+        nextOffsets.includePairs(m.offsets());
+        if (drift != null) {
+            drift = DriftWatch.of(config.driftDetector(), m.driftState());
+            react(drift.update(m.errors()));
+        }
+        parallel.rebase(metrics);
+        MergeProbe.afterMerge.after(parallel.subtask(), m.contributions().get(0).checkpointId(), m.contributions(),
+                learner::parameterValues);
     }
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        // Only the newest completed state is worth serving; older pending drafts are superseded.
-        var done = pending.headMap(checkpointId, true);
-        if (done.isEmpty()) {
+        parallel.forgetUpTo(checkpointId);
+        if (drafts == null) {
             return;
         }
-        Pending newest = done.lastEntry().getValue();
-        done.clear();
-        SnapshotDraft draft = newest.draft();
-        String refusal = gate.refusal(newest.parametersFinite(), draft.metrics(),
-                draft.metrics().getOrDefault(ManifestMetrics.CHAMPION_HOLDOUT_ACCURACY, Double.NaN));
-        if (refusal != null) {
-            refuse(draft, checkpointId, refusal);
-            return;
+        CheckpointDrafts.Outcome o = drafts.complete(checkpointId);
+        if (o.result() == CheckpointDrafts.Result.FAILED) {
+            lastDraftExamples = -1;
+        } else if (o.result() == CheckpointDrafts.Result.PUBLISHED) {
+            parentVersion = o.manifest().version();
+            learner.setChampion(o.draft().params());
+            metrics.crownChallenger();
         }
-        SnapshotManifest m;
-        try {
-            m = publisher.publish(draft);
-        } catch (RuntimeException e) {
-            publishFailed(draft, checkpointId, e);
-            return;
-        }
-        parentVersion = m.version();
-        double holdout = m.metric(ManifestMetrics.HOLDOUT_ACCURACY);
-        learner.setChampion(draft.params());
-        metrics.crownChallenger();
-        LOG.info("published {} v{} at checkpoint {}: {} examples, prequential accuracy {}, holdout accuracy {}",
-                m.model(), m.version(), checkpointId, m.examplesSeen(), m.metric(ManifestMetrics.PREQUENTIAL_ACCURACY),
-                holdout);
-    }
-
-    /**
-     * A checkpoint's state that could not be published is reported, not fatal: the checkpoint itself is safe in
-     * Flink, training goes on, and the next checkpoint drafts again even without new examples, so publishing
-     * resumes as soon as the store (or the models topic) is back. The store allocates versions, so none collides.
-     */
-    private void publishFailed(SnapshotDraft draft, long checkpointId, RuntimeException e) {
-        publishFailedCounter.inc();
-        lastDraftExamples = -1;
-        LOG.error("could not publish the snapshot of {} at checkpoint {} ({} examples); training goes on and the next "
-                + "checkpoint tries again: {}", spec.name(), checkpointId, draft.examplesSeen(), e.toString(), e);
-        publisher.sendEvent(new SnapshotPublishFailedEvent(spec.name(), PlatformEvent.TRAINER, checkpointId,
-                draft.examplesSeen(), String.valueOf(e.getMessage()), Clock.systemUTC().millis()));
-    }
-
-    private void refuse(SnapshotDraft draft, long checkpointId, String reason) {
-        refusedCounter.inc();
-        LOG.warn("quality gate refused the snapshot of {} at checkpoint {} ({} examples): {}", spec.name(),
-                checkpointId, draft.examplesSeen(), reason);
-        publisher.sendEvent(SnapshotRefusedEvent.byTrainer(spec.name(), checkpointId, draft.examplesSeen(), reason,
-                Clock.systemUTC().millis()));
     }
 
     /** What a checkpoint taken now would hold; tests compare instances with it. */

@@ -31,6 +31,8 @@ public final class TrainerConfig implements Serializable {
     private final double holdoutFraction;
     private final String device;
     private final int decodeParallelism;
+    private final int parallelism;
+    private final long mergeTimeoutMs;
     private final HashMap<String, String> kafkaOverrides;
     private final long initFromVersion;
     private final double gateMargin;
@@ -51,6 +53,8 @@ public final class TrainerConfig implements Serializable {
         this.holdoutFraction = b.holdoutFraction;
         this.device = b.device;
         this.decodeParallelism = b.decodeParallelism;
+        this.parallelism = b.parallelism;
+        this.mergeTimeoutMs = b.mergeTimeoutMs;
         this.kafkaOverrides = new HashMap<>(b.kafkaOverrides);
         this.initFromVersion = b.initFromVersion;
         this.gateMargin = b.gateMargin;
@@ -134,6 +138,8 @@ public final class TrainerConfig implements Serializable {
                 .optDriftDetector(v.get(TrainerSettings.DRIFT_DETECTOR))
                 .optDriftReaction(v.get(TrainerSettings.DRIFT_REACTION))
                 .optDecodeParallelism(v.get(TrainerSettings.DECODE_PARALLELISM))
+                .optParallelism(v.get(TrainerSettings.PARALLELISM))
+                .optMergeTimeoutMs(v.get(TrainerSettings.MERGE_TIMEOUT_MS))
                 .optFresh(v.get(TrainerSettings.FRESH))
                 .optKafkaOverrides(KafkaSettings.overrides(v));
         if (v.isSet(TrainerSettings.GROUP_ID)) {
@@ -185,6 +191,15 @@ public final class TrainerConfig implements Serializable {
         return decodeParallelism;
     }
 
+    /** Data-parallel trainer subtasks (and at least as many source and decoder instances). */
+    public int parallelism() {
+        return parallelism;
+    }
+
+    public long mergeTimeoutMs() {
+        return mergeTimeoutMs;
+    }
+
     public Map<String, String> kafkaOverrides() {
         return new HashMap<>(kafkaOverrides);
     }
@@ -203,6 +218,8 @@ public final class TrainerConfig implements Serializable {
         private double holdoutFraction = TrainerSettings.HOLDOUT.defaultValue();
         private String device = CommonSettings.DEVICE.defaultValue();
         private int decodeParallelism = TrainerSettings.DECODE_PARALLELISM.defaultValue();
+        private int parallelism = TrainerSettings.PARALLELISM.defaultValue();
+        private long mergeTimeoutMs = TrainerSettings.MERGE_TIMEOUT_MS.defaultValue();
         private Map<String, String> kafkaOverrides = Map.of();
         private long initFromVersion = TrainerSettings.INIT_FROM.defaultValue();
         private double gateMargin = TrainerSettings.GATE_MARGIN.defaultValue();
@@ -310,6 +327,18 @@ public final class TrainerConfig implements Serializable {
             return this;
         }
 
+        /** Data-parallel trainer subtasks, merged into one model at every checkpoint (default 1). */
+        public Builder optParallelism(int parallelism) {
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        /** Longest wait for the other subtasks' contributions to a merge (ms). */
+        public Builder optMergeTimeoutMs(long ms) {
+            this.mergeTimeoutMs = ms;
+            return this;
+        }
+
         /** Kafka client properties for the source, sinks and publisher (SASL, SSL, ...). */
         public Builder optKafkaOverrides(Map<String, String> overrides) {
             this.kafkaOverrides = Map.copyOf(overrides);
@@ -350,8 +379,12 @@ public final class TrainerConfig implements Serializable {
             if (!driftDetector.equalsIgnoreCase("none")) {
                 io.streamlearn.core.drift.DriftDetector.parse(driftDetector);
             }
-            if (decodeParallelism < 1) {
-                throw new IllegalArgumentException("trainer: decode parallelism must be >= 1");
+            if (decodeParallelism < 1 || parallelism < 1 || parallelism > TrainerJob.MAX_PARALLELISM) {
+                throw new IllegalArgumentException("trainer: decode parallelism " + decodeParallelism + " must be >= 1 "
+                        + "and --parallelism " + parallelism + " in [1, " + TrainerJob.MAX_PARALLELISM + "]");
+            }
+            if (mergeTimeoutMs < 1) {
+                throw new IllegalArgumentException("trainer: --merge-timeout-ms " + mergeTimeoutMs + " must be >= 1");
             }
             return new TrainerConfig(this);
         }

@@ -35,11 +35,19 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The trainer topology: examples topic → decode and validate (parallel; rejects to the DLQ) →
- * online trainer (parallelism 1). Every operator has a stable uid so savepoints survive upgrades.
+ * The trainer topology: examples topic → decode and validate (rejects to the DLQ) → online trainer, chained per
+ * subtask at {@code --parallelism} N (no shuffle: each trainer subtask trains on its source's partitions and the
+ * subtasks merge their models at every checkpoint). Every operator has a stable uid and the trainer a fixed max
+ * parallelism, so savepoints survive upgrades and restore at any parallelism up to {@link #MAX_PARALLELISM}.
  * {@link #main} runs it with {@code flink run}; {@link #runLocal} on an in-process MiniCluster.
  */
 public final class TrainerJob {
+    /**
+     * Max parallelism of the source, decoder and trainer: fixed, because Flink refuses a savepoint whose max
+     * parallelism differs, and one value lets a savepoint taken at any parallelism restore at any other.
+     */
+    public static final int MAX_PARALLELISM = 128;
+
     private TrainerJob() {}
 
     /** Adds the trainer topology to {@code env} and returns the validated example stream. */
@@ -80,14 +88,18 @@ public final class TrainerJob {
                 .setDeserializer(new RawRecordDeserializer())
                 .build();
 
+        // Equal to the trainer's by default, so each trainer chains to its own source and decoder.
+        int sourceParallelism = Math.max(config.decodeParallelism(), config.parallelism());
         SingleOutputStreamOperator<Example> examples = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "examples")
                 .uid("examples-source")
-                .setParallelism(config.decodeParallelism())
+                .setParallelism(sourceParallelism)
+                .setMaxParallelism(MAX_PARALLELISM)
                 .process(new DecodeFunction(config.spec().schema()))
                 .uid("decode")
                 .name("decode and validate")
-                .setParallelism(config.decodeParallelism());
+                .setParallelism(sourceParallelism)
+                .setMaxParallelism(MAX_PARALLELISM);
 
         DataStream<DeadLetter> deadLetters = examples.getSideOutput(DecodeFunction.DEAD_LETTERS);
         Properties sinkProps = KafkaClients.producerConfig(config.bootstrapServers(), config.kafkaOverrides());
@@ -101,7 +113,7 @@ public final class TrainerJob {
                         .build())
                 .uid("examples-dlq-sink")
                 .name("examples.dlq")
-                .setParallelism(config.decodeParallelism());
+                .setParallelism(sourceParallelism);
 
         String model = config.spec().name();
         beforeTrainer.apply(examples)
@@ -109,8 +121,10 @@ public final class TrainerJob {
                         new OnlineTrainerOperator(config, start))
                 .uid("online-trainer")
                 .name("online trainer " + model)
-                .setParallelism(1)
-                .setMaxParallelism(1)
+                .setParallelism(config.parallelism())
+                .setMaxParallelism(MAX_PARALLELISM)
+                // One sink instance joins every trainer subtask into one failover region: a failure restores all of
+                // them from the same checkpoint, as the merge requires (region failover would restart one alone).
                 .sinkTo(new DiscardingSink<>())
                 .uid("trainer-out")
                 .setParallelism(1);
@@ -132,7 +146,7 @@ public final class TrainerJob {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, java.time.Duration.ofSeconds(1));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
-                Math.max(1, config.decodeParallelism()), conf);
+                Math.max(config.parallelism(), config.decodeParallelism()), conf);
         build(env, config, beforeTrainer);
         return env.executeAsync("streamlearn-trainer-" + config.spec().name());
     }

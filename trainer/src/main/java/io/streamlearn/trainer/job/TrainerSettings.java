@@ -48,14 +48,24 @@ public final class TrainerSettings {
             .withDoc("Consumer group of the examples source (default: streamlearn-trainer-MODEL).");
     public static final Setting<Integer> DECODE_PARALLELISM = Setting.of("decode-parallelism", Type.INT)
             .withLabel("N").withDefault(1).withValidator(Validator.atLeast(1))
-            .withDoc("Parallel instances of the source and the decoder (the trainer itself runs once).");
+            .withDoc("Parallel instances of the source and the decoder, at least --parallelism (more: they rebalance "
+                    + "into the trainers).");
+    public static final Setting<Integer> PARALLELISM = Setting.of("parallelism", Type.INT).withLabel("N")
+            .withDefault(1).withValidator(Validator.between(1, TrainerJob.MAX_PARALLELISM))
+            .withDoc("Data-parallel trainer subtasks, each with its own partitions and device, merged into one model "
+                    + "at every checkpoint (one per task manager for real scale-out).");
+    public static final Setting<Long> MERGE_TIMEOUT_MS = Setting.of("merge-timeout-ms", Type.LONG).withLabel("MS")
+            .withDefault(120_000L).withValidator(Validator.atLeast(1L))
+            .withDoc("Longest wait of a trainer subtask for the others' contributions to a checkpoint's merge; "
+                    + "past it the task fails naming the missing subtasks.");
     /** The spec: a ready spec name or a file for {@code streamlearn train}. */
     public static final Setting<String> SPEC = CommonSettings.SPEC.withDefault("mlp");
 
     /** {@code streamlearn train}'s trainer settings. */
     public static final SettingsDef DEF = SettingsDef.of("trainer", SPEC, CommonSettings.STORE,
             CHECKPOINT_INTERVAL_MS, MAX_WAIT_MS, HOLDOUT, CommonSettings.DEVICE, INIT_FROM, FRESH, GATE_MARGIN,
-            GATE_MIN_HOLDOUT, DRIFT_DETECTOR, DRIFT_REACTION, GROUP_ID, DECODE_PARALLELISM, CommonSettings.SIGNING_KEY_FILE,
+            GATE_MIN_HOLDOUT, DRIFT_DETECTOR, DRIFT_REACTION, GROUP_ID, DECODE_PARALLELISM, PARALLELISM, MERGE_TIMEOUT_MS,
+            CommonSettings.SIGNING_KEY_FILE,
             KafkaSettings.DEF);
 
     /** {@code flink run}'s: where the cluster is, the spec file and the shared store must be given. */

@@ -38,25 +38,64 @@ public final class DriftWatch {
      */
     public double update(BatchOutcome o, double targetStd) {
         double scale = o.isRegression() ? errorScale(o, targetStd) : 1;
-        double estimate = Double.NaN;
-        double batchErrors = 0;
+        Feed feed = new Feed();
         for (int i = 0; i < o.trained(); i++) {
-            double error = o.isRegression() ? Math.min(1, absoluteError(o, i) / scale)
-                    : o.predicted()[i] == o.actual()[i] ? 0 : 1;
-            batchErrors += error;
+            feed.add(error(o, i, scale));
+        }
+        return feed.estimate;
+    }
+
+    /**
+     * Feeds pooled errors in order, each in [0, 1] as {@code unsigned byte / 255} (see {@link #errorsOf}): the
+     * errors of data-parallel subtasks at a merge; the estimate right after the first detected change, NaN when none.
+     */
+    public double update(byte[] errors) {
+        Feed feed = new Feed();
+        for (byte e : errors) {
+            feed.add((e & 0xFF) / 255.0);
+        }
+        return feed.estimate;
+    }
+
+    /**
+     * Appends the batch's prequential errors to {@code out}, one unsigned byte each (error × 255: a classifier's 0 or
+     * 255, a regression model's scaled error rounded): what a data-parallel subtask pools for the merge.
+     */
+    public static void errorsOf(BatchOutcome o, double targetStd, java.io.ByteArrayOutputStream out) {
+        double scale = o.isRegression() ? errorScale(o, targetStd) : 1;
+        for (int i = 0; i < o.trained(); i++) {
+            out.write((int) Math.round(error(o, i, scale) * 255));
+        }
+    }
+
+    /** The detector fed one error at a time; the estimate right after the first change, NaN when none. */
+    private final class Feed {
+        double estimate = Double.NaN;
+        double sum;
+        int n;
+
+        void add(double error) {
+            sum += error;
+            n++;
             if (detector.updateRise(error) && Double.isNaN(estimate)) {
                 estimate = detector.estimate();
                 if (Double.isNaN(estimate)) {
                     // Page-Hinkley starts over inside the update that signals, so it has no estimate left: the
-                    // batch's error so far is the level the error rose to (without this, its detections were lost).
-                    estimate = batchErrors / (i + 1);
+                    // errors so far are the level the error rose to (without this, its detections were lost).
+                    estimate = sum / n;
                 }
                 // Start over on the new concept: ADWIN otherwise answers a burst of detections for one
                 // change while it sheds its old window bucket by bucket.
                 detector.reset();
             }
         }
-        return estimate;
+    }
+
+    private static double error(BatchOutcome o, int row, double scale) {
+        if (o.isRegression()) {
+            return Math.min(1, absoluteError(o, row) / scale);
+        }
+        return o.predicted()[row] == o.actual()[row] ? 0 : 1;
     }
 
     private static double absoluteError(BatchOutcome o, int row) {

@@ -14,12 +14,25 @@ public final class EngineThreads {
 
     /** Sets the default when nobody chose; has no effect once the engine is loaded. */
     public static void configureDefault() {
+        configureDefault(1);
+    }
+
+    /**
+     * Sets the default for {@code trainers} trainer subtasks sharing this JVM (data-parallel subtasks in one task
+     * manager), which split the cores instead of each oversubscribing them; has no effect once the engine is loaded.
+     */
+    public static void configureDefault(int trainers) {
         if (System.getProperty(PROPERTY) == null) {
-            System.setProperty(PROPERTY, Integer.toString(defaultThreads(Runtime.getRuntime().availableProcessors())));
+            System.setProperty(PROPERTY, Integer.toString(defaultThreads(Runtime.getRuntime().availableProcessors(),
+                    trainers)));
         }
     }
 
     static int defaultThreads(int cores) {
-        return Math.max(1, cores - 1);
+        return defaultThreads(cores, 1);
+    }
+
+    static int defaultThreads(int cores, int trainers) {
+        return Math.max(1, (cores - 1) / Math.max(1, trainers));
     }
 }

@@ -271,4 +271,20 @@ public final class LearningMetrics {
         }
         return m;
     }
+
+    /** Registers the gauges of the metrics {@code current} returns (Flink reads them on its reporter thread). */
+    public static void registerGauges(org.apache.flink.metrics.MetricGroup group,
+            java.util.function.Supplier<LearningMetrics> current) {
+        group.gauge("prequential_accuracy", () -> current.get().prequentialAccuracy());
+        group.gauge("holdout_accuracy", () -> current.get().holdoutAccuracy());
+        group.gauge("macro_f1", () -> current.get().macroF1());
+        group.gauge("loss", () -> current.get().fadingLoss);
+        group.gauge("skipped_steps", () -> current.get().skippedSteps);
+        // Regression models: NaN for a classifier, as the accuracies are NaN for a regression model.
+        group.gauge("prequential_mae", () -> current.get().prequentialErrors.mae());
+        group.gauge("prequential_rmse", () -> current.get().prequentialErrors.rmse());
+        group.gauge("prequential_r2", () -> current.get().prequentialErrors.r2());
+        group.gauge("holdout_rmse", () -> current.get().holdoutErrors.rmse());
+        group.gauge("holdout_r2", () -> current.get().holdoutErrors.r2());
+    }
 }

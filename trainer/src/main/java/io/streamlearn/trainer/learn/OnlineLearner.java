@@ -345,9 +345,51 @@ public final class OnlineLearner implements AutoCloseable {
         return optimizer.exportState();
     }
 
+    /** Replaces the optimizer state with one from {@link #saveOptimizerState()} (a merged model's). */
+    public void loadOptimizerState(byte[] optimizerState) {
+        optimizer.restoreState(optimizerState);
+    }
+
     /** The parameters as the bytes of a DJL parameter file, loadable with plain {@code Model.load}. */
     public byte[] saveParameters() {
         return ParameterFiles.save(model, spec.name());
+    }
+
+    /** Every parameter's name in block order (trained ones and running statistics): the order of {@link #parameterValues}. */
+    public String[] parameterNames() {
+        return model.getBlock().getParameters().keys().toArray(new String[0]);
+    }
+
+    /** Every parameter's values on the host, in {@link #parameterNames} order (one device sync per parameter). */
+    public float[][] parameterValues() {
+        var all = model.getBlock().getParameters().values();
+        float[][] out = new float[all.size()][];
+        for (int i = 0; i < out.length; i++) {
+            try (NDArray v = all.get(i).getArray().stopGradient()) {
+                out[i] = v.toFloatArray();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Replaces every parameter's values (a merged model of the data-parallel trainers), in {@link #parameterNames}
+     * order; they also become the last good state a non-finite step returns to. The optimizer state is left alone.
+     */
+    public void loadParameterValues(float[][] values) {
+        var all = model.getBlock().getParameters().values();
+        if (values.length != all.size()) {
+            throw new IllegalArgumentException("merged model has " + values.length + " parameters, " + spec.name()
+                    + " has " + all.size());
+        }
+        for (int i = 0; i < values.length; i++) {
+            NDArray target = all.get(i).getArray();
+            try (NDArray live = target.stopGradient();
+                    NDArray v = target.getManager().create(values[i], target.getShape())) {
+                live.set(new ai.djl.ndarray.index.NDIndex("..."), v);
+            }
+        }
+        flat.rememberAsGood();
     }
 
     private void loadParameters(Model target, byte[] paramsFile) {

@@ -3,13 +3,12 @@ package io.streamlearn.trainer.state;
 import io.streamlearn.core.example.CodecException;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.ExampleBinaryCodec;
+import io.streamlearn.core.io.DataBlobs;
 import io.streamlearn.trainer.learn.LearningMetrics;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,27 +37,9 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
     private static final int MAX_LINEAGE_BYTES = 256;
 
     public byte[] encode() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(params.length + optimizerState.length + 4096);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(MAGIC);
-            out.writeInt(FORMAT_VERSION);
+        return blob(MAGIC, FORMAT_VERSION, params.length + optimizerState.length + 4096, out -> {
             out.writeLong(parentVersion);
-            LearningMetrics m = metrics;
-            out.writeInt(m.classes);
-            for (long v : new long[] {m.examples, m.steps, m.skippedSteps, m.rollbacks, m.correct, m.heldOut,
-                    m.heldOutCorrect, m.windowWrites}) {
-                out.writeLong(v);
-            }
-            for (double v : new double[] {m.fadingCorrect, m.fadingCount, m.holdoutFadingCorrect, m.holdoutFadingCount,
-                    m.championFadingCorrect, m.championFadingCount, m.lastLoss, m.fadingLoss}) {
-                out.writeDouble(v);
-            }
-            for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
-                for (double v : arr) {
-                    out.writeDouble(v);
-                }
-            }
-            out.write(m.window);
+            writeMetrics(out, metrics);
             writeBytes(out, params);
             writeBytes(out, optimizerState);
             writeBytes(out, driftState);
@@ -70,25 +51,78 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             writeBytes(out, lineageId == null ? new byte[0] : lineageId.getBytes(StandardCharsets.UTF_8));
             // A regression model's error sums, an optional tail: a blob without it is a classifier's (or older),
             // and a reader that predates it stops before it.
-            double[] regression = m.regressionState();
+            double[] regression = metrics.regressionState();
             if (regression.length > 0) {
                 out.writeInt(regression.length);
                 for (double v : regression) {
                     out.writeDouble(v);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 
-    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    /** Writes every field of {@code m} (the layout formats 1 and 2 share; contributions reuse it). */
+    static void writeMetrics(DataOutputStream out, LearningMetrics m) throws IOException {
+        out.writeInt(m.classes);
+        for (long v : new long[] {m.examples, m.steps, m.skippedSteps, m.rollbacks, m.correct, m.heldOut,
+                m.heldOutCorrect, m.windowWrites}) {
+            out.writeLong(v);
+        }
+        for (double v : new double[] {m.fadingCorrect, m.fadingCount, m.holdoutFadingCorrect, m.holdoutFadingCount,
+                m.championFadingCorrect, m.championFadingCount, m.lastLoss, m.fadingLoss}) {
+            out.writeDouble(v);
+        }
+        for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
+            for (double v : arr) {
+                out.writeDouble(v);
+            }
+        }
+        out.write(m.window);
+    }
+
+    /** Reads what {@link #writeMetrics} wrote, every count checked against the bytes left. */
+    static LearningMetrics readMetrics(DataInputStream in) throws IOException {
+        LearningMetrics m = new LearningMetrics(count(in, in.readInt(), 3 * Double.BYTES, "class count"));
+        m.examples = in.readLong();
+        m.steps = in.readLong();
+        m.skippedSteps = in.readLong();
+        m.rollbacks = in.readLong();
+        m.correct = in.readLong();
+        m.heldOut = in.readLong();
+        m.heldOutCorrect = in.readLong();
+        m.windowWrites = in.readLong();
+        m.fadingCorrect = in.readDouble();
+        m.fadingCount = in.readDouble();
+        m.holdoutFadingCorrect = in.readDouble();
+        m.holdoutFadingCount = in.readDouble();
+        m.championFadingCorrect = in.readDouble();
+        m.championFadingCount = in.readDouble();
+        m.lastLoss = in.readDouble();
+        m.fadingLoss = in.readDouble();
+        for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
+            for (int k = 0; k < arr.length; k++) {
+                arr[k] = in.readDouble();
+            }
+        }
+        in.readFully(m.window);
+        return m;
+    }
+
+    /** A blob of the trainer's state formats: {@code magic}, {@code version}, then {@code body}. */
+    static byte[] blob(int magic, int version, int sizeHint, DataBlobs.Writer body) {
+        return DataBlobs.write(sizeHint, out -> {
+            out.writeInt(magic);
+            out.writeInt(version);
+            body.write(out);
+        });
+    }
+
+    static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
         out.writeInt(b.length);
         out.write(b);
     }
 
-    private static byte[] readBytes(DataInputStream in) throws IOException {
+    static byte[] readBytes(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0 || n > in.available()) {
             throw new IOException("length " + n + " exceeds the " + in.available() + " bytes left");
@@ -118,29 +152,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
             long parent = in.readLong();
             // Every count is checked against the bytes left before it sizes an allocation: a corrupt blob must
             // fail with this method's exception, never with NegativeArraySizeException or OutOfMemoryError.
-            LearningMetrics m = new LearningMetrics(count(in, in.readInt(), 3 * Double.BYTES, "class count"));
-            m.examples = in.readLong();
-            m.steps = in.readLong();
-            m.skippedSteps = in.readLong();
-            m.rollbacks = in.readLong();
-            m.correct = in.readLong();
-            m.heldOut = in.readLong();
-            m.heldOutCorrect = in.readLong();
-            m.windowWrites = in.readLong();
-            m.fadingCorrect = in.readDouble();
-            m.fadingCount = in.readDouble();
-            m.holdoutFadingCorrect = in.readDouble();
-            m.holdoutFadingCount = in.readDouble();
-            m.championFadingCorrect = in.readDouble();
-            m.championFadingCount = in.readDouble();
-            m.lastLoss = in.readDouble();
-            m.fadingLoss = in.readDouble();
-            for (double[] arr : new double[][] {m.tp, m.fp, m.fn}) {
-                for (int k = 0; k < arr.length; k++) {
-                    arr[k] = in.readDouble();
-                }
-            }
-            in.readFully(m.window);
+            LearningMetrics m = readMetrics(in);
             byte[] params = readBytes(in);
             byte[] optimizer = readBytes(in);
             byte[] drift = readBytes(in);
@@ -171,7 +183,7 @@ public record TrainerState(byte[] params, byte[] optimizerState, LearningMetrics
     }
 
     /** {@code n}, when that many items of {@code bytesEach} bytes fit in what is left of the blob. */
-    private static int count(DataInputStream in, int n, int bytesEach, String what) throws IOException {
+    static int count(DataInputStream in, int n, int bytesEach, String what) throws IOException {
         if (n < 0 || (long) n * bytesEach > in.available()) {
             throw new IOException(what + " " + n + " does not fit in the " + in.available() + " bytes left");
         }

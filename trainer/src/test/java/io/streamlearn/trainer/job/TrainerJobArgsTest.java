@@ -20,7 +20,8 @@ class TrainerJobArgsTest {
         TrainerConfig c = TrainerJob.fromArgs("--bootstrap-server", "k:9092",
                 "--spec", spec.toString(), "--store", "/snapshots", "--init-from", "7", "--gate-margin", "0.1",
                 "-X", "security.protocol=SASL_SSL", "--device", "gpu:1", "--drift-detector", "page-hinkley",
-                "--drift-reaction", "lr-boost", "--group-id", "g1", "--decode-parallelism", "3");
+                "--drift-reaction", "lr-boost", "--group-id", "g1", "--decode-parallelism", "3",
+                "--parallelism", "2", "--merge-timeout-ms", "30000");
         assertThat(c.bootstrapServers()).isEqualTo("k:9092");
         assertThat(c.spec().name()).isEqualTo("m");
         assertThat(c.storeRoot()).isEqualTo("/snapshots");
@@ -32,9 +33,13 @@ class TrainerJobArgsTest {
         assertThat(c.kafkaOverrides()).containsEntry("security.protocol", "SASL_SSL");
         assertThat(c.groupId()).isEqualTo("g1");
         assertThat(c.decodeParallelism()).isEqualTo(3);
+        assertThat(c.parallelism()).isEqualTo(2);
+        assertThat(c.mergeTimeoutMs()).isEqualTo(30_000);
         assertThat(c.checkpointIntervalMs()).isEqualTo(TrainerSettings.CHECKPOINT_INTERVAL_MS.defaultValue());
         assertThatThrownBy(() -> TrainerJob.fromArgs("--spec", "x"))
                 .hasMessageContaining("bootstrap-server");
+        assertThatThrownBy(() -> TrainerJob.fromArgs("--bootstrap-server", "k:9092", "--spec", spec.toString(),
+                "--store", "/snapshots", "--parallelism", "129")).hasMessageContaining("parallelism");
     }
 
     @Test

@@ -1,0 +1,53 @@
+package io.streamlearn.trainer.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamlearn.trainer.learn.LearningMetrics;
+import io.streamlearn.trainer.state.Contribution;
+import io.streamlearn.trainer.state.TrainerState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Contributions travel through the store; a subtask that never contributes fails the wait with a clear message. */
+class MergeExchangeTest {
+    @TempDir
+    Path store;
+
+    private static Contribution contribution(int subtask, int of, long checkpointId) {
+        LearningMetrics m = new LearningMetrics(2);
+        return new Contribution(subtask, of, checkpointId, 0, new String[] {"w"}, new float[][] {{subtask}}, m,
+                new TrainerState(new byte[0], new byte[0], m, List.of(), 0, new byte[0], "l"), new long[0],
+                new byte[0]);
+    }
+
+    @Test
+    void aSubtaskThatNeverContributesFailsTheWaitNamingItAndTheTimeout() {
+        // A clock that moves 40 ms each time it is read: the wait gives up after a few looks, without real waiting.
+        AtomicLong now = new AtomicLong();
+        MergeExchange exchange = new MergeExchange(store, "blobs", "job-1", 100,
+                () -> now.getAndAdd(TimeUnit.MILLISECONDS.toNanos(40)));
+        assertThatThrownBy(() -> exchange.exchange(contribution(0, 3, 5)))
+                .isInstanceOf(ModelMergeTimeoutException.class)
+                .hasMessageContaining("merge of checkpoint 5 waited 100 ms for the contributions of subtasks [1, 2] of 3")
+                .hasMessageContaining("--merge-timeout-ms")
+                .satisfies(e -> assertThat(((ModelMergeTimeoutException) e).missing()).containsExactly(1, 2));
+    }
+
+    @Test
+    void everySubtaskGetsAllContributionsInSubtaskOrderAndCompletedCheckpointsAreForgotten() throws Exception {
+        MergeExchange exchange = new MergeExchange(store, "blobs", "job-1", 60_000);
+        Files.createDirectories(exchange.directory(4));
+        Files.write(exchange.directory(4).resolve("1"), contribution(1, 2, 4).encode());
+        List<Contribution> all = exchange.exchange(contribution(0, 2, 4));
+        assertThat(all).extracting(Contribution::subtask).containsExactly(0, 1);
+        assertThat(all.get(1).params()[0]).containsExactly(1f);
+        exchange.forgetUpTo(4);
+        assertThat(exchange.directory(4)).doesNotExist();
+    }
+}
