@@ -512,6 +512,19 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * CPU time used so far by the cluster's live processes (JobManager and TaskManagers), in seconds: what a
+     * benchmark divides work by to compare layouts on the same cores.
+     */
+    public double cpuSeconds() {
+        List<Process> all = new ArrayList<>(taskManagerProcesses.values());
+        if (jobManager != null) {
+            all.add(jobManager);
+        }
+        return all.stream().filter(Process::isAlive)
+                .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum() / 1e9;
+    }
+
     /** Kills every process of the cluster (TaskManagers first) and waits for them; the files stay for the caller. */
     @Override
     public void close() {

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Scale-out training (issue 13): Fashion-MNIST (Debian's dataset-fashion-mnist), three passes, the `mlp` spec,
+# a 4-partition examples topic, trained by the trainer job at parallelism 1 and 2 on a Flink standalone cluster
+# of separate TaskManager processes (one trainer slot each), several rounds. Medians with their range; details
+# on stderr, exactly one line on stdout:
+#   RESULT p1_examples_per_s=… p2_examples_per_s=… scaling=… efficiency=… test_acc_p1=… test_acc_p2=… acc_gap=… cores=…
+# efficiency = examples per CPU second of all the cluster's processes at p2 ÷ the same at p1.
+#
+# Run from the repository root on a fresh clone (it builds in the reactor, no install):
+#   bench/scaleout.sh            knobs: BENCH_OPTS="-Dbench.rounds=3 -Dbench.passes=3 -Dbench.spec=mlp"
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source "$ROOT/bench/build.sh"
+bench_build app
+JOB_JAR="$(ls "$ROOT"/trainer/target/streamlearn-trainer-*-job.jar | head -1)"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck disable=SC2086
+exec "$JAVA" -Xmx4g -XX:+UseParallelGC -Dai.djl.offline=true \
+  -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN \
+  -Dbench.jobJar="$JOB_JAR" ${BENCH_OPTS:-} -cp "$BENCH_CP" \
+  io.streamlearn.bench.ScaleOutBench

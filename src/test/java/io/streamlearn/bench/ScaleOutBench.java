@@ -1,0 +1,174 @@
+package io.streamlearn.bench;
+
+import ai.djl.Device;
+import io.streamlearn.app.SpecResolver;
+import io.streamlearn.core.broker.EmbeddedKafkaBroker;
+import io.streamlearn.core.example.Example;
+import io.streamlearn.core.io.FileTrees;
+import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.kafka.Topics;
+import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.ExampleRecords;
+import io.streamlearn.e2e.FlinkStandaloneCluster;
+import io.streamlearn.ingest.source.IdxSource;
+import io.streamlearn.trainer.learn.OnlineLearner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Scale-out training (issue 13): Fashion-MNIST, several passes, on a 4-partition examples topic, trained by the
+ * trainer job at parallelism 1 and 2 on a Flink standalone cluster of separate TaskManager processes with one slot
+ * each, submitted with {@code flink run} as docs/deploy.md says. Per run: the steady rate between the first and the
+ * last snapshot, the cluster's CPU seconds in that window (every JobManager and TaskManager process), and the test
+ * accuracy of the last version on t10k. Medians over rounds with their range; details on stderr, one line on stdout:
+ * <pre>RESULT p1_examples_per_s=… p2_examples_per_s=… scaling=… efficiency=… test_acc_p1=… test_acc_p2=… acc_gap=… cores=…</pre>
+ * where efficiency is examples per CPU second at p2 divided by the same at p1.
+ */
+public final class ScaleOutBench {
+    private static final String MAIN = "io.streamlearn.trainer.job.TrainerJob";
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+
+    private ScaleOutBench() {}
+
+    /** One trainer run: steady rate, examples per CPU second, test accuracy of the last version. */
+    private record Run(double examplesPerS, double examplesPerCpuS, double testAcc) {}
+
+    public static void main(String[] args) throws Exception {
+        String specName = System.getProperty("bench.spec", "mlp");
+        int passes = Integer.getInteger("bench.passes", 3);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        int limit = Integer.getInteger("bench.limit", 60_000);
+        Path jobJar = Path.of(System.getProperty("bench.jobJar"));
+        ModelSpec spec = SpecResolver.resolve(specName);
+        List<Example> train = load("fashion-mnist/train", limit);
+        List<Example> test = load("fashion-mnist/t10k", Integer.MAX_VALUE);
+        long produced = (long) train.size() * passes;
+        int cores = Runtime.getRuntime().availableProcessors();
+        log("spec %s, %d passes of %d examples on 4 partitions, %d rounds, %d cores", spec.name(), passes, train.size(),
+                rounds, cores);
+
+        Path home = Files.createTempDirectory("streamlearn-scaleout-bench-");
+        List<Run> p1 = new ArrayList<>();
+        List<Run> p2 = new ArrayList<>();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
+                FlinkStandaloneCluster flink = new FlinkStandaloneCluster(home.resolve("flink"),
+                        new FlinkStandaloneCluster.Options(2, 1, Duration.ofSeconds(180), List.of(), Map.of()))
+                        .start()) {
+            Topics topics = Topics.defaults();
+            try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
+                topics.createAll(admin, 4, (short) 1);
+            }
+            for (int pass = 0; pass < passes; pass++) {
+                List<Example> renamed = new ArrayList<>(train.size());
+                for (Example e : train) {
+                    renamed.add(new Example(e.id() + "-p" + pass, e.features(), e.label(), e.weight(), e.timestampMs()));
+                }
+                ExampleRecords.send(broker.bootstrapServers(), ExampleRecords.binary(topics.examples(), renamed));
+            }
+            Path specFile = Files.writeString(home.resolve(spec.name() + ".json"), spec.toJson());
+            for (int round = 0; round < rounds; round++) {
+                for (int parallelism : new int[] {1, 2}) {
+                    Run run = train(flink, jobJar, broker.bootstrapServers(), topics, spec, specFile,
+                            home.resolve("store-" + round + "-p" + parallelism), parallelism, round, produced, test);
+                    (parallelism == 1 ? p1 : p2).add(run);
+                    log("round %d p%d: %.0f examples/s, %.0f examples per CPU second, test accuracy %.4f", round,
+                            parallelism, run.examplesPerS(), run.examplesPerCpuS(), run.testAcc());
+                }
+            }
+        } finally {
+            FileTrees.deleteRecursively(home);
+        }
+        double[] rate1 = p1.stream().mapToDouble(Run::examplesPerS).toArray();
+        double[] rate2 = p2.stream().mapToDouble(Run::examplesPerS).toArray();
+        double[] eff = new double[rounds];
+        double[] gap = new double[rounds];
+        double[] scaling = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            eff[r] = p2.get(r).examplesPerCpuS() / p1.get(r).examplesPerCpuS();
+            gap[r] = Math.abs(p1.get(r).testAcc() - p2.get(r).testAcc());
+            scaling[r] = rate2[r] / rate1[r];
+        }
+        System.out.printf(Locale.ROOT, "RESULT p1_examples_per_s=%s p2_examples_per_s=%s scaling=%s efficiency=%s "
+                        + "test_acc_p1=%s test_acc_p2=%s acc_gap=%s cores=%d rounds=%d passes=%d%n",
+                stat(rate1, "%.0f"), stat(rate2, "%.0f"), stat(scaling, "%.2f"), stat(eff, "%.2f"),
+                stat(p1.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"),
+                stat(p2.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"), stat(gap, "%.4f"), cores, rounds, passes);
+        System.exit(0);
+    }
+
+    private static Run train(FlinkStandaloneCluster flink, Path jobJar, String bootstrap, Topics topics, ModelSpec spec,
+            Path specFile, Path store, int parallelism, int round, long produced, List<Example> test) throws Exception {
+        SnapshotStore snapshots = new SnapshotStore(store);
+        String job = flink.submit(jobJar, MAIN, List.of("--bootstrap-server", bootstrap, "--spec", specFile.toString(),
+                "--store", store.toString(), "--topic-prefix", topics.prefix(), "--group-id",
+                "scaleout-bench-" + round + "-p" + parallelism, "--parallelism", Integer.toString(parallelism),
+                "--checkpoint-interval-ms", "1000", "--max-wait-ms", "200", "--holdout", "0", "--device", "cpu"));
+        double[] cpuAtFirst = {Double.NaN};
+        flink.explainingFailures(() -> flink.await("the first snapshot at parallelism " + parallelism, RUN_TIMEOUT, () -> {
+            boolean published = snapshots.latest(spec.name()).isPresent();
+            if (published) {
+                cpuAtFirst[0] = flink.cpuSeconds();
+            }
+            return published;
+        }));
+        flink.explainingFailures(() -> flink.await(produced + " examples trained at parallelism " + parallelism,
+                RUN_TIMEOUT, () -> snapshots.latest(spec.name()).map(m -> m.examplesSeen() >= produced).orElse(false)));
+        double cpuAtLast = flink.cpuSeconds();
+        flink.cancel(job);
+        flink.await("job " + job + " cancelled", Duration.ofSeconds(60), () -> "CANCELED".equals(flink.jobState(job)));
+        List<SnapshotManifest> history = snapshots.versions(spec.name()).stream()
+                .map(v -> snapshots.manifest(spec.name(), v)).toList();
+        SnapshotManifest first = history.get(0);
+        SnapshotManifest last = history.get(history.size() - 1);
+        long examples = last.examplesSeen() - first.examplesSeen();
+        double rate = examples * 1000.0 / Math.max(1, last.createdMs() - first.createdMs());
+        double perCpu = examples / Math.max(1e-9, cpuAtLast - cpuAtFirst[0]);
+        byte[] params = Files.readAllBytes(snapshots.directory(spec.name(), last.version()).resolve(last.paramsFile()));
+        return new Run(rate, perCpu, testAccuracy(spec, params, test));
+    }
+
+    private static List<Example> load(String name, int limit) {
+        List<Example> out = new ArrayList<>();
+        try (IdxSource src = IdxSource.open(name)) {
+            while (src.hasNext() && out.size() < limit) {
+                out.add(src.next());
+            }
+        }
+        return out;
+    }
+
+    private static double testAccuracy(ModelSpec spec, byte[] params, List<Example> test) {
+        try (OnlineLearner learner = new OnlineLearner(spec, Device.cpu(), 0.0, 1000, params)) {
+            int correct = 0;
+            for (int i = 0; i < test.size(); i += 1000) {
+                List<Example> chunk = test.subList(i, Math.min(test.size(), i + 1000));
+                int[] p = learner.predict(chunk);
+                for (int k = 0; k < p.length; k++) {
+                    correct += p[k] == chunk.get(k).label() ? 1 : 0;
+                }
+            }
+            return (double) correct / test.size();
+        }
+    }
+
+    /** {@code median[min..max]} of {@code values}. */
+    private static String stat(double[] values, String format) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return String.format(Locale.ROOT, format + "[" + format + ".." + format + "]", median, s[0], s[s.length - 1]);
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, "scaleout-bench: " + format + "%n", args);
+    }
+}
