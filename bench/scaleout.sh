@@ -14,9 +14,4 @@ cd "$ROOT"
 source "$ROOT/bench/build.sh"
 bench_build app
 JOB_JAR="$(ls "$ROOT"/trainer/target/streamlearn-trainer-*-job.jar | head -1)"
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-# shellcheck disable=SC2086
-exec "$JAVA" -Xmx4g -XX:+UseParallelGC -Dai.djl.offline=true \
-  -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN \
-  -Dbench.jobJar="$JOB_JAR" ${BENCH_OPTS:-} -cp "$BENCH_CP" \
-  io.streamlearn.bench.ScaleOutBench
+BENCH_OPTS="-Dbench.jobJar=$JOB_JAR ${BENCH_OPTS:-}" bench_exec 4g io.streamlearn.bench.ScaleOutBench

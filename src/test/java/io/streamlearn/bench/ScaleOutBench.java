@@ -1,6 +1,5 @@
 package io.streamlearn.bench;
 
-import ai.djl.Device;
 import io.streamlearn.app.SpecResolver;
 import io.streamlearn.core.broker.EmbeddedKafkaBroker;
 import io.streamlearn.core.example.Example;
@@ -10,10 +9,9 @@ import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.BenchStats;
 import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.e2e.FlinkStandaloneCluster;
-import io.streamlearn.ingest.source.IdxSource;
-import io.streamlearn.trainer.learn.OnlineLearner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +47,8 @@ public final class ScaleOutBench {
         int limit = Integer.getInteger("bench.limit", 60_000);
         Path jobJar = Path.of(System.getProperty("bench.jobJar"));
         ModelSpec spec = SpecResolver.resolve(specName);
-        List<Example> train = load("fashion-mnist/train", limit);
-        List<Example> test = load("fashion-mnist/t10k", Integer.MAX_VALUE);
+        List<Example> train = TrainerBench.load("fashion-mnist/train", limit);
+        List<Example> test = TrainerBench.load("fashion-mnist/t10k", Integer.MAX_VALUE);
         long produced = (long) train.size() * passes;
         int cores = Runtime.getRuntime().availableProcessors();
         log("spec %s, %d passes of %d examples on 4 partitions, %d rounds, %d cores", spec.name(), passes, train.size(),
@@ -133,39 +131,12 @@ public final class ScaleOutBench {
         double rate = examples * 1000.0 / Math.max(1, last.createdMs() - first.createdMs());
         double perCpu = examples / Math.max(1e-9, cpuAtLast - cpuAtFirst[0]);
         byte[] params = Files.readAllBytes(snapshots.directory(spec.name(), last.version()).resolve(last.paramsFile()));
-        return new Run(rate, perCpu, testAccuracy(spec, params, test));
-    }
-
-    private static List<Example> load(String name, int limit) {
-        List<Example> out = new ArrayList<>();
-        try (IdxSource src = IdxSource.open(name)) {
-            while (src.hasNext() && out.size() < limit) {
-                out.add(src.next());
-            }
-        }
-        return out;
-    }
-
-    private static double testAccuracy(ModelSpec spec, byte[] params, List<Example> test) {
-        try (OnlineLearner learner = new OnlineLearner(spec, Device.cpu(), 0.0, 1000, params)) {
-            int correct = 0;
-            for (int i = 0; i < test.size(); i += 1000) {
-                List<Example> chunk = test.subList(i, Math.min(test.size(), i + 1000));
-                int[] p = learner.predict(chunk);
-                for (int k = 0; k < p.length; k++) {
-                    correct += p[k] == chunk.get(k).label() ? 1 : 0;
-                }
-            }
-            return (double) correct / test.size();
-        }
+        return new Run(rate, perCpu, TrainerBench.testAccuracy(spec, params, test));
     }
 
     /** {@code median[min..max]} of {@code values}. */
     private static String stat(double[] values, String format) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-        return String.format(Locale.ROOT, format + "[" + format + ".." + format + "]", median, s[0], s[s.length - 1]);
+        return BenchStats.medianRange(Arrays.stream(values).boxed().toList(), format);
     }
 
     private static void log(String format, Object... args) {
