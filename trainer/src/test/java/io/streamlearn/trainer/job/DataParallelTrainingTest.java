@@ -171,7 +171,7 @@ class DataParallelTrainingTest {
 
     @Test
     void twoSubtasksLearnTheSeparableStreamAndEveryMergeIsTheWeightedAverageOnBoth() throws Exception {
-        List<Example> stream = OnlineLearnerTest.blobs(4000, 31, "p");
+        List<Example> stream = OnlineLearnerTest.blobs(6000, 31, "p");
         watchMerges();
         SnapshotManifest last = trainOnAll(kafka.topics(), 2, stream, UnaryOperator.identity());
         assertThat(last.metric("holdout_accuracy")).isGreaterThanOrEqualTo(0.95);
@@ -182,7 +182,9 @@ class DataParallelTrainingTest {
 
     @Test
     void fourSubtasksLearnTheSeparableStreamAndASlowSubtaskOnlyDelaysTheMerge() throws Exception {
-        List<Example> stream = OnlineLearnerTest.blobs(4000, 32, "q");
+        // Four models averaged at every checkpoint: under a loaded CI machine few merges fall in a short stream, and
+        // the fading holdout accuracy still remembers the first, unmerged part (0.918 once at 4,000 examples).
+        List<Example> stream = OnlineLearnerTest.blobs(8000, 32, "q");
         watchMerges();
         AtomicBoolean slowed = new AtomicBoolean();
         // Subtask 3 holds back its first contribution until subtask 0 has offered its own and is waiting for it.
