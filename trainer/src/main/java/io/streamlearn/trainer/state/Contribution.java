@@ -53,6 +53,12 @@ public record Contribution(int subtask, int subtasks, long checkpointId, long we
                 }
             }
             TrainerState.writeMetrics(out, base);
+            // A regression model's error sums, which the shared metrics layout leaves to the state's tail.
+            double[] regression = base.regressionState();
+            out.writeInt(regression.length);
+            for (double v : regression) {
+                out.writeDouble(v);
+            }
             TrainerState.writeBytes(out, state.encode());
             out.writeInt(offsets.length);
             for (long o : offsets) {
@@ -93,6 +99,11 @@ public record Contribution(int subtask, int subtasks, long checkpointId, long we
                 }
             }
             LearningMetrics base = TrainerState.readMetrics(in);
+            double[] regression = new double[TrainerState.count(in, in.readInt(), Double.BYTES, "regression metrics")];
+            for (int i = 0; i < regression.length; i++) {
+                regression[i] = in.readDouble();
+            }
+            base.restoreRegressionState(regression);
             TrainerState state = TrainerState.decode(TrainerState.readBytes(in));
             long[] offsets = new long[TrainerState.count(in, in.readInt(), Long.BYTES, "offset count")];
             for (int i = 0; i < offsets.length; i++) {

@@ -2,6 +2,7 @@ package io.streamlearn.trainer.state;
 
 import io.streamlearn.core.io.DataBlobs;
 import io.streamlearn.trainer.learn.LearningMetrics;
+import io.streamlearn.trainer.learn.RegressionCurve;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -85,7 +86,42 @@ public final class MetricsMerge {
             m.lastLoss = lastLoss / lossWeight;
             m.fadingLoss = fadingLoss / lossWeight;
         }
+        mergeRegression(m, base, locals, fadeTrained, fadeSeen);
         return m;
+    }
+
+    /**
+     * A regression model's fading error sums by the same rule as the accuracies: the prequential curve fades by the
+     * examples trained, the holdout curve and the champion's error by the examples seen (as LearningMetrics does).
+     */
+    private static void mergeRegression(LearningMetrics m, LearningMetrics base, List<LearningMetrics> locals,
+            double fadeTrained, double fadeSeen) {
+        int n = RegressionCurve.STATE_LENGTH;
+        double[] b = base.regressionState();
+        double[] merged = null;
+        for (LearningMetrics l : locals) {
+            double[] r = l.regressionState();
+            if (r.length == 0) {
+                continue;
+            }
+            if (merged == null) {
+                b = b.length == 0 ? new double[r.length] : b;
+                merged = new double[r.length];
+                for (int i = 0; i < r.length; i++) {
+                    merged[i] = b[i] * (i < n ? fadeTrained : fadeSeen);
+                }
+            }
+            long trained = l.examples - base.examples;
+            double ft = Math.pow(LearningMetrics.ALPHA, trained);
+            double fs = Math.pow(LearningMetrics.ALPHA, trained + l.heldOut - base.heldOut);
+            for (int i = 0; i < r.length; i++) {
+                // Not clamped at 0 as the counts are: a sum of targets may be negative.
+                merged[i] += r[i] - b[i] * (i < n ? ft : fs);
+            }
+        }
+        if (merged != null) {
+            m.restoreRegressionState(merged);
+        }
     }
 
     /** What a subtask faded in on its own: its sum less the base faded by its own examples (never below 0). */

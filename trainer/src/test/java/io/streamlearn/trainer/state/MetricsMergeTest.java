@@ -44,4 +44,28 @@ class MetricsMergeTest {
         assertThat(m.fadingCorrect).isEqualTo(a.fadingCorrect);
         assertThat(m.examples).isEqualTo(a.examples);
     }
+
+    @Test
+    void regressionErrorSumsMergeByTheSameRuleAndSurviveTheContributionLayout() {
+        LearningMetrics base = new LearningMetrics(1);
+        base.record(values(new float[] {1, 2}, new float[] {1, 4}));
+        base = MetricsMerge.copy(base);
+        LearningMetrics a = MetricsMerge.copy(base);
+        a.record(values(new float[] {0}, new float[] {-3}));
+        LearningMetrics b = MetricsMerge.copy(base);
+        b.record(values(new float[] {5, 5}, new float[] {4, 6}));
+        LearningMetrics m = MetricsMerge.merge(base, List.of(a, b));
+        double alpha = LearningMetrics.ALPHA;
+        // base: |0| + |2| over 2 rows, faded by the 3 new rows; a: |3| over 1 row; b: |1| + |1| over 2 rows.
+        assertThat(m.prequentialErrors.weight).isCloseTo(2 * Math.pow(alpha, 3) + 1 + 2, within(1e-9));
+        assertThat(m.prequentialErrors.absoluteError).isCloseTo(2 * Math.pow(alpha, 3) + 3 + 2, within(1e-9));
+        // A negative target sum is kept as it is, not clamped like a count.
+        assertThat(m.prequentialErrors.targetSum).isCloseTo(5 * Math.pow(alpha, 3) - 3 + 10, within(1e-9));
+        assertThat(MetricsMerge.copy(m).regressionState()).containsExactly(m.regressionState());
+    }
+
+    private static BatchOutcome values(float[] predicted, float[] actual) {
+        int n = predicted.length;
+        return new BatchOutcome(n, 0, new int[n], new int[n], 0.5f, true, false, -1, predicted, actual, Double.NaN);
+    }
 }
