@@ -39,13 +39,9 @@ public final class EventCodec {
             } else if (event instanceof SnapshotRefusedEvent r) {
                 g.writeNumberField("version", r.version());
                 g.writeNumberField("serving_version", r.servingVersion());
-                g.writeNumberField("checkpoint_id", r.checkpointId());
-                g.writeNumberField("examples_seen", r.examplesSeen());
-                g.writeStringField("reason", r.reason());
+                failure(g, r.checkpointId(), r.examplesSeen(), r.reason());
             } else if (event instanceof SnapshotPublishFailedEvent f) {
-                g.writeNumberField("checkpoint_id", f.checkpointId());
-                g.writeNumberField("examples_seen", f.examplesSeen());
-                g.writeStringField("reason", f.reason());
+                failure(g, f.checkpointId(), f.examplesSeen(), f.reason());
             } else if (event instanceof ChallengerPromotedEvent p) {
                 comparison(g, p.version(), "champion_version", p.championVersion(), p.labeled(), p.error(),
                         "champion_error", p.championError());
@@ -108,6 +104,14 @@ public final class EventCodec {
         RecordHeaders h = new RecordHeaders();
         h.add(ContentTypes.HEADER, ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>(topic, null, event.model().getBytes(StandardCharsets.UTF_8), encode(event), h);
+    }
+
+    /** The fields of a snapshot refused or not published: the checkpoint it came from, its examples, and why. */
+    private static void failure(JsonGenerator g, long checkpointId, long examplesSeen, String reason)
+            throws IOException {
+        g.writeNumberField("checkpoint_id", checkpointId);
+        g.writeNumberField("examples_seen", examplesSeen);
+        g.writeStringField("reason", reason);
     }
 
     /** The fields of a monitor's decision: the two versions compared, over how many labels, and their errors. */
