@@ -48,7 +48,7 @@ public final class ReportCommand extends SettingsCommand {
     @Override
     int run(SettingValues v) {
         String model = v.get(CommonSettings.MODEL);
-        List<PlatformEvent> events = v.isSet(EVENTS) && v.get(EVENTS) ? readEvents(v, model) : List.of();
+        List<PlatformEvent> events = v.flag(EVENTS) ? readEvents(v, model) : List.of();
         List<DriftEvent> drifts = events.stream().filter(DriftEvent.class::isInstance).map(DriftEvent.class::cast)
                 .toList();
         // The monitor's decisions on which version served: challenger promotions and refusals, rollbacks.

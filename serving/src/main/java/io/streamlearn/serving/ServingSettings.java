@@ -108,10 +108,10 @@ public final class ServingSettings {
                 .setStoreRoot(v.get(CommonSettings.STORE).toAbsolutePath()).optTopics(KafkaSettings.topics(v))
                 .optGroupId(v.get(GROUP_ID)).optProfile(v.get(PROFILE)).optMaxBatch(v.get(MAX_BATCH))
                 .optTopK(v.get(TOP_K)).optPinVersion(v.get(PIN_VERSION)).optKafkaOverrides(KafkaSettings.overrides(v))
-                .optExactlyOnce(v.isSet(EXACTLY_ONCE) && v.get(EXACTLY_ONCE))
+                .optExactlyOnce(v.flag(EXACTLY_ONCE))
                 .optTransactionalIdPrefix(v.get(TRANSACTIONAL_ID_PREFIX))
                 .optTransactionTimeoutMs(v.get(TRANSACTION_TIMEOUT_MS))
-                .optStaticMembership(v.isSet(STATIC_MEMBERSHIP) && v.get(STATIC_MEMBERSHIP))
+                .optStaticMembership(v.flag(STATIC_MEMBERSHIP))
                 .optChallenger(new ChallengerRule(ChallengerRule.Mode.of(v.get(CHALLENGER)), v.get(CANARY_SHARE)));
         if (v.isSet(MAX_WAIT_MICROS)) {
             b.optMaxWaitMicros(v.get(MAX_WAIT_MICROS));
@@ -127,7 +127,7 @@ public final class ServingSettings {
             b.optHttpAddress(http.substring(0, http.lastIndexOf(':')), port(http));
         }
         b.optHttpOptions(new HttpOptions(orNull(v, HTTP_TOKEN_FILE), orNull(v, HTTP_KEYSTORE),
-                orNull(v, HTTP_KEYSTORE_PASSWORD_FILE), v.isSet(HTTP_OPEN_HEALTH) && v.get(HTTP_OPEN_HEALTH)));
+                orNull(v, HTTP_KEYSTORE_PASSWORD_FILE), v.flag(HTTP_OPEN_HEALTH)));
         return b;
     }
 

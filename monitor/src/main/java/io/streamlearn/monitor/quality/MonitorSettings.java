@@ -71,17 +71,13 @@ public final class MonitorSettings {
                 .optTopics(KafkaSettings.topics(v)).optKafkaOverrides(KafkaSettings.overrides(v))
                 .optWindow(v.get(JOIN_WINDOW)).optAccuracyWindow(v.get(ACCURACY_WINDOW))
                 .optMaxPending(v.get(MAX_PENDING)).optDriftDetector(detector.equalsIgnoreCase("none") ? null : detector)
-                .optFromBeginning(flag(v, FROM_BEGINNING))
-                .optRules(new PromotionRules(flag(v, PROMOTE), v.get(PROMOTE_AFTER), v.get(PROMOTE_MARGIN),
-                        flag(v, ROLLBACK), v.get(ROLLBACK_AFTER), v.get(ROLLBACK_MARGIN)))
+                .optFromBeginning(v.flag(FROM_BEGINNING))
+                .optRules(new PromotionRules(v.flag(PROMOTE), v.get(PROMOTE_AFTER), v.get(PROMOTE_MARGIN),
+                        v.flag(ROLLBACK), v.get(ROLLBACK_AFTER), v.get(ROLLBACK_MARGIN)))
                 .optStore(v.get(STORE).toAbsolutePath());
         if (v.isSet(CommonSettings.SIGNING_KEY_FILE)) {
             b.optSigningKey(ManifestSignature.privateKey(v.get(CommonSettings.SIGNING_KEY_FILE)));
         }
         return b.build();
-    }
-
-    private static boolean flag(SettingValues v, Setting<Boolean> s) {
-        return v.isSet(s) && v.get(s);
     }
 }
