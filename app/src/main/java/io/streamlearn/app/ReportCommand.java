@@ -36,7 +36,7 @@ public final class ReportCommand extends SettingsCommand {
 
     static final Setting<Path> OUT = Setting.of("out", Type.PATH).withLabel("DIR")
             .withDefault(Path.of("streamlearn-report")).withDoc("Directory to write the PNG and the HTML page to.");
-    static final Setting<Boolean> EVENTS = Setting.of("events", Type.FLAG).withDoc("Also read the model's drift "
+    static final Setting<Boolean> EVENTS = Setting.flag("events", "Also read the model's drift "
             + "events from the events topic (needs the broker: --bootstrap-server) and mark them on the curves.");
     static final SettingsDef SETTINGS = SettingsDef.of("report", CommonSettings.STORE, CommonSettings.MODEL, OUT,
             EVENTS, KafkaSettings.DEF);
