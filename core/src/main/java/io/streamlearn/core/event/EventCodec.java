@@ -79,18 +79,12 @@ public final class EventCodec {
                 case SnapshotPublishFailedEvent.TYPE -> new SnapshotPublishFailedEvent(text(n, type, "model"),
                         text(n, type, "component"), n.path("checkpoint_id").asLong(-1),
                         n.path("examples_seen").asLong(-1), text(n, type, "reason"), n.path("time_ms").asLong(0));
-                case ChallengerPromotedEvent.TYPE -> new ChallengerPromotedEvent(text(n, type, "model"),
-                        text(n, type, "component"), number(n, type, "version").asLong(),
-                        number(n, type, "champion_version").asLong(), n.path("labeled").asLong(0),
-                        estimate(n.get("error")), estimate(n.get("champion_error")), n.path("time_ms").asLong(0));
-                case ChallengerRefusedEvent.TYPE -> new ChallengerRefusedEvent(text(n, type, "model"),
-                        text(n, type, "component"), number(n, type, "version").asLong(),
-                        number(n, type, "champion_version").asLong(), n.path("labeled").asLong(0),
-                        estimate(n.get("error")), estimate(n.get("champion_error")), n.path("time_ms").asLong(0));
-                case ModelRolledBackEvent.TYPE -> new ModelRolledBackEvent(text(n, type, "model"),
-                        text(n, type, "component"), number(n, type, "version").asLong(),
-                        number(n, type, "from_version").asLong(), n.path("labeled").asLong(0),
-                        estimate(n.get("error")), estimate(n.get("previous_error")), n.path("time_ms").asLong(0));
+                case ChallengerPromotedEvent.TYPE -> decision(n, type, "champion_version", "champion_error",
+                        ChallengerPromotedEvent::new);
+                case ChallengerRefusedEvent.TYPE -> decision(n, type, "champion_version", "champion_error",
+                        ChallengerRefusedEvent::new);
+                case ModelRolledBackEvent.TYPE -> decision(n, type, "from_version", "previous_error",
+                        ModelRolledBackEvent::new);
                 default -> throw new CodecException("event of unknown type '" + type + "': this reader knows "
                         + TYPES + "; upgrade the reader or fix the writer");
             };
@@ -122,6 +116,20 @@ public final class EventCodec {
         g.writeNumberField("labeled", labeled);
         g.writeNumberField("error", error);
         g.writeNumberField(otherErrorName, otherError);
+    }
+
+    /** The constructor of one kind of monitor decision, from the fields every kind has. */
+    private interface Decision {
+        PlatformEvent of(String model, String component, long version, long other, long labeled, double error,
+                double otherError, long timeMs);
+    }
+
+    /** The decision in {@code n}: the fields {@link #comparison} writes, read back, required ones checked. */
+    private static PlatformEvent decision(JsonNode n, String type, String otherName, String otherErrorName,
+            Decision kind) {
+        return kind.of(text(n, type, "model"), text(n, type, "component"), number(n, type, "version").asLong(),
+                number(n, type, otherName).asLong(), n.path("labeled").asLong(0), estimate(n.get("error")),
+                estimate(n.get(otherErrorName)), n.path("time_ms").asLong(0));
     }
 
     private static String text(JsonNode n, String type, String field) {
