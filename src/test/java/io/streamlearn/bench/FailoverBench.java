@@ -7,6 +7,7 @@ import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.BenchStats;
 import io.streamlearn.e2e.faults.RequestTracker;
 import io.streamlearn.e2e.faults.ServingProcess;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,8 @@ public final class FailoverBench {
             FileTrees.deleteRecursively(work);
         }
         StringBuilder line = new StringBuilder("RESULT");
-        waits.forEach((k, v) -> line.append(' ').append(k).append("_max_wait_s=").append(summary(v)));
+        waits.forEach((k, v) -> line.append(' ').append(k).append("_max_wait_s=")
+                .append(BenchStats.medianRange(v, "%.2f")));
         line.append(String.format(Locale.ROOT, " rounds=%d rate_per_s=%.0f violations=%d", rounds, rate,
                 violations.size()));
         violations.forEach(v -> System.err.println("VIOLATION " + v));
@@ -122,13 +124,5 @@ public final class FailoverBench {
         } finally {
             all.forEach(ServingProcess::close);
         }
-    }
-
-    /** {@code median[min..max]} in seconds. */
-    private static String summary(List<Double> v) {
-        List<Double> s = v.stream().sorted().toList();
-        int n = s.size();
-        double median = n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-        return String.format(Locale.ROOT, "%.2f[%.2f..%.2f]", median, s.get(0), s.get(n - 1));
     }
 }

@@ -6,6 +6,7 @@ import io.streamlearn.app.SpecResolver;
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.example.Features;
 import io.streamlearn.core.model.ModelSpec;
+import io.streamlearn.core.testkit.BenchStats;
 import io.streamlearn.ingest.source.IdxSource;
 import io.streamlearn.trainer.learn.DeviceSelector;
 import io.streamlearn.trainer.learn.EngineThreads;
@@ -61,8 +62,10 @@ public final class GpuBench {
         log("DJL OnlineLearner: %s examples/s", Arrays.toString(djl));
         double[] torch = torchRounds(spec, device, data.subList(0, n), rounds, warmUpBatches, threads);
         System.out.printf(Locale.ROOT, "RESULT device=%s djl_examples_per_s=%s torch_examples_per_s=%s ratio=%s%n",
-                device.isGpu() ? "gpu" : "cpu", summary(djl), torch == null ? "none" : summary(torch),
-                torch == null ? "none" : String.format(Locale.ROOT, "%.2f", median(djl) / median(torch)));
+                device.isGpu() ? "gpu" : "cpu", BenchStats.medianRange(djl, "%.0f"),
+                torch == null ? "none" : BenchStats.medianRange(torch, "%.0f"),
+                torch == null ? "none"
+                        : String.format(Locale.ROOT, "%.2f", BenchStats.median(djl) / BenchStats.median(torch)));
         System.exit(0);
     }
 
@@ -170,18 +173,6 @@ public final class GpuBench {
         } finally {
             Files.deleteIfExists(file);
         }
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    /** {@code MEDIAN[MIN..MAX]}, whole examples per second. */
-    static String summary(double[] v) {
-        return String.format(Locale.ROOT, "%.0f[%.0f..%.0f]", median(v), Arrays.stream(v).min().orElseThrow(),
-                Arrays.stream(v).max().orElseThrow());
     }
 
     private static void log(String format, Object... args) {

@@ -20,6 +20,7 @@ import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.core.model.NetworkBuilder;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
+import io.streamlearn.core.testkit.BenchStats;
 import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.ingest.source.IdxSource;
 import io.streamlearn.trainer.learn.OnlineLearner;
@@ -85,10 +86,11 @@ public final class TrainerBench {
         }
         System.out.printf(Locale.ROOT, "RESULT spec=%s trainer_examples_per_s=%s inmemory_examples_per_s=%s "
                         + "torch_examples_per_s=%s ratio=%.2f vs_pytorch=%s prequential_acc=%.4f test_acc=%.4f%n",
-                spec.name(), GpuBench.summary(job), GpuBench.summary(bare),
-                torch == null ? "none" : GpuBench.summary(torch), GpuBench.median(job) / GpuBench.median(bare),
-                torch == null ? "none" : String.format(Locale.ROOT, "%.2f", GpuBench.median(job) / GpuBench.median(torch)),
-                GpuBench.median(prequential), GpuBench.median(testAcc));
+                spec.name(), BenchStats.medianRange(job, "%.0f"), BenchStats.medianRange(bare, "%.0f"),
+                torch == null ? "none" : BenchStats.medianRange(torch, "%.0f"),
+                BenchStats.median(job) / BenchStats.median(bare), torch == null ? "none"
+                        : String.format(Locale.ROOT, "%.2f", BenchStats.median(job) / BenchStats.median(torch)),
+                BenchStats.median(prequential), BenchStats.median(testAcc));
         System.exit(0);
     }
 

@@ -20,7 +20,7 @@ public final class DemoCommand extends SettingsCommand {
     int run(SettingValues v) throws Exception {
         String driftAfter = v.get(DemoSettings.DRIFT_AFTER);
         Duration drift = driftAfter.equalsIgnoreCase("never") ? null : Durations.parse(driftAfter);
-        boolean synthetic = v.isSet(DemoSettings.SYNTHETIC) && v.get(DemoSettings.SYNTHETIC);
+        boolean synthetic = v.flag(DemoSettings.SYNTHETIC);
         String report = v.get(DemoSettings.REPORT);
         DemoRun.Settings settings = new DemoRun.Settings(v.get(DemoSettings.DURATION), v.get(DemoSettings.RATE),
                 v.get(DemoSettings.REQUEST_RATE), synthetic ? null : v.get(DemoSettings.DATA),

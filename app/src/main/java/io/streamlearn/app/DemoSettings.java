@@ -17,8 +17,8 @@ public final class DemoSettings {
     public static final Setting<Path> DATA = Setting.of("data", Type.PATH).withLabel("DIR")
             .withDefault(Path.of("/usr/share/datasets/fashion-mnist"))
             .withDoc("Fashion-MNIST directory; if absent, a synthetic stream.");
-    public static final Setting<Boolean> SYNTHETIC = Setting.of("synthetic", Type.FLAG)
-            .withDoc("Use the synthetic stream even when Fashion-MNIST is installed.");
+    public static final Setting<Boolean> SYNTHETIC = Setting.flag("synthetic",
+            "Use the synthetic stream even when Fashion-MNIST is installed.");
     public static final Setting<String> SPEC = CommonSettings.SPEC.withDoc("Spec file or ready spec name (default: "
             + "mlp for Fashion-MNIST, a small MLP for the synthetic stream).");
     public static final Setting<String> DRIFT_AFTER = Setting.of("drift-after", Type.STRING)

@@ -36,7 +36,7 @@ public final class ReportCommand extends SettingsCommand {
 
     static final Setting<Path> OUT = Setting.of("out", Type.PATH).withLabel("DIR")
             .withDefault(Path.of("streamlearn-report")).withDoc("Directory to write the PNG and the HTML page to.");
-    static final Setting<Boolean> EVENTS = Setting.of("events", Type.FLAG).withDoc("Also read the model's drift "
+    static final Setting<Boolean> EVENTS = Setting.flag("events", "Also read the model's drift "
             + "events from the events topic (needs the broker: --bootstrap-server) and mark them on the curves.");
     static final SettingsDef SETTINGS = SettingsDef.of("report", CommonSettings.STORE, CommonSettings.MODEL, OUT,
             EVENTS, KafkaSettings.DEF);
@@ -48,7 +48,7 @@ public final class ReportCommand extends SettingsCommand {
     @Override
     int run(SettingValues v) {
         String model = v.get(CommonSettings.MODEL);
-        List<PlatformEvent> events = v.isSet(EVENTS) && v.get(EVENTS) ? readEvents(v, model) : List.of();
+        List<PlatformEvent> events = v.flag(EVENTS) ? readEvents(v, model) : List.of();
         List<DriftEvent> drifts = events.stream().filter(DriftEvent.class::isInstance).map(DriftEvent.class::cast)
                 .toList();
         // The monitor's decisions on which version served: challenger promotions and refusals, rollbacks.

@@ -47,16 +47,16 @@ public final class ServingSettings {
     public static final Setting<Long> PIN_VERSION = Setting.of("pin-version", Type.LONG).withLabel("VERSION")
             .withDefault(0L).withValidator(Validator.atLeast(0L).because("0 follows the newest"))
             .withDoc("Serve only this version (0: follow the newest).");
-    public static final Setting<Boolean> EXACTLY_ONCE = Setting.of("exactly-once", Type.FLAG)
-            .withDoc("Answer each request exactly once: predictions, dead letters and offsets in one Kafka "
+    public static final Setting<Boolean> EXACTLY_ONCE = Setting.flag("exactly-once",
+            "Answer each request exactly once: predictions, dead letters and offsets in one Kafka "
                     + "transaction per micro-batch; read the predictions with isolation.level=read_committed. "
                     + "Default: at-least-once with an idempotent producer.");
     public static final Setting<String> INSTANCE_ID = Setting.of("instance-id", Type.STRING).withLabel("ID")
             .withValidator(ServingSettings::idProblem)
             .withDoc("This instance's id in its group (exactly-once: part of its transactional.id). Give each "
                     + "instance a stable one, e.g. the pod name (default: random).");
-    public static final Setting<Boolean> STATIC_MEMBERSHIP = Setting.of("static-membership", Type.FLAG)
-            .withDoc("Join the consumer group under --instance-id (Kafka static membership, group.instance.id): a "
+    public static final Setting<Boolean> STATIC_MEMBERSHIP = Setting.flag("static-membership",
+            "Join the consumer group under --instance-id (Kafka static membership, group.instance.id): a "
                     + "replacement started with the same id takes over a crashed instance's partitions at once, "
                     + "without waiting for the session timeout. Requires --instance-id; see docs/serving.md, failover.");
     public static final Setting<String> TRANSACTIONAL_ID_PREFIX = Setting.of("transactional-id-prefix", Type.STRING)
@@ -81,8 +81,8 @@ public final class ServingSettings {
                     + "--http-keystore-password-file. Default: plain HTTP.");
     public static final Setting<Path> HTTP_KEYSTORE_PASSWORD_FILE = Setting.of("http-keystore-password-file",
             Type.PATH).withDoc("HTTP: file whose first line is the --http-keystore password.");
-    public static final Setting<Boolean> HTTP_OPEN_HEALTH = Setting.of("http-open-health", Type.FLAG)
-            .withDoc("HTTP: answer GET /healthz and /readyz without the token (for probes that cannot send one). "
+    public static final Setting<Boolean> HTTP_OPEN_HEALTH = Setting.flag("http-open-health",
+            "HTTP: answer GET /healthz and /readyz without the token (for probes that cannot send one). "
                     + "Default: with --http-token-file they need it too.");
     public static final Setting<String> CHALLENGER = Setting.of("challenger", Type.STRING).withLabel("MODE")
             .withDefault("off").withValidator(Validator.oneOf("off", "shadow", "canary"))
@@ -108,10 +108,10 @@ public final class ServingSettings {
                 .setStoreRoot(v.get(CommonSettings.STORE).toAbsolutePath()).optTopics(KafkaSettings.topics(v))
                 .optGroupId(v.get(GROUP_ID)).optProfile(v.get(PROFILE)).optMaxBatch(v.get(MAX_BATCH))
                 .optTopK(v.get(TOP_K)).optPinVersion(v.get(PIN_VERSION)).optKafkaOverrides(KafkaSettings.overrides(v))
-                .optExactlyOnce(v.isSet(EXACTLY_ONCE) && v.get(EXACTLY_ONCE))
+                .optExactlyOnce(v.flag(EXACTLY_ONCE))
                 .optTransactionalIdPrefix(v.get(TRANSACTIONAL_ID_PREFIX))
                 .optTransactionTimeoutMs(v.get(TRANSACTION_TIMEOUT_MS))
-                .optStaticMembership(v.isSet(STATIC_MEMBERSHIP) && v.get(STATIC_MEMBERSHIP))
+                .optStaticMembership(v.flag(STATIC_MEMBERSHIP))
                 .optChallenger(new ChallengerRule(ChallengerRule.Mode.of(v.get(CHALLENGER)), v.get(CANARY_SHARE)));
         if (v.isSet(MAX_WAIT_MICROS)) {
             b.optMaxWaitMicros(v.get(MAX_WAIT_MICROS));
@@ -127,7 +127,7 @@ public final class ServingSettings {
             b.optHttpAddress(http.substring(0, http.lastIndexOf(':')), port(http));
         }
         b.optHttpOptions(new HttpOptions(orNull(v, HTTP_TOKEN_FILE), orNull(v, HTTP_KEYSTORE),
-                orNull(v, HTTP_KEYSTORE_PASSWORD_FILE), v.isSet(HTTP_OPEN_HEALTH) && v.get(HTTP_OPEN_HEALTH)));
+                orNull(v, HTTP_KEYSTORE_PASSWORD_FILE), v.flag(HTTP_OPEN_HEALTH)));
         return b;
     }
 

@@ -46,6 +46,11 @@ public final class Setting<T> {
         return new Setting<>(name, List.of(), type, null, false, Validator.any(), "", null);
     }
 
+    /** A flag (off unless given; read it with {@link SettingValues#flag}) documented by {@code doc}. */
+    public static Setting<Boolean> flag(String name, String doc) {
+        return of(name, Type.FLAG).withDoc(doc);
+    }
+
     /** This setting with {@code value} as its default. */
     public Setting<T> withDefault(T value) {
         return new Setting<>(name, aliases, type, value, false, validator, doc, label);

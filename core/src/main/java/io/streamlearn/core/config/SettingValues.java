@@ -20,6 +20,11 @@ public final class SettingValues {
         return v != null ? (T) v : (T) own.defaultValue();
     }
 
+    /** Whether flag {@code setting} is on: given (or on by default); a flag without a default reads null when absent. */
+    public boolean flag(Setting<Boolean> setting) {
+        return Boolean.TRUE.equals(get(setting));
+    }
+
     /** Whether the setting was given, rather than defaulted. */
     public boolean isSet(Setting<?> setting) {
         return given.containsKey(own(setting).name());

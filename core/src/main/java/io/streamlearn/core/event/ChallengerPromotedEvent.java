@@ -21,7 +21,7 @@ public record ChallengerPromotedEvent(String model, String component, long versi
     public static final String TYPE = "challenger_promoted";
 
     public ChallengerPromotedEvent {
-        DecisionFields.check(TYPE, model, component, version, championVersion, labeled);
+        EventFields.decision(TYPE, model, component, version, championVersion, labeled);
     }
 
     @Override

@@ -21,7 +21,7 @@ public record ChallengerRefusedEvent(String model, String component, long versio
     public static final String TYPE = "challenger_refused";
 
     public ChallengerRefusedEvent {
-        DecisionFields.check(TYPE, model, component, version, championVersion, labeled);
+        EventFields.decision(TYPE, model, component, version, championVersion, labeled);
     }
 
     @Override

@@ -39,13 +39,9 @@ public final class EventCodec {
             } else if (event instanceof SnapshotRefusedEvent r) {
                 g.writeNumberField("version", r.version());
                 g.writeNumberField("serving_version", r.servingVersion());
-                g.writeNumberField("checkpoint_id", r.checkpointId());
-                g.writeNumberField("examples_seen", r.examplesSeen());
-                g.writeStringField("reason", r.reason());
+                failure(g, r.checkpointId(), r.examplesSeen(), r.reason());
             } else if (event instanceof SnapshotPublishFailedEvent f) {
-                g.writeNumberField("checkpoint_id", f.checkpointId());
-                g.writeNumberField("examples_seen", f.examplesSeen());
-                g.writeStringField("reason", f.reason());
+                failure(g, f.checkpointId(), f.examplesSeen(), f.reason());
             } else if (event instanceof ChallengerPromotedEvent p) {
                 comparison(g, p.version(), "champion_version", p.championVersion(), p.labeled(), p.error(),
                         "champion_error", p.championError());
@@ -83,18 +79,12 @@ public final class EventCodec {
                 case SnapshotPublishFailedEvent.TYPE -> new SnapshotPublishFailedEvent(text(n, type, "model"),
                         text(n, type, "component"), n.path("checkpoint_id").asLong(-1),
                         n.path("examples_seen").asLong(-1), text(n, type, "reason"), n.path("time_ms").asLong(0));
-                case ChallengerPromotedEvent.TYPE -> new ChallengerPromotedEvent(text(n, type, "model"),
-                        text(n, type, "component"), number(n, type, "version").asLong(),
-                        number(n, type, "champion_version").asLong(), n.path("labeled").asLong(0),
-                        estimate(n.get("error")), estimate(n.get("champion_error")), n.path("time_ms").asLong(0));
-                case ChallengerRefusedEvent.TYPE -> new ChallengerRefusedEvent(text(n, type, "model"),
-                        text(n, type, "component"), number(n, type, "version").asLong(),
-                        number(n, type, "champion_version").asLong(), n.path("labeled").asLong(0),
-                        estimate(n.get("error")), estimate(n.get("champion_error")), n.path("time_ms").asLong(0));
-                case ModelRolledBackEvent.TYPE -> new ModelRolledBackEvent(text(n, type, "model"),
-                        text(n, type, "component"), number(n, type, "version").asLong(),
-                        number(n, type, "from_version").asLong(), n.path("labeled").asLong(0),
-                        estimate(n.get("error")), estimate(n.get("previous_error")), n.path("time_ms").asLong(0));
+                case ChallengerPromotedEvent.TYPE -> decision(n, type, "champion_version", "champion_error",
+                        ChallengerPromotedEvent::new);
+                case ChallengerRefusedEvent.TYPE -> decision(n, type, "champion_version", "champion_error",
+                        ChallengerRefusedEvent::new);
+                case ModelRolledBackEvent.TYPE -> decision(n, type, "from_version", "previous_error",
+                        ModelRolledBackEvent::new);
                 default -> throw new CodecException("event of unknown type '" + type + "': this reader knows "
                         + TYPES + "; upgrade the reader or fix the writer");
             };
@@ -110,6 +100,14 @@ public final class EventCodec {
         return new ProducerRecord<>(topic, null, event.model().getBytes(StandardCharsets.UTF_8), encode(event), h);
     }
 
+    /** The fields of a snapshot refused or not published: the checkpoint it came from, its examples, and why. */
+    private static void failure(JsonGenerator g, long checkpointId, long examplesSeen, String reason)
+            throws IOException {
+        g.writeNumberField("checkpoint_id", checkpointId);
+        g.writeNumberField("examples_seen", examplesSeen);
+        g.writeStringField("reason", reason);
+    }
+
     /** The fields of a monitor's decision: the two versions compared, over how many labels, and their errors. */
     private static void comparison(JsonGenerator g, long version, String otherName,
             long other, long labeled, double error, String otherErrorName, double otherError) throws IOException {
@@ -118,6 +116,20 @@ public final class EventCodec {
         g.writeNumberField("labeled", labeled);
         g.writeNumberField("error", error);
         g.writeNumberField(otherErrorName, otherError);
+    }
+
+    /** The constructor of one kind of monitor decision, from the fields every kind has. */
+    private interface Decision {
+        PlatformEvent of(String model, String component, long version, long other, long labeled, double error,
+                double otherError, long timeMs);
+    }
+
+    /** The decision in {@code n}: the fields {@link #comparison} writes, read back, required ones checked. */
+    private static PlatformEvent decision(JsonNode n, String type, String otherName, String otherErrorName,
+            Decision kind) {
+        return kind.of(text(n, type, "model"), text(n, type, "component"), number(n, type, "version").asLong(),
+                number(n, type, otherName).asLong(), n.path("labeled").asLong(0), estimate(n.get("error")),
+                estimate(n.get(otherErrorName)), n.path("time_ms").asLong(0));
     }
 
     private static String text(JsonNode n, String type, String field) {

@@ -21,7 +21,7 @@ public record ModelRolledBackEvent(String model, String component, long version,
     public static final String TYPE = "model_rolled_back";
 
     public ModelRolledBackEvent {
-        DecisionFields.check(TYPE, model, component, version, fromVersion, labeled);
+        EventFields.decision(TYPE, model, component, version, fromVersion, labeled);
     }
 
     @Override

@@ -19,13 +19,7 @@ public record SnapshotPublishFailedEvent(String model, String component, long ch
     public static final String TYPE = "snapshot_publish_failed";
 
     public SnapshotPublishFailedEvent {
-        if (model == null || model.isEmpty()) {
-            throw new IllegalArgumentException("snapshot_publish_failed event without a model name");
-        }
-        if (component == null || reason == null) {
-            throw new IllegalArgumentException("snapshot_publish_failed event of " + model + ": component and reason "
-                    + "are required");
-        }
+        EventFields.report(TYPE, model, component, reason);
     }
 
     @Override

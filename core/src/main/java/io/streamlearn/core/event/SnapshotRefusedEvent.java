@@ -22,13 +22,7 @@ public record SnapshotRefusedEvent(String model, String component, long version,
     public static final String TYPE = "snapshot_refused";
 
     public SnapshotRefusedEvent {
-        if (model == null || model.isEmpty()) {
-            throw new IllegalArgumentException("snapshot_refused event without a model name");
-        }
-        if (component == null || reason == null) {
-            throw new IllegalArgumentException("snapshot_refused event of " + model + ": component and reason are "
-                    + "required");
-        }
+        EventFields.report(TYPE, model, component, reason);
         if (version < 0 || servingVersion < 0) {
             throw new IllegalArgumentException("snapshot_refused event of " + model + ": version " + version
                     + " and serving_version " + servingVersion + " must be >= 0");

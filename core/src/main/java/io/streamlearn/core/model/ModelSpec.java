@@ -176,25 +176,27 @@ public record ModelSpec(
 
     /** A copy with another name. */
     public ModelSpec withName(String newName) {
-        return new ModelSpec(newName, input, classes, layers, loss, optimizer, batchSize, seed,
-                initializer, task, targets);
+        return copy(newName, input, loss, batchSize);
     }
 
     /** A copy with another loss. */
     public ModelSpec withLoss(LossKind newLoss) {
-        return new ModelSpec(name, input, classes, layers, newLoss, optimizer, batchSize, seed,
-                initializer, task, targets);
+        return copy(name, input, newLoss, batchSize);
     }
 
     /** A copy with another input spec. */
     public ModelSpec withInput(InputSpec newInput) {
-        return new ModelSpec(name, newInput, classes, layers, loss, optimizer, batchSize, seed,
-                initializer, task, targets);
+        return copy(name, newInput, loss, batchSize);
     }
 
     /** A copy with another batch size. */
     public ModelSpec withBatchSize(int newBatchSize) {
-        return new ModelSpec(name, input, classes, layers, loss, optimizer, newBatchSize, seed,
+        return copy(name, input, loss, newBatchSize);
+    }
+
+    /** The one place the withers list every component, so a new component is added to the copy once. */
+    private ModelSpec copy(String newName, InputSpec newInput, LossKind newLoss, int newBatchSize) {
+        return new ModelSpec(newName, newInput, classes, layers, newLoss, optimizer, newBatchSize, seed,
                 initializer, task, targets);
     }
 

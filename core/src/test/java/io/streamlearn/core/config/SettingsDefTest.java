@@ -20,6 +20,7 @@ class SettingsDefTest {
         SettingValues v = DEF.parseArgs(List.of("--wait-ms", "50", "--fast", "--timeout=500ms", "-b", "k:1"));
         assertThat(v.get(WAIT_MS)).isEqualTo(50L);
         assertThat(v.get(FAST)).isTrue();
+        assertThat(v.flag(FAST)).isTrue();
         assertThat(v.get(TIMEOUT)).isEqualTo(Duration.ofMillis(500));
         assertThat(v.get(KafkaSettings.BOOTSTRAP_SERVER)).isEqualTo("k:1");
         assertThat(v.isSet(WAIT_MS)).isTrue();
@@ -27,6 +28,7 @@ class SettingsDefTest {
         SettingValues d = DEF.parseArgs(List.of());
         assertThat(d.get(WAIT_MS)).isEqualTo(200L);
         assertThat(d.get(FAST)).isNull();
+        assertThat(d.flag(FAST)).isFalse();
         assertThat(d.get(KafkaSettings.TOPIC_PREFIX)).isEqualTo("streamlearn.");
         assertThat(d.isSet(WAIT_MS)).isFalse();
     }

@@ -1,6 +1,7 @@
 package io.streamlearn.core.testkit;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,16 @@ public final class BenchStats {
         Collections.sort(s);
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    /** The median of {@code values}, for benchmarks that keep their rounds in an array. */
+    public static double median(double[] values) {
+        return median(Arrays.stream(values).boxed().toList());
+    }
+
+    /** {@code MEDIAN[MIN..MAX]} of {@code values} in {@code format}, for benchmarks that keep their rounds in an array. */
+    public static String medianRange(double[] values, String format) {
+        return medianRange(Arrays.stream(values).boxed().toList(), format);
     }
 
     /** {@code MEDIAN[MIN..MAX]}, each number in {@code format} (e.g. {@code %.2f}); {@code none} when empty. */

@@ -21,6 +21,12 @@ class BenchStatsTest {
     }
 
     @Test
+    void readsRoundsKeptInAnArrayTheSameWay() {
+        assertThat(BenchStats.median(new double[] {4.0, 1.0, 3.0, 2.0})).isEqualTo(2.5);
+        assertThat(BenchStats.medianRange(new double[] {1200.4, 980.0, 1100.6}, "%.0f")).isEqualTo("1101[980..1200]");
+    }
+
+    @Test
     void takesPercentilesByNearestRank() {
         long[] sorted = new long[100];
         for (int i = 0; i < 100; i++) {

@@ -31,10 +31,10 @@ public final class MonitorSettings {
                     e -> "is not a detector: " + e.getMessage()))
             .withDoc("Detector of the served error per model: adwin[:delta=0.002], page-hinkley[:lambda=50,...] or "
                     + "none.");
-    public static final Setting<Boolean> FROM_BEGINNING = Setting.of("from-beginning", Type.FLAG)
-            .withDoc("Join the topics from their beginning (a replay) instead of from now.");
-    public static final Setting<Boolean> PROMOTE = Setting.of("promote", Type.FLAG)
-            .withDoc("Compare each challenger (serving --challenger shadow|canary) with the champion on the same "
+    public static final Setting<Boolean> FROM_BEGINNING = Setting.flag("from-beginning",
+            "Join the topics from their beginning (a replay) instead of from now.");
+    public static final Setting<Boolean> PROMOTE = Setting.flag("promote",
+            "Compare each challenger (serving --challenger shadow|canary) with the champion on the same "
                     + "labeled requests and promote it (a promotion on the models topic) or refuse it for good. "
                     + "Needs --store and write on the models topic. Default: only measure.");
     public static final Setting<Integer> PROMOTE_AFTER = Setting.of("promote-after", Type.INT).withLabel("N")
@@ -43,8 +43,8 @@ public final class MonitorSettings {
     public static final Setting<Double> PROMOTE_MARGIN = Setting.of("promote-margin", Type.DOUBLE).withDefault(0.01)
             .withValidator(Validator.between(0.0, 1.0))
             .withDoc("Promote a challenger whose error rate exceeds the champion's by at most this; refuse it above.");
-    public static final Setting<Boolean> ROLLBACK = Setting.of("rollback", Type.FLAG)
-            .withDoc("Roll the champion back (promote the previous champion again) when it serves worse than the "
+    public static final Setting<Boolean> ROLLBACK = Setting.flag("rollback",
+            "Roll the champion back (promote the previous champion again) when it serves worse than the "
                     + "previous one by --rollback-margin. Needs --store and write on the models topic.");
     public static final Setting<Integer> ROLLBACK_AFTER = Setting.of("rollback-after", Type.INT).withLabel("N")
             .withDefault(1000).withValidator(Validator.atLeast(1))
@@ -71,17 +71,13 @@ public final class MonitorSettings {
                 .optTopics(KafkaSettings.topics(v)).optKafkaOverrides(KafkaSettings.overrides(v))
                 .optWindow(v.get(JOIN_WINDOW)).optAccuracyWindow(v.get(ACCURACY_WINDOW))
                 .optMaxPending(v.get(MAX_PENDING)).optDriftDetector(detector.equalsIgnoreCase("none") ? null : detector)
-                .optFromBeginning(flag(v, FROM_BEGINNING))
-                .optRules(new PromotionRules(flag(v, PROMOTE), v.get(PROMOTE_AFTER), v.get(PROMOTE_MARGIN),
-                        flag(v, ROLLBACK), v.get(ROLLBACK_AFTER), v.get(ROLLBACK_MARGIN)))
+                .optFromBeginning(v.flag(FROM_BEGINNING))
+                .optRules(new PromotionRules(v.flag(PROMOTE), v.get(PROMOTE_AFTER), v.get(PROMOTE_MARGIN),
+                        v.flag(ROLLBACK), v.get(ROLLBACK_AFTER), v.get(ROLLBACK_MARGIN)))
                 .optStore(v.get(STORE).toAbsolutePath());
         if (v.isSet(CommonSettings.SIGNING_KEY_FILE)) {
             b.optSigningKey(ManifestSignature.privateKey(v.get(CommonSettings.SIGNING_KEY_FILE)));
         }
         return b.build();
-    }
-
-    private static boolean flag(SettingValues v, Setting<Boolean> s) {
-        return v.isSet(s) && v.get(s);
     }
 }

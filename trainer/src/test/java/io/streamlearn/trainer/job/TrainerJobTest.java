@@ -68,6 +68,14 @@ class TrainerJobTest {
         return kafka.reader(topic).readAtLeast(atLeast);
     }
 
+    /** Produces {@code stream} (no bad records) and trains {@link #SPEC} on all of it; the store it published to. */
+    private SnapshotStore trainOnAll(Topics topics, List<Example> stream) throws Exception {
+        produce(topics, stream, List.of());
+        SnapshotStore snapshots = new SnapshotStore(store);
+        trainOnAll(config(topics, SPEC).build(), snapshots, stream.size());
+        return snapshots;
+    }
+
     /** Runs the job until the newest snapshot accounts for every one of {@code produced} examples; cancels it. */
     private static void trainOnAll(TrainerConfig config, SnapshotStore snapshots, int produced) throws Exception {
         JobClient job = TrainerJob.runLocal(config, new Configuration());
@@ -174,9 +182,7 @@ class TrainerJobTest {
         }
         List<Example> stream = new ArrayList<>(before);
         stream.addAll(after);
-        produce(topics, stream, List.of());
-        SnapshotStore snapshots = new SnapshotStore(store);
-        trainOnAll(config(topics, SPEC).build(), snapshots, stream.size());
+        SnapshotStore snapshots = trainOnAll(topics, stream);
         var drifts = readAll(topics.events(), 1).stream()
                 .map(r -> EventCodec.decode(r.value())).filter(e -> e instanceof DriftEvent)
                 .map(DriftEvent.class::cast).toList();
@@ -209,9 +215,7 @@ class TrainerJobTest {
     void aNewJobWithoutFlinkStateResumesTheLatestSnapshotAndNoExampleIsLostOrCountedTwice() throws Exception {
         Topics topics = kafka.topics();
         List<Example> first = OnlineLearnerTest.blobs(3000, 16, "r");
-        produce(topics, first, List.of());
-        SnapshotStore snapshots = new SnapshotStore(store);
-        trainOnAll(config(topics, SPEC).build(), snapshots, first.size());
+        SnapshotStore snapshots = trainOnAll(topics, first);
         SnapshotManifest before = snapshots.latest("blobs").orElseThrow();
         assertThat(before.files()).containsKey(StartingPoint.STATE_FILE);
 
@@ -276,9 +280,7 @@ class TrainerJobTest {
     void qualityGateRefusesADivergingRunAndItNeverReachesTheModelsTopic() throws Exception {
         Topics topics = kafka.topics();
         List<Example> stream = OnlineLearnerTest.blobs(3000, 13, "g");
-        produce(topics, stream, List.of());
-        SnapshotStore snapshots = new SnapshotStore(store);
-        trainOnAll(config(topics, SPEC).build(), snapshots, stream.size());
+        SnapshotStore snapshots = trainOnAll(topics, stream);
         long goodVersion = snapshots.latestVersion("blobs");
 
         // The same model warm-started from the good version with a learning rate far too high.
