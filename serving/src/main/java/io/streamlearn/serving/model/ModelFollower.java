@@ -2,6 +2,7 @@ package io.streamlearn.serving.model;
 
 import io.streamlearn.core.kafka.KafkaClients;
 import io.streamlearn.core.snapshot.ModelPromotion;
+import io.streamlearn.core.snapshot.ModelRefusal;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.serving.ConsumerLoop;
 import io.streamlearn.serving.ServingConfig;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Reads the compacted models topic from the beginning, without a consumer group, and hands the
  * manifest {@link ModelSelection} decides on (the newest published version, or an operator's
  * {@linkplain ModelPromotion promotion}) to {@link ServingModel#tryInstall}, or to {@link
- * ServingModel#tryInstallChallenger} when a new version must first run as challenger.
+ * ServingModel#tryInstallChallenger} when a new version must first run as challenger; a {@linkplain ModelRefusal
+ * refusal} by the monitor stops the challenger it names.
  */
 public final class ModelFollower extends ConsumerLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
@@ -64,6 +66,10 @@ public final class ModelFollower extends ConsumerLoop {
         LOG.info("following {} for model {} ({} partitions)", topic, config.model(), partitions.size());
         while (running()) {
             for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
+                if (ModelRefusal.isRefusal(config.model(), r.key(), r.headers())) {
+                    onRefusal(r);
+                    continue;
+                }
                 SnapshotManifest m = manifestOf(r);
                 if (m == null) {
                     continue;
@@ -108,6 +114,25 @@ public final class ModelFollower extends ConsumerLoop {
         }
     }
 
+    /**
+     * The monitor refused a challenger ({@link ModelRefusal}): it and older versions of its lineage are no candidates,
+     * and a running challenger it covers stops at once (read in any order with the manifests: another key, maybe
+     * another partition).
+     */
+    private void onRefusal(ConsumerRecord<byte[], byte[]> r) {
+        SnapshotManifest refused = r.value() == null ? null : parse(r);
+        if (refused == null) {
+            return;
+        }
+        selection.refuse(refused);
+        long stopped = model.stopChallengerIf(selection::refuses, "the monitor refused v" + refused.version() + " ("
+                + r.topic() + " partition " + r.partition() + ", offset " + r.offset() + ")");
+        if (stopped == 0) {
+            LOG.info("{}: {} v{} and older versions of its lineage were refused by the monitor: never taken as "
+                    + "challenger again unless promoted", r.topic(), config.model(), refused.version());
+        }
+    }
+
     private SnapshotManifest manifestOf(ConsumerRecord<byte[], byte[]> r) {
         if (r.key() == null || !Arrays.equals(r.key(), modelKey)) {
             return null;
@@ -118,6 +143,11 @@ public final class ModelFollower extends ConsumerLoop {
                     r.topic(), config.model(), r.partition(), r.offset());
             return null;
         }
+        return parse(r);
+    }
+
+    /** The manifest {@code r} holds, or null (refused loudly) when it is unreadable or names another model. */
+    private SnapshotManifest parse(ConsumerRecord<byte[], byte[]> r) {
         SnapshotManifest m;
         try {
             m = SnapshotManifest.fromJson(r.value());
@@ -127,8 +157,8 @@ public final class ModelFollower extends ConsumerLoop {
             return null;
         }
         if (!m.model().equals(config.model())) {
-            model.refuse(m.version(), r.topic() + ": manifest keyed '" + config.model() + "' names model '"
-                    + m.model() + "' (partition " + r.partition() + ", offset " + r.offset()
+            model.refuse(m.version(), r.topic() + ": manifest keyed '" + new String(r.key(), StandardCharsets.UTF_8)
+                    + "' names model '" + m.model() + "' (partition " + r.partition() + ", offset " + r.offset()
                     + "); the publisher must key each manifest by its model name", null);
             return null;
         }
