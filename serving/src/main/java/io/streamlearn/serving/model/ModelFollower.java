@@ -64,6 +64,7 @@ public final class ModelFollower extends ConsumerLoop {
         c.assign(partitions);
         c.seekToBeginning(partitions);
         LOG.info("following {} for model {} ({} partitions)", topic, config.model(), partitions.size());
+        Map<TopicPartition, Long> history = historyEnd(c, partitions);
         while (running()) {
             for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                 if (ModelRefusal.isRefusal(config.model(), r.key(), r.headers())) {
@@ -90,8 +91,36 @@ public final class ModelFollower extends ConsumerLoop {
                             + " partition " + r.partition() + ", offset " + r.offset());
                 }
             }
-            installNext();
+            if (history != null && caughtUp(c, history)) {
+                history = null;
+            }
+            if (history == null) {
+                installNext();
+            }
         }
+    }
+
+    /**
+     * Where the topic ends as serving starts: nothing is installed before the history up to there is read, so a
+     * refusal or promotion in a later poll (or on another partition) never lets a version answer it should not.
+     * Null (install as records come) when the broker does not say within the poll's bounds.
+     */
+    private static Map<TopicPartition, Long> historyEnd(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> ps) {
+        try {
+            return c.endOffsets(ps, Duration.ofSeconds(30));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            LOG.warn("could not read where the models topic ends ({}); installing as manifests are read", e.toString());
+            return null;
+        }
+    }
+
+    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (c.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
