@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -108,7 +109,7 @@ public final class ModelFollower extends ConsumerLoop {
     private static Map<TopicPartition, Long> historyEnd(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> ps) {
         try {
             return c.endOffsets(ps, Duration.ofSeconds(30));
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             LOG.warn("could not read where the models topic ends ({}); installing as manifests are read", e.toString());
             return null;
         }
