@@ -1,9 +1,11 @@
 package io.streamlearn.serving.model;
 
 import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.core.snapshot.ModelPromotion;
 import io.streamlearn.core.snapshot.ModelRefusal;
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.UntrustedManifestException;
 import io.streamlearn.serving.ConsumerLoop;
 import io.streamlearn.serving.ServingConfig;
 import java.nio.charset.StandardCharsets;
@@ -153,6 +155,17 @@ public final class ModelFollower extends ConsumerLoop {
         SnapshotManifest refused = r.value() == null ? null : parse(r);
         if (refused == null) {
             return;
+        }
+        if (config.verifyKey() != null) {
+            try {
+                // A refusal only ever takes a version out, yet a forged one could silence every challenger.
+                ManifestSignature.verify(refused, config.verifyKey());
+            } catch (UntrustedManifestException e) {
+                LOG.warn("{}: ignoring the refusal of {} v{} at partition {} offset {}: {} (sign the monitor's "
+                        + "refusals with --signing-key-file)", r.topic(), config.model(), refused.version(),
+                        r.partition(), r.offset(), e.getMessage());
+                return;
+            }
         }
         selection.refuse(refused);
         long stopped = model.stopChallengerIf(selection::refuses, "the monitor refused v" + refused.version() + " ("
