@@ -15,6 +15,7 @@ import ai.djl.Model;
 import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
+import io.streamlearn.core.snapshot.ModelRefusal;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.core.testkit.TopicReader;
@@ -219,6 +220,50 @@ class ChallengerServingTest extends ServingTestKit.OnEmbeddedBroker {
             assertThat(metric("streamlearn_serving_canary_answers_total")).isEqualTo(canary.size());
             assertThat(service.served()).isEqualTo(300);
             assertThat(service.currentVersion()).isEqualTo(1);
+        }
+    }
+
+    /** The monitor's refusal record (own key, on a topic of two partitions) takes a canary out, for good. */
+    @Test
+    void aRefusedCanaryStopsAtOnceAndIsNeverTakenAgainAlsoAfterARestart() throws Exception {
+        try (PredictionService service = service(Mode.CANARY, 0.5);
+                KafkaProducer<byte[], byte[]> producer = producer()) {
+            startServing(service, producer);
+            SnapshotManifest v2 = publish(store, MLP);
+            announce(producer, topics, v2);
+            await().atMost(WAIT).until(() -> service.challengerVersion() == 2);
+
+            producer.send(ModelRefusal.record(topics, v2, System.currentTimeMillis()));
+            producer.flush();
+            await().atMost(WAIT).until(() -> service.challengerVersion() == 0);
+            assertThat(service.currentVersion()).as("the champion is untouched").isEqualTo(1);
+            List<String> ids = sendRequests(producer, "r", 40);
+            Map<String, Prediction> answers = byId(predictions.readExactly(40));
+            for (String id : ids) {
+                assertThat(answers.get(id).version()).as("%s answered by the champion", id).isEqualTo(1);
+            }
+            assertThat(shadow.readToEnd()).as("nothing scored beside it").isEmpty();
+
+            // Announced again and read by a restarted instance (its own group: it answers the 40 requests again),
+            // which reads the whole topic before installing: v2 stays out.
+            announce(producer, topics, v2);
+            CollectorRegistry restartedMetrics = new CollectorRegistry();
+            try (PredictionService restarted = new PredictionService(servingConfig().optGroupId(group + "-restarted")
+                    .optChallenger(new ChallengerRule(Mode.CANARY, 0.5)).build(), restartedMetrics)) {
+                restarted.start();
+                await().atMost(WAIT).until(() -> restarted.isReady() && restarted.currentVersion() == 1);
+                assertThat(predictions.readExactly(80).subList(40, 80)).allSatisfy(r -> assertThat(
+                        PredictionJsonCodec.decode(r.value()).version()).isEqualTo(1));
+                assertThat(restarted.challengerVersion()).isZero();
+                assertThat(shadow.readToEnd()).isEmpty();
+                SnapshotManifest v3 = publish(store, MLP);
+                announce(producer, topics, v3);
+                await().atMost(WAIT).until(() -> service.challengerVersion() == 3
+                        && restarted.challengerVersion() == 3);
+                assertThat(service.currentVersion()).isEqualTo(1);
+                assertThat(restarted.currentVersion()).isEqualTo(1);
+            }
+            assertThat(metric("streamlearn_serving_canary_answers_total")).isZero();
         }
     }
 

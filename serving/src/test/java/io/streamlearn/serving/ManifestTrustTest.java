@@ -12,11 +12,13 @@ import io.prometheus.client.CollectorRegistry;
 import io.streamlearn.core.event.EventCodec;
 import io.streamlearn.core.event.SnapshotRefusedEvent;
 import io.streamlearn.core.snapshot.ManifestSignature;
+import io.streamlearn.core.snapshot.ModelRefusal;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
 import io.streamlearn.core.testkit.TopicReader;
+import io.streamlearn.serving.model.ChallengerRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -108,6 +110,30 @@ class ManifestTrustTest extends ServingTestKit.OnEmbeddedBroker {
             assertThat(service.currentVersion()).as("after the promotion the old lineage is the foreign one")
                     .isEqualTo(4);
             assertThat(service.refusedSnapshots()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void withAVerifyKeyOnlyASignedRefusalTakesAChallengerOut() throws Exception {
+        KeyPair trusted = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        ServingConfig config = servingConfig().optVerifyKey(trusted.getPublic())
+                .optChallenger(new ChallengerRule(ChallengerRule.Mode.CANARY, 0.5)).build();
+        try (PredictionService service = new PredictionService(config, registry);
+                KafkaProducer<byte[], byte[]> producer = producer()) {
+            SnapshotManifest v1 = publish("lineage", trusted.getPrivate());
+            SnapshotManifest v2 = publish("lineage", trusted.getPrivate());
+            // An unsigned refusal of v2 already on the topic, read with the rest of the history before serving
+            // installs anything: were it followed, v2 would never challenge.
+            producer.send(ModelRefusal.record(topics, v2.withSignature(null), System.currentTimeMillis()));
+            announce(producer, topics, v1);
+            announce(producer, topics, v2);
+            service.start();
+            await().atMost(WAIT).until(() -> service.currentVersion() == 1 && service.challengerVersion() == 2);
+
+            producer.send(ModelRefusal.record(topics, v2, System.currentTimeMillis()));
+            producer.flush();
+            await().atMost(WAIT).until(() -> service.challengerVersion() == 0);
+            assertThat(service.currentVersion()).isEqualTo(1);
         }
     }
 

@@ -39,22 +39,38 @@ public final class ModelPromotion {
         } catch (SnapshotException e) {
             throw new IllegalStateException("will not promote " + model + " v" + version + ": " + e.getMessage(), e);
         }
+        return signed(m, signingKey);
+    }
+
+    /** {@code m} signed with {@code signingKey}, or as it is when the key is null. */
+    static SnapshotManifest signed(SnapshotManifest m, PrivateKey signingKey) {
         return signingKey == null ? m : m.withSignature(ManifestSignature.sign(m, signingKey));
     }
 
     /** The record that promotes {@code manifest}: keyed by the model name like every manifest on the topic. */
     public static ProducerRecord<byte[], byte[]> record(Topics topics, SnapshotManifest manifest, long promotedAtMs) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(PROMOTED_AT_MS_HEADER, Long.toString(promotedAtMs).getBytes(StandardCharsets.UTF_8));
-        headers.add(io.streamlearn.core.example.ContentTypes.HEADER,
-                io.streamlearn.core.example.ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(topics.models(), null, manifest.model().getBytes(StandardCharsets.UTF_8),
-                manifest.toJsonBytes(), headers);
+        return marked(topics, manifest.model(), manifest, PROMOTED_AT_MS_HEADER, promotedAtMs);
     }
 
     /** Whether a models-topic record with {@code headers} is a promotion. */
     public static boolean isPromotion(Headers headers) {
-        Header h = headers.lastHeader(PROMOTED_AT_MS_HEADER);
+        return has(headers, PROMOTED_AT_MS_HEADER);
+    }
+
+    /** {@code manifest} as a JSON record keyed {@code key}, marked with {@code header}: {@code atMs}. */
+    static ProducerRecord<byte[], byte[]> marked(Topics topics, String key, SnapshotManifest manifest, String header,
+            long atMs) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(header, Long.toString(atMs).getBytes(StandardCharsets.UTF_8));
+        headers.add(io.streamlearn.core.example.ContentTypes.HEADER,
+                io.streamlearn.core.example.ContentTypes.JSON.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(topics.models(), null, key.getBytes(StandardCharsets.UTF_8),
+                manifest.toJsonBytes(), headers);
+    }
+
+    /** Whether {@code headers} hold {@code header} with a value. */
+    static boolean has(Headers headers, String header) {
+        Header h = headers.lastHeader(header);
         return h != null && h.value() != null;
     }
 }

@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out what {@link ChampionChallenger} decides on the monitor's thread: the promotion first (of the
- * challenger, or of the previous champion for a rollback), so the event and the metric say only what serving can
- * follow; a refusal is only reported. A promotion that cannot be written is logged and counted, never retried: the
- * operator promotes by hand ({@code streamlearn models promote}) once the cause is fixed.
+ * challenger, or of the previous champion for a rollback) or the refusal record, so the event and the metric say only
+ * what serving can follow. A promotion or refusal that cannot be written is logged and counted, never retried: the
+ * operator promotes by hand ({@code streamlearn models promote}) or restarts serving in shadow mode once the cause is
+ * fixed.
  */
 final class Decisions {
     private static final Logger LOG = LoggerFactory.getLogger(Decisions.class);
@@ -57,15 +58,19 @@ final class Decisions {
     private void carryOut(PlatformEvent e) {
         long promote = e instanceof ChallengerPromotedEvent p ? p.version()
                 : e instanceof ModelRolledBackEvent b ? b.version() : 0;
-        if (promote != 0) {
-            try {
+        long refuse = e instanceof ChallengerRefusedEvent r ? r.version() : 0;
+        try {
+            if (promote != 0) {
                 promoter.promote(e.model(), promote, config.clock().millis());
-            } catch (RuntimeException ex) {
-                metrics.promotionFailures.labels(e.model()).inc();
-                LOG.error("decided to promote {} v{} ({}) but could not: {}", e.model(), promote, e.type(),
-                        ex.getMessage(), ex);
-                return;
+            } else if (refuse != 0 && promoter != null) {
+                // Serving takes the challenger out only on this record: it reads no events.
+                promoter.refuse(e.model(), refuse, config.clock().millis());
             }
+        } catch (RuntimeException ex) {
+            metrics.promotionFailures.labels(e.model()).inc();
+            LOG.error("decided to {} {} v{} ({}) but could not: {}", promote != 0 ? "promote" : "refuse", e.model(),
+                    promote != 0 ? promote : refuse, e.type(), ex.getMessage(), ex);
+            return;
         }
         String decision = e instanceof ChallengerPromotedEvent ? "promoted"
                 : e instanceof ChallengerRefusedEvent ? "refused" : "rolled_back";

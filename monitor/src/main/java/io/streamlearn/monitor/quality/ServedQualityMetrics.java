@@ -73,8 +73,8 @@ final class ServedQualityMetrics {
                         + "rolled_back (the champion served worse than the previous one, which was promoted again).")
                 .labelNames("model", "decision").create();
         this.promotionFailures = Counter.build("streamlearn_model_promotion_failures_total",
-                "Promotions (of a challenger, or a rollback) the monitor decided but could not write to the models "
-                        + "topic: the version is missing or damaged in the store, or the write was refused.")
+                "Promotions (of a challenger, or a rollback) and refusals the monitor decided but could not write to "
+                        + "the models topic: the version is missing or damaged in the store, or the write was refused.")
                 .labelNames("model").create();
         this.champion = Gauge.build("streamlearn_champion_version",
                 "The version answering a model's requests, as the monitor sees it in the predictions it joins.")

@@ -24,6 +24,7 @@ import io.streamlearn.core.prediction.Prediction;
 import io.streamlearn.core.prediction.PredictionJsonCodec;
 import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.core.snapshot.ModelPromotion;
+import io.streamlearn.core.snapshot.ModelRefusal;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.KafkaBrokerExtension;
@@ -194,11 +195,19 @@ class ModelDecisionsTest {
             assertThat(decisions(registry, SPEC, "refused")).isEqualTo(1.0);
             assertThat(decisions(registry, SPEC, "promoted")).isEqualTo(1.0);
 
-            // One promotion on the models topic, of v3, signed with the monitor's key; none of v2, ever.
-            List<ConsumerRecord<byte[], byte[]>> models = kafka.reader(topics.models()).readAtLeast(1);
-            assertThat(models).hasSize(1);
-            assertThat(ModelPromotion.isPromotion(models.get(0).headers())).isTrue();
-            SnapshotManifest m = SnapshotManifest.fromJson(models.get(0).value());
+            // On the models topic, in the order decided: the refusal of v2 under its own key (compaction keeps the
+            // model's manifests) and one promotion, of v3, both signed with the monitor's key; no promotion of v2.
+            List<ConsumerRecord<byte[], byte[]>> models = kafka.reader(topics.models()).readAtLeast(2);
+            assertThat(models).hasSize(2);
+            assertThat(ModelRefusal.isRefusal(SPEC.name(), models.get(0).key(), models.get(0).headers())).isTrue();
+            assertThat(ModelPromotion.isPromotion(models.get(0).headers())).isFalse();
+            assertThat(new String(models.get(0).key(), StandardCharsets.UTF_8)).isEqualTo(SPEC.name() + "#refused");
+            SnapshotManifest refusal = SnapshotManifest.fromJson(models.get(0).value());
+            assertThat(refusal.version()).isEqualTo(2);
+            ManifestSignature.verify(refusal, keys.getPublic());
+            assertThat(ModelPromotion.isPromotion(models.get(1).headers())).isTrue();
+            assertThat(models.get(1).key()).isEqualTo(utf8(SPEC.name()));
+            SnapshotManifest m = SnapshotManifest.fromJson(models.get(1).value());
             assertThat(m.version()).isEqualTo(3);
             ManifestSignature.verify(m, keys.getPublic());
             assertThat(kafka.reader(topics.events()).readAtLeast(2).stream().map(r -> EventCodec.decode(r.value())))
@@ -272,23 +281,29 @@ class ModelDecisionsTest {
             assertThat(loop.promotedVersions(2)).as("a refused canary is never promoted").isEmpty();
             assertThat(loop.service.currentVersion()).isEqualTo(1);
 
-            // The refusal leaves the canary in place (serving reads no events); restarted in shadow mode, serving
-            // re-derives v1 and v2 from the models topic and v2 answers nothing (docs/monitoring.md). These five
-            // requests are never labeled; then a label of an id never served, sent twice, and a label without one.
-            loop.restartServing(Mode.SHADOW);
-            await().atMost(WAIT).until(() -> loop.service.currentVersion() == 1
-                    && loop.service.challengerVersion() == 2);
-            Served shadowed = loop.serve(100, 5, true);
-            assertThat(shadowed.answeredBy()).containsExactly(Map.entry(1L, 5));
-            assertThat(shadowed.scoredBy()).containsExactly(Map.entry(2L, 5));
+            // The refusal record on the models topic takes the canary out at once: v2 answers and scores nothing
+            // more, and a restart re-derives that from the compacted topic. These requests are never labeled; then a
+            // label of an id never served, sent twice, and a label without one.
+            List<ConsumerRecord<byte[], byte[]>> refusals = kafka.reader(loop.topics.models()).readAtLeast(3).stream()
+                    .filter(r -> ModelRefusal.isRefusal(LINEAR.name(), r.key(), r.headers())).toList();
+            assertThat(refusals).hasSize(1);
+            assertThat(SnapshotManifest.fromJson(refusals.get(0).value()).version()).isEqualTo(2);
+            await().atMost(WAIT).until(() -> loop.service.challengerVersion() == 0);
+            assertThat(loop.service.currentVersion()).as("the champion is untouched").isEqualTo(1);
+            assertThat(loop.serve(100, 5, false).answeredBy()).containsExactly(Map.entry(1L, 5));
+            loop.restartServing(Mode.CANARY);
+            await().atMost(WAIT).until(() -> loop.service.currentVersion() == 1);
+            assertThat(loop.serve(105, 5, false).answeredBy()).as("after a restart too")
+                    .containsExactly(Map.entry(1L, 5));
+            assertThat(loop.service.challengerVersion()).isZero();
             loop.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
             loop.sendRaw("ghost", FeedbackJsonCodec.encode(new Feedback("ghost", 1)));
             loop.sendRaw("bad", utf8("{\"id\":\"bad\"}"));
             loop.producer.flush();
             await().atMost(WAIT).until(() -> loop.monitor.invalid() == 1 && join(loop.registry, "duplicate") == 1);
             loop.clock.advance(Duration.ofMinutes(10).plusSeconds(1));
-            await().atMost(WAIT).until(() -> loop.monitor.expired() == 5 && loop.monitor.unmatched() == 1);
-            assertThat(loop.monitor.shadowExpired()).isEqualTo(5);
+            await().atMost(WAIT).until(() -> loop.monitor.expired() == 10 && loop.monitor.unmatched() == 1);
+            assertThat(loop.monitor.shadowExpired()).as("nothing scored in shadow after the refusal").isZero();
             loop.assertEveryRecordCounted(100);
         }
     }
@@ -389,7 +404,7 @@ class ModelDecisionsTest {
         /** Stops serving and starts it again, in the same consumer group, with {@code --challenger MODE}. */
         void restartServing(Mode mode) {
             service.close();
-            service = serving(mode, 0.1);
+            service = serving(mode, 0.3);
             service.start();
         }
 

@@ -1,8 +1,11 @@
 package io.streamlearn.serving.model;
 
 import io.streamlearn.core.kafka.KafkaClients;
+import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.core.snapshot.ModelPromotion;
+import io.streamlearn.core.snapshot.ModelRefusal;
 import io.streamlearn.core.snapshot.SnapshotManifest;
+import io.streamlearn.core.snapshot.UntrustedManifestException;
 import io.streamlearn.serving.ConsumerLoop;
 import io.streamlearn.serving.ServingConfig;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +17,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -24,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Reads the compacted models topic from the beginning, without a consumer group, and hands the
  * manifest {@link ModelSelection} decides on (the newest published version, or an operator's
  * {@linkplain ModelPromotion promotion}) to {@link ServingModel#tryInstall}, or to {@link
- * ServingModel#tryInstallChallenger} when a new version must first run as challenger.
+ * ServingModel#tryInstallChallenger} when a new version must first run as challenger; a {@linkplain ModelRefusal
+ * refusal} by the monitor stops the challenger it names.
  */
 public final class ModelFollower extends ConsumerLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
@@ -62,8 +67,13 @@ public final class ModelFollower extends ConsumerLoop {
         c.assign(partitions);
         c.seekToBeginning(partitions);
         LOG.info("following {} for model {} ({} partitions)", topic, config.model(), partitions.size());
+        Map<TopicPartition, Long> history = historyEnd(c, partitions);
         while (running()) {
             for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
+                if (ModelRefusal.isRefusal(config.model(), r.key(), r.headers())) {
+                    onRefusal(r);
+                    continue;
+                }
                 SnapshotManifest m = manifestOf(r);
                 if (m == null) {
                     continue;
@@ -84,8 +94,36 @@ public final class ModelFollower extends ConsumerLoop {
                             + " partition " + r.partition() + ", offset " + r.offset());
                 }
             }
-            installNext();
+            if (history != null && caughtUp(c, history)) {
+                history = null;
+            }
+            if (history == null) {
+                installNext();
+            }
         }
+    }
+
+    /**
+     * Where the topic ends as serving starts: nothing is installed before the history up to there is read, so a
+     * refusal or promotion in a later poll (or on another partition) never lets a version answer it should not.
+     * Null (install as records come) when the broker does not say within the poll's bounds.
+     */
+    private static Map<TopicPartition, Long> historyEnd(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> ps) {
+        try {
+            return c.endOffsets(ps, Duration.ofSeconds(30));
+        } catch (KafkaException e) {
+            LOG.warn("could not read where the models topic ends ({}); installing as manifests are read", e.toString());
+            return null;
+        }
+    }
+
+    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (c.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -108,6 +146,36 @@ public final class ModelFollower extends ConsumerLoop {
         }
     }
 
+    /**
+     * The monitor refused a challenger ({@link ModelRefusal}): it and older versions of its lineage are no candidates,
+     * and a running challenger it covers stops at once (read in any order with the manifests: another key, maybe
+     * another partition).
+     */
+    private void onRefusal(ConsumerRecord<byte[], byte[]> r) {
+        SnapshotManifest refused = r.value() == null ? null : parse(r);
+        if (refused == null) {
+            return;
+        }
+        if (config.verifyKey() != null) {
+            try {
+                // A refusal only ever takes a version out, yet a forged one could silence every challenger.
+                ManifestSignature.verify(refused, config.verifyKey());
+            } catch (UntrustedManifestException e) {
+                LOG.warn("{}: ignoring the refusal of {} v{} at partition {} offset {}: {} (sign the monitor's "
+                        + "refusals with --signing-key-file)", r.topic(), config.model(), refused.version(),
+                        r.partition(), r.offset(), e.getMessage());
+                return;
+            }
+        }
+        selection.refuse(refused);
+        long stopped = model.stopChallengerIf(selection::refuses, "the monitor refused v" + refused.version() + " ("
+                + r.topic() + " partition " + r.partition() + ", offset " + r.offset() + ")");
+        if (stopped == 0) {
+            LOG.info("{}: {} v{} and older versions of its lineage were refused by the monitor: never taken as "
+                    + "challenger again unless promoted", r.topic(), config.model(), refused.version());
+        }
+    }
+
     private SnapshotManifest manifestOf(ConsumerRecord<byte[], byte[]> r) {
         if (r.key() == null || !Arrays.equals(r.key(), modelKey)) {
             return null;
@@ -118,6 +186,11 @@ public final class ModelFollower extends ConsumerLoop {
                     r.topic(), config.model(), r.partition(), r.offset());
             return null;
         }
+        return parse(r);
+    }
+
+    /** The manifest {@code r} holds, or null (refused loudly) when it is unreadable or names another model. */
+    private SnapshotManifest parse(ConsumerRecord<byte[], byte[]> r) {
         SnapshotManifest m;
         try {
             m = SnapshotManifest.fromJson(r.value());
@@ -127,8 +200,8 @@ public final class ModelFollower extends ConsumerLoop {
             return null;
         }
         if (!m.model().equals(config.model())) {
-            model.refuse(m.version(), r.topic() + ": manifest keyed '" + config.model() + "' names model '"
-                    + m.model() + "' (partition " + r.partition() + ", offset " + r.offset()
+            model.refuse(m.version(), r.topic() + ": manifest keyed '" + new String(r.key(), StandardCharsets.UTF_8)
+                    + "' names model '" + m.model() + "' (partition " + r.partition() + ", offset " + r.offset()
                     + "); the publisher must key each manifest by its model name", null);
             return null;
         }

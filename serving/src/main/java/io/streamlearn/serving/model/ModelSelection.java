@@ -1,6 +1,7 @@
 package io.streamlearn.serving.model;
 
 import io.streamlearn.core.snapshot.ModelPromotion;
+import io.streamlearn.core.snapshot.ModelRefusal;
 import io.streamlearn.core.snapshot.SnapshotManifest;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +37,10 @@ import java.util.TreeMap;
  * fill different slots. A promotion of a version older than the newest published one of its store and lineage is a
  * <em>rollback</em>: from then on new versions enter as challengers even with the rule off, until a version at least
  * as new as every published one is promoted, so the next publish does not undo the rollback.
+ *
+ * <p>The monitor's {@linkplain ModelRefusal refusal} ({@link #refuse}) marks a version and every older one of its store
+ * and lineage as never to be taken again but by a promotion: live serving never goes back to a challenger older than
+ * one it ran, so a restart, which sees only the last refusal on the compacted topic, decides the same.
  */
 final class ModelSelection {
     /** Candidates kept at most; the lowest make way. A burst (a restart reading the topic) needs only the top few. */
@@ -84,6 +89,8 @@ final class ModelSelection {
     private String lineageId;
     private final TreeMap<Long, SnapshotManifest> candidates = new TreeMap<>();
     private SnapshotManifest promotion;
+    // The monitor's last refusal read, null before any: it and older versions of its store and lineage are out.
+    private SnapshotManifest refusal;
 
     /** A selection with the challenger rule off: every new version is the champion (until a rollback). */
     ModelSelection() {
@@ -147,6 +154,25 @@ final class ModelSelection {
     }
 
     /**
+     * Notes the monitor's refusal of {@code refused}'s version: from now on it, and any older version of its store and
+     * lineage, is no candidate; the caller stops a challenger this {@link #refuses}.
+     */
+    void refuse(SnapshotManifest refused) {
+        if (refusal == null || !sameLineage(refusal, refused) || refused.version() > refusal.version()) {
+            refusal = refused;
+        }
+    }
+
+    /** Whether {@code m} is refused: not newer than the last refusal, of its store and lineage. */
+    boolean refuses(SnapshotManifest m) {
+        return refusal != null && m.version() <= refusal.version() && sameLineage(refusal, m);
+    }
+
+    private static boolean sameLineage(SnapshotManifest a, SnapshotManifest b) {
+        return !differ(a.storeId(), b.storeId()) && !differ(a.lineageId(), b.lineageId());
+    }
+
+    /**
      * Notes that the store holds {@code version} of the followed lineage: after compaction the models topic may keep
      * only a rollback's promotion, and this tells it from a promotion of the newest version.
      */
@@ -195,6 +221,10 @@ final class ModelSelection {
             long serving = role == Role.CHAMPION ? championVersion : challengerVersion;
             if (top.getKey() == serving) {
                 installed(new Candidate(top.getValue(), false, role));
+                continue;
+            }
+            if (refuses(top.getValue())) {
+                // Refused by the monitor: only a promotion brings it back.
                 continue;
             }
             return new Candidate(top.getValue(), false, role);
@@ -260,6 +290,6 @@ final class ModelSelection {
                 + ", installed up to v" + highestInstalled + ", store " + Objects.requireNonNullElse(storeId,
                 "unknown") + ", lineage " + Objects.requireNonNullElse(lineageId, "unknown") + ", candidates "
                 + candidates.keySet() + (promotion == null ? "" : ", promoted v"
-                + promotion.version()) + "]";
+                + promotion.version()) + (refusal == null ? "" : ", refused up to v" + refusal.version()) + "]";
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -224,6 +225,22 @@ public final class ServingModel implements AutoCloseable {
                 next.name(), next.version(), currentVersion(), config.challenger().routing().settingName(),
                 old == null ? "none" : "v" + old.version(), manifest.examplesSeen(), manifest.paramsSha256());
         return true;
+    }
+
+    /**
+     * Stops the challenger when {@code refused} says so of its manifest (the monitor refused it): from the next batch
+     * on the champion answers every request and nothing is scored in shadow. Returns the version stopped, 0 if none.
+     */
+    public long stopChallengerIf(Predicate<SnapshotManifest> refused, String why) {
+        LoadedModel ch = challenger.get();
+        if (ch == null || !refused.test(ch.manifest()) || !challenger.compareAndSet(ch, null)) {
+            return 0;
+        }
+        metrics.challenger(0);
+        LOG.info("challenger {} v{} stops: {}; champion v{} answers every request", ch.name(), ch.version(), why,
+                currentVersion());
+        ch.close();
+        return ch.version();
     }
 
     /** Whether shadow predictions can be sent: the shadow topic was found when the challenger started. */

@@ -283,6 +283,57 @@ class ModelSelectionTest {
     }
 
     @Test
+    void aRefusedChallengerIsStoppedAndNeverTakenAgainUnlessPromoted() {
+        ModelSelection s = shadowServingV1();
+        s.offer(v(2), false);
+        assertThat(installBoth(s, 1, 0).role()).isEqualTo(Role.CHALLENGER);
+        s.refuse(v(2));
+        assertThat(s.refuses(v(2))).as("the running challenger is to stop").isTrue();
+        assertThat(s.refuses(v(1))).as("older versions of its lineage too").isTrue();
+        s.offer(v(2), false);
+        assertThat(s.take(1, 0)).as("announced again, still refused").isNull();
+        s.offer(v(3), false);
+        Candidate three = installBoth(s, 1, 0);
+        assertThat(three.manifest().version()).as("a newer version challenges as usual").isEqualTo(3);
+        assertThat(s.refuses(three.manifest())).isFalse();
+        s.offer(v(2), true);
+        assertThat(installBoth(s, 1, 3).role()).as("an operator may still promote it").isEqualTo(Role.CHAMPION);
+    }
+
+    @Test
+    void aRestartThatReadsTheRefusalInAnyOrderNeverTakesTheRefusedVersion() {
+        for (boolean refusalFirst : new boolean[] {true, false}) {
+            ModelSelection s = shadow();
+            if (refusalFirst) {
+                // Another key, maybe another partition: the refusal can be read before the manifests.
+                s.refuse(v(3));
+            }
+            for (long i = 1; i <= 3; i++) {
+                s.offer(v(i), false);
+            }
+            if (!refusalFirst) {
+                s.refuse(v(3));
+            }
+            assertThat(installBoth(s, 0, 0).manifest().version()).isEqualTo(1);
+            assertThat(s.take(1, 0)).as("v3 refused and v2 older than it: no challenger").isNull();
+            s.offer(v(4), false);
+            assertThat(installBoth(s, 1, 0).manifest().version()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void anOlderRefusalDoesNotLowerTheMarkButAnotherLineagesReplacesIt() {
+        ModelSelection s = shadow();
+        s.refuse(v(5, "store", "a"));
+        s.refuse(v(3, "store", "a"));
+        assertThat(s.refuses(v(5, "store", "a"))).isTrue();
+        s.refuse(v(1, "store", "b"));
+        assertThat(s.refuses(v(1, "store", "b"))).isTrue();
+        assertThat(s.refuses(v(2, "store", "b"))).isFalse();
+        assertThat(s.refuses(v(1, "other-store", "b"))).as("another store's v1 is another version").isFalse();
+    }
+
+    @Test
     void afterARollbackNewVersionsAreChallengersUntilOneIsPromoted() {
         ModelSelection s = publishedUpTo(5);
         installBoth(s, 0, 0);
