@@ -7,7 +7,9 @@
 # efficiency = examples per CPU second of all the cluster's processes at p2 ÷ the same at p1.
 #
 # Run from the repository root on a fresh clone (it builds in the reactor, no install):
-#   bench/scaleout.sh            knobs: BENCH_OPTS="-Dbench.rounds=3 -Dbench.passes=3 -Dbench.spec=mlp"
+#   bench/scaleout.sh            knobs: BENCH_OPTS="-Dbench.rounds=3 -Dbench.passes=3 -Dbench.spec=mlp -Dbench.checkpointMs=2000"
+# (every checkpoint is a merge at parallelism 2: the interval trades merge overhead against how far the
+# subtasks drift apart)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

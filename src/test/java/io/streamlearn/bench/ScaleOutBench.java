@@ -51,8 +51,8 @@ public final class ScaleOutBench {
         List<Example> test = TrainerBench.load("fashion-mnist/t10k", Integer.MAX_VALUE);
         long produced = (long) train.size() * passes;
         int cores = Runtime.getRuntime().availableProcessors();
-        log("spec %s, %d passes of %d examples on 4 partitions, %d rounds, %d cores", spec.name(), passes, train.size(),
-                rounds, cores);
+        log("spec %s, %d passes of %d examples on 4 partitions, %d rounds, %d cores, checkpoints (merges) every %d ms",
+                spec.name(), passes, train.size(), rounds, cores, Long.getLong("bench.checkpointMs", 2000));
 
         Path home = Files.createTempDirectory("streamlearn-scaleout-bench-");
         List<Run> p1 = new ArrayList<>();
@@ -109,7 +109,7 @@ public final class ScaleOutBench {
         String job = flink.submit(jobJar, MAIN, List.of("--bootstrap-server", bootstrap, "--spec", specFile.toString(),
                 "--store", store.toString(), "--topic-prefix", topics.prefix(), "--group-id",
                 "scaleout-bench-" + round + "-p" + parallelism, "--parallelism", Integer.toString(parallelism),
-                "--checkpoint-interval-ms", "1000", "--max-wait-ms", "200", "--holdout", "0", "--device", "cpu"));
+                "--checkpoint-interval-ms", Long.toString(Long.getLong("bench.checkpointMs", 2000)), "--max-wait-ms", "200", "--holdout", "0", "--device", "cpu"));
         double[] cpuAtFirst = {Double.NaN};
         flink.explainingFailures(() -> flink.await("the first snapshot at parallelism " + parallelism, RUN_TIMEOUT, () -> {
             boolean published = snapshots.latest(spec.name()).isPresent();
