@@ -109,7 +109,8 @@ public final class ScaleOutBench {
         String job = flink.submit(jobJar, MAIN, List.of("--bootstrap-server", bootstrap, "--spec", specFile.toString(),
                 "--store", store.toString(), "--topic-prefix", topics.prefix(), "--group-id",
                 "scaleout-bench-" + round + "-p" + parallelism, "--parallelism", Integer.toString(parallelism),
-                "--checkpoint-interval-ms", Long.toString(Long.getLong("bench.checkpointMs", 2000)), "--max-wait-ms", "200", "--holdout", "0", "--device", "cpu"));
+                "--checkpoint-interval-ms", Long.toString(Long.getLong("bench.checkpointMs", 2000)), "--max-wait-ms",
+                "200", "--holdout", "0", "--device", "cpu"));
         double[] cpuAtFirst = {Double.NaN};
         flink.explainingFailures(() -> flink.await("the first snapshot at parallelism " + parallelism, RUN_TIMEOUT, () -> {
             boolean published = snapshots.latest(spec.name()).isPresent();
