@@ -155,10 +155,25 @@ class DataParallelTrainingTest {
     /** Produces {@code stream}, runs the job at {@code parallelism} until its newest version covers every example. */
     private SnapshotManifest trainOnAll(Topics topics, int parallelism, List<Example> stream,
             UnaryOperator<DataStream<Example>> beforeTrainer) throws Exception {
-        ExampleRecords.send(kafka.bootstrapServers(), ExampleRecords.binary(topics.examples(), stream));
+        return trainOnAll(topics, parallelism, stream, stream.size(), beforeTrainer);
+    }
+
+    /**
+     * As above, producing the first {@code beforeFirstVersion} examples, then the rest once a version covers those
+     * (a checkpoint has completed): what comes after a checkpoint never depends on how fast the job is.
+     */
+    private SnapshotManifest trainOnAll(Topics topics, int parallelism, List<Example> stream, int beforeFirstVersion,
+            UnaryOperator<DataStream<Example>> beforeTrainer) throws Exception {
+        ExampleRecords.send(kafka.bootstrapServers(),
+                ExampleRecords.binary(topics.examples(), stream.subList(0, beforeFirstVersion)));
         SnapshotStore snapshots = new SnapshotStore(store);
         JobClient job = TrainerJob.runLocal(config(topics, parallelism).build(), new Configuration(), beforeTrainer);
         try {
+            if (beforeFirstVersion < stream.size()) {
+                awaitPublished(topics, snapshots, m -> seen(m) >= beforeFirstVersion);
+                ExampleRecords.send(kafka.bootstrapServers(),
+                        ExampleRecords.binary(topics.examples(), stream.subList(beforeFirstVersion, stream.size())));
+            }
             awaitPublished(topics, snapshots, m -> seen(m) >= stream.size());
         } finally {
             job.cancel().get();
@@ -250,7 +265,8 @@ class DataParallelTrainingTest {
         FailAfterFirstCheckpoint.FAILED.set(false);
         FailAfterFirstCheckpoint.RESTORED.set(false);
         watchMerges();
-        trainOnAll(kafka.topics(), 2, stream,
+        // The second half comes after a version covers the first: the failure always falls after a checkpoint.
+        trainOnAll(kafka.topics(), 2, stream, 3000,
                 s -> s.map(new FailAfterFirstCheckpoint()).uid("fail-after-checkpoint").setParallelism(2));
         assertThat(FailAfterFirstCheckpoint.FAILED).as("the failure was injected").isTrue();
         assertThat(FailAfterFirstCheckpoint.RESTORED).as("the job restored a checkpoint").isTrue();
