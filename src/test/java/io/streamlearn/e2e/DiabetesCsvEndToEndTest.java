@@ -48,7 +48,7 @@ class DiabetesCsvEndToEndTest {
             {"name":"diabetes","input":{"shape":[10],"scale":20},"task":"regression",
              "layers":[{"type":"dense","units":1}],"loss":"l2",
              "optimizer":{"type":"sgd","learning_rate":0.05,"momentum":0.9,
-                          "schedule":{"type":"step","step_size":400,"factor":0.5}},
+                          "schedule":{"type":"step","step_size":400,"factor":0.3}},
              "batch_size":32,"seed":42}
             """;
 
