@@ -53,7 +53,9 @@ class DiabetesCsvEndToEndTest {
             """;
 
     @RegisterExtension
-    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass();
+    // One partition: SGD's last versions depend on the order of the rows, and partitions read side by side
+    // interleave in an order that changes from run to run (test R² 0.30 to 0.34 on 2 partitions).
+    static final KafkaBrokerExtension kafka = KafkaBrokerExtension.perClass().withPartitions(1);
 
     @Test
     void learnsTheDiabetesDataFromCsvAtLeastAsWellAsScikitLearnsSgdRegressor(@TempDir Path dir) throws Exception {
