@@ -55,10 +55,13 @@ final class DataParallel {
                 learner.parameterNames(), learner.parameterValues(), base, state, offsets, errors.toByteArray());
     }
 
-    /** Offers {@code mine} and merges it with every other subtask's contribution to the same checkpoint. */
-    ModelMerge merge(Contribution mine) throws InterruptedException {
+    /**
+     * Offers {@code mine} ({@code encoded}: its bytes, already made for the checkpoint) and merges it with every other
+     * subtask's contribution to the same checkpoint.
+     */
+    ModelMerge merge(Contribution mine, byte[] encoded) throws InterruptedException {
         MergeProbe.beforeContribute.before(subtask, mine.checkpointId());
-        List<Contribution> all = exchange.exchange(mine);
+        List<Contribution> all = exchange.exchange(mine, encoded);
         return ModelMerge.of(all);
     }
 

@@ -51,13 +51,13 @@ final class MergeExchange {
     }
 
     /**
-     * Offers {@code mine} and returns every subtask's contribution to the same checkpoint, in subtask order.
+     * Offers {@code mine} (whose bytes are {@code encoded}) and returns every subtask's contribution to the same checkpoint, in subtask order.
      *
      * @throws ModelMergeTimeoutException when some did not arrive within the timeout (the message names them)
      */
-    List<Contribution> exchange(Contribution mine) throws InterruptedException {
+    List<Contribution> exchange(Contribution mine, byte[] encoded) throws InterruptedException {
         Path dir = directory(mine.checkpointId());
-        write(dir, mine);
+        write(dir, mine.subtask(), encoded);
         long deadline = nanoTime.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         Contribution[] all = new Contribution[mine.subtasks()];
         all[mine.subtask()] = mine;
@@ -89,15 +89,15 @@ final class MergeExchange {
         }
     }
 
-    private static void write(Path dir, Contribution mine) {
+    private static void write(Path dir, int subtask, byte[] encoded) {
         try {
             Files.createDirectories(dir);
-            Path tmp = dir.resolve("." + mine.subtask() + "-" + UUID.randomUUID());
-            Files.write(tmp, mine.encode());
-            Files.move(tmp, dir.resolve(Integer.toString(mine.subtask())), StandardCopyOption.ATOMIC_MOVE,
+            Path tmp = dir.resolve("." + subtask + "-" + UUID.randomUUID());
+            Files.write(tmp, encoded);
+            Files.move(tmp, dir.resolve(Integer.toString(subtask)), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the merge contribution of subtask " + mine.subtask()
+            throw new UncheckedIOException("cannot write the merge contribution of subtask " + subtask
                     + " to " + dir + ": " + e.getMessage(), e);
         }
     }

@@ -309,17 +309,16 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         TrainerState local = new TrainerState(new byte[0], optimizerState, metrics, buffered, parentVersion,
                 drift == null ? new byte[0] : drift.state(), lineageId);
         Contribution mine = parallel.contribution(checkpointId, learner, metrics, local, nextOffsets.toPairs());
-        contributions.update(List.of(mine.encode()));
-        byte[] stateFile;
+        byte[] encoded = mine.encode();
+        contributions.update(List.of(encoded));
+        List<Example> resumeBuffer = buffered;
         if (parallel.parallel()) {
             // Right after the barrier, from what checkpoint c stores: a restore from c computes the same merge.
-            ModelMerge merged = parallel.merge(mine);
+            ModelMerge merged = parallel.merge(mine, encoded);
             applyMerge(merged);
-            stateFile = new TrainerState(new byte[0], learner.saveOptimizerState(), metrics, merged.allBuffered(),
-                    parentVersion, drift == null ? new byte[0] : drift.state(), lineageId).encode();
+            resumeBuffer = merged.allBuffered();
         } else {
             parallel.rebase(metrics);
-            stateFile = local.encode();
         }
         if (drafts != null && metrics.examples > lastDraftExamples) {
             lastDraftExamples = metrics.examples;
@@ -328,8 +327,18 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                     learner.device().toString(), metrics.toManifestMetrics(),
                     CheckpointDrafts.source(config, metrics, parallel.subtasks()), nextOffsets.toMap(),
                     // The snapshot carries what a restart without Flink state resumes (StartingPoint).
-                    new TreeMap<>(Map.of(StartingPoint.STATE_FILE, stateFile)), lineageId), learner.parametersFinite());
+                    new TreeMap<>(Map.of(StartingPoint.STATE_FILE, stateFile(resumeBuffer))), lineageId),
+                    learner.parametersFinite());
         }
+    }
+
+    /**
+     * The trainer state a restart without Flink state resumes from, encoded only for a checkpoint that drafts a
+     * snapshot (subtask 0, new examples): the merged model's when subtasks merged.
+     */
+    private byte[] stateFile(List<Example> resumeBuffer) {
+        return new TrainerState(new byte[0], learner.saveOptimizerState(), metrics, resumeBuffer, parentVersion,
+                drift == null ? new byte[0] : drift.state(), lineageId).encode();
     }
 
     /**

@@ -32,7 +32,7 @@ class MergeExchangeTest {
         AtomicLong now = new AtomicLong();
         MergeExchange exchange = new MergeExchange(store, "blobs", "job-1", 100,
                 () -> now.getAndAdd(TimeUnit.MILLISECONDS.toNanos(40)));
-        assertThatThrownBy(() -> exchange.exchange(contribution(0, 3, 5)))
+        assertThatThrownBy(() -> exchange.exchange(contribution(0, 3, 5), contribution(0, 3, 5).encode()))
                 .isInstanceOf(ModelMergeTimeoutException.class)
                 .hasMessageContaining("merge of checkpoint 5 waited 100 ms for the contributions of subtasks [1, 2] of 3")
                 .hasMessageContaining("--merge-timeout-ms")
@@ -44,7 +44,8 @@ class MergeExchangeTest {
         MergeExchange exchange = new MergeExchange(store, "blobs", "job-1", 60_000);
         Files.createDirectories(exchange.directory(4));
         Files.write(exchange.directory(4).resolve("1"), contribution(1, 2, 4).encode());
-        List<Contribution> all = exchange.exchange(contribution(0, 2, 4));
+        Contribution mine = contribution(0, 2, 4);
+        List<Contribution> all = exchange.exchange(mine, mine.encode());
         assertThat(all).extracting(Contribution::subtask).containsExactly(0, 1);
         assertThat(all.get(1).params()[0]).containsExactly(1f);
         exchange.forgetUpTo(4);
