@@ -37,16 +37,3 @@ bench_exec() {
     -Dai.djl.pytorch.num_interop_threads=1 -Dlog4j2.configurationFile="$ROOT/bench/serving-log4j2.properties" \
     ${BENCH_OPTS:-} -cp "$BENCH_CP" "$@"
 }
-
-# bench_run MODULE MAIN [ARGS...]: from the repository root, builds MODULE (bench_build) and runs MAIN on its test
-# class path with the benchmarks' JVM settings (offline DJL, log4j at WARN, BENCH_JAVA_OPTS added).
-bench_run() {
-  local module="$1" main="$2"
-  shift 2
-  ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
-  cd "$ROOT"
-  bench_build "$module"
-  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx8g -XX:+UseParallelGC -Dai.djl.offline=true ${BENCH_JAVA_OPTS:-} \
-    -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN \
-    -cp "$BENCH_CP" "$main" "$@"
-}

@@ -7,5 +7,8 @@
 #
 # Run from the repository root:  bench/merge-rule.sh [EXAMPLES [K]] (default: 60000 10)
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
-bench_run app io.streamlearn.bench.MergeRuleBench "$@"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source "$ROOT/bench/build.sh"
+bench_build app
+bench_exec 8g io.streamlearn.bench.MergeRuleBench "$@"
