@@ -164,6 +164,9 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
      * @throws IllegalStateException naming the process and showing its log when one exits or the wait times out
      */
     public FlinkStandaloneCluster start() {
+        // A benchmark or test stopped by a signal never reaches close(): without this its JobManager and
+        // TaskManagers lived on as orphans, holding ports and cores.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "flink-standalone-cluster-stop"));
         try {
             layOut();
             jobManager = launch("jobmanager", "jobmanager", JOB_MANAGER_MAIN, jobManagerMemory(),
