@@ -63,9 +63,12 @@ public final class DriftWatch {
      */
     public static void errorsOf(BatchOutcome o, double targetStd, java.io.ByteArrayOutputStream out) {
         double scale = o.isRegression() ? errorScale(o, targetStd) : 1;
-        for (int i = 0; i < o.trained(); i++) {
-            out.write((int) Math.round(error(o, i, scale) * 255));
+        byte[] errors = new byte[o.trained()];
+        for (int i = 0; i < errors.length; i++) {
+            errors[i] = (byte) Math.round(error(o, i, scale) * 255);
         }
+        // One call per batch: ByteArrayOutputStream.write(int) is synchronized, once per example on the task thread.
+        out.write(errors, 0, errors.length);
     }
 
     /** The detector fed one error at a time; the estimate right after the first change, NaN when none. */
