@@ -11,6 +11,7 @@ import io.streamlearn.trainer.learn.DriftWatch;
 import io.streamlearn.trainer.learn.EngineThreads;
 import io.streamlearn.trainer.learn.LearningMetrics;
 import io.streamlearn.trainer.learn.OnlineLearner;
+import io.streamlearn.trainer.learn.StepPipeline;
 import io.streamlearn.trainer.snapshot.QualityGate;
 import io.streamlearn.trainer.snapshot.SnapshotPublisher;
 import io.streamlearn.trainer.state.Contribution;
@@ -27,10 +28,7 @@ import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -62,6 +60,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient OnlineLearner learner;
     private transient SnapshotPublisher publisher;
     private transient List<Example> buffer;
+    private transient StepPipeline steps;
     private transient LearningMetrics metrics;
     private transient long parentVersion;
     /** The lineage every snapshot of this trainer is published under; travels in the TrainerState. */
@@ -81,12 +80,9 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     /** Subtask 0's drafts waiting for their checkpoint; null on the other subtasks, which never publish. */
     private transient CheckpointDrafts drafts;
     private transient long lastDraftExamples;
-    private transient Counter examplesCounter;
-    private transient Counter stepsCounter;
-    private transient Histogram stepMillis;
+    private transient StepMetrics stepMetrics;
     private transient DriftWatch drift;
     private transient DriftResponse driftResponse;
-    private transient int lastBatchSize;
 
     /** A trainer that chooses its {@link StartingPoint} from the store when it opens without Flink state. */
     public OnlineTrainerOperator(TrainerConfig config) {
@@ -205,10 +201,14 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                 ai.djl.engine.Engine.getInstance().getGpuCount(), AssignedGpu.of(getRuntimeContext())), config.holdoutFraction(),
                 spec.batchSize(), params, optimizerState);
         learner.setChampion(StartingPoint.parameters(store, spec.name(), parentVersion));
+        var mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
+        steps = new StepPipeline("trainer-step " + spec.name() + " " + subtask, getClass().getClassLoader(),
+                r -> mailbox.execute(r::run, "record a finished training step"), this::record);
         publisher = new SnapshotPublisher(store, config.bootstrapServers(), config.topics().models(),
                 config.topics().events(), config.kafkaOverrides());
         MetricGroup group = getMetricGroup().addGroup("streamlearn");
-        registerMetrics(group);
+        stepMetrics = new StepMetrics(group, spec.name(), spec.batchSize(), () -> metrics, () -> parentVersion,
+                () -> learner.currentLearningRate());
         driftResponse = new DriftResponse(config, publisher, group.counter("drift_detected"), subtask == 0);
         if (subtask == 0) {
             drafts = new CheckpointDrafts(spec.name(), publisher, new QualityGate(config.gateMargin(),
@@ -226,17 +226,6 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         }
         LOG.info("trainer for {} on {} ({}), batch {}, holdout {}", spec.name(), learner.device(),
                 learner.engineDescription(), spec.batchSize(), config.holdoutFraction());
-    }
-
-    private void registerMetrics(MetricGroup group) {
-        examplesCounter = group.counter("examples_trained");
-        stepsCounter = group.counter("steps");
-        stepMillis = group.histogram("step_time_ms", new DescriptiveStatisticsHistogram(1000));
-        // A merge replaces the metrics object: the gauges read the current one.
-        LearningMetrics.registerGauges(group, () -> metrics);
-        group.gauge("model_version", () -> parentVersion);
-        group.gauge("batch_fill", () -> (double) lastBatchSize / spec.batchSize());
-        group.gauge("learning_rate", () -> learner.currentLearningRate());
     }
 
     @Override
@@ -270,11 +259,16 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         }
     }
 
+    /** Starts the step of the buffered examples on the training thread, once the previous step finished. */
     private void trainBuffered() {
-        long start = System.nanoTime();
-        BatchOutcome o = learner.step(buffer);
-        stepMillis.update((System.nanoTime() - start) / 1_000_000);
-        lastBatchSize = buffer.size();
+        buffer = steps.submit(learner, buffer);
+        // A pending flush timer now belongs to no batch; the next example schedules a fresh one.
+        timerAt = 0;
+    }
+
+    /** Records a finished step on the task thread, in step order: metrics, counters, the drift reaction. */
+    private void record(StepPipeline.Done done) {
+        BatchOutcome o = done.outcome();
         metrics.record(o);
         if (parallel.parallel()) {
             // One detector watches the pooled errors of all subtasks, fed at the merge.
@@ -282,17 +276,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         } else if (drift != null) {
             react(drift.update(o, metrics.prequentialErrors.targetStd()));
         }
-        examplesCounter.inc(o.trained());
-        if (o.stepped()) {
-            stepsCounter.inc();
-        }
-        if (o.rolledBack()) {
-            LOG.warn("trainer {}: loss not finite at step {}, step skipped and parameters returned to the last good "
-                    + "state ({} skipped so far)", spec.name(), metrics.steps + 1, metrics.skippedSteps);
-        }
-        buffer.clear();
-        // A pending flush timer now belongs to no batch; the next example schedules a fresh one.
-        timerAt = 0;
+        stepMetrics.finished(done, metrics);
     }
 
     private void react(double estimate) {
@@ -302,6 +286,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        // The state includes the step in flight: its examples are past the offsets this checkpoint stores.
+        steps.await();
         long checkpointId = context.getCheckpointId();
         byte[] optimizerState = learner.saveOptimizerState();
         List<Example> buffered = new ArrayList<>(buffer);
@@ -369,6 +355,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
+        steps.await();
         parallel.forgetUpTo(checkpointId);
         if (drafts == null) {
             return;
@@ -385,6 +372,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
 
     /** What a checkpoint taken now would hold; tests compare instances with it. */
     TrainerState currentState() {
+        steps.await();
         return new TrainerState(learner.saveParameters(), learner.saveOptimizerState(), metrics,
                 new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state(), lineageId);
     }
@@ -392,11 +380,18 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     @Override
     public void close() throws Exception {
         super.close();
-        if (learner != null) {
-            learner.close();
-        }
-        if (publisher != null) {
-            publisher.close();
+        try {
+            if (steps != null) {
+                // The learner is closed after its step in flight; that step's exception fails the task.
+                steps.close();
+            }
+        } finally {
+            if (learner != null) {
+                learner.close();
+            }
+            if (publisher != null) {
+                publisher.close();
+            }
         }
     }
 }

@@ -1,6 +1,16 @@
 package io.streamlearn.trainer.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ai.djl.Device;
+import io.streamlearn.core.example.Features;
+import io.streamlearn.trainer.learn.OnlineLearner;
+import io.streamlearn.trainer.learn.StepPipeline;
+import java.nio.BufferOverflowException;
+import java.time.Duration;
+import java.util.ArrayList;
 
 import io.streamlearn.core.example.Example;
 import io.streamlearn.core.model.ModelSpec;
@@ -9,6 +19,7 @@ import io.streamlearn.trainer.learn.OnlineLearnerTest;
 import io.streamlearn.trainer.state.TrainerState;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -17,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The trainer operator in Flink's operator test harness: a checkpoint restored into a new instance continues exactly
- * as the instance that took it, bit for bit for a network without dropout.
+ * as the instance that took it, bit for bit for a network without dropout; a checkpoint taken while a step runs on
+ * the training thread includes that step; a step's exception fails the task.
  */
 class OnlineTrainerOperatorHarnessTest {
     private static final ModelSpec SPEC = ModelSpec.mlp("blobs", 4, 3, 16).withOptimizer(OptimizerSpec.adam(0.01f));
@@ -25,12 +37,15 @@ class OnlineTrainerOperatorHarnessTest {
     @TempDir
     Path store;
 
-    private OnlineTrainerOperator operator() {
+    private TrainerConfig config() {
         // No broker: nothing is published without notifyCheckpointComplete, and the drift detector is off so no
         // event is sent.
-        TrainerConfig config = TrainerConfig.builder().setBootstrapServers("127.0.0.1:9").setSpec(SPEC)
+        return TrainerConfig.builder().setBootstrapServers("127.0.0.1:9").setSpec(SPEC)
                 .setStoreRoot(store.toString()).optDriftDetector("none").optMaxWaitMs(1_000_000).build();
-        return new OnlineTrainerOperator(config, StartingPoint.fresh());
+    }
+
+    private OnlineTrainerOperator operator() {
+        return new OnlineTrainerOperator(config(), StartingPoint.fresh());
     }
 
     private static OneInputStreamOperatorTestHarness<Example, Void> harness(OnlineTrainerOperator op)
@@ -79,6 +94,68 @@ class OnlineTrainerOperatorHarnessTest {
                 assertThat(y.encode()).as("the whole state: metrics, buffered examples, parent version")
                         .isEqualTo(x.encode());
             }
+        }
+    }
+
+    @Test
+    void aCheckpointTakenWhileAStepRunsIncludesThatStep() throws Exception {
+        List<Example> batch = OnlineLearnerTest.blobs(32, 5, "f");
+        OnlineTrainerOperator original = operator();
+        OnlineTrainerOperator restored = operator();
+        byte[] expected;
+        try (OnlineLearner direct = new OnlineLearner(SPEC, Device.cpu(), config().holdoutFraction(), 32,
+                null)) {
+            direct.step(batch);
+            expected = direct.saveParameters();
+        }
+        try (var a = harness(original)) {
+            a.open();
+            // The 32nd example fills the batch: its step starts on the training thread and processElement returns.
+            feed(a, batch);
+            OperatorSubtaskState checkpoint = a.snapshot(1, 1);
+            try (var b = harness(restored)) {
+                b.initializeState(checkpoint);
+                b.open();
+                TrainerState state = restored.currentState();
+                assertThat(state.buffered()).as("the batch is not waiting: it was trained").isEmpty();
+                assertThat(state.metrics().examples + state.metrics().heldOut).isEqualTo(32);
+                assertThat(state.params()).as("the parameters after the step, as a learner that stepped directly")
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void aStepsExceptionFailsTheTask() throws Exception {
+        // Five features where the spec has four: the decoder would reject them; here they reach the step, whose batch
+        // buffer (32 rows of four) overflows on the training thread.
+        List<Example> bad = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            bad.add(new Example("bad-" + i, new Features.Float32(new float[5]), 0, 1f, 0L));
+        }
+        try (var h = harness(operator())) {
+            h.open();
+            feed(h, bad);
+            // The finished step wakes the task thread through its mailbox; running that mail fails the task.
+            await().pollInSameThread().atMost(Duration.ofMinutes(2)).until(() -> h.getTaskMailbox().hasMail());
+            var mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY).orElseThrow();
+            assertThatThrownBy(mail::run).isInstanceOf(StepPipeline.TrainingStepException.class)
+                    .hasMessageContaining("training step failed").hasCauseInstanceOf(BufferOverflowException.class);
+        }
+    }
+
+    @Test
+    void aStepsExceptionIsRethrownByTheNextBatch() throws Exception {
+        List<Example> bad = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            bad.add(new Example("bad-" + i, new Features.Float32(new float[5]), 0, 1f, 0L));
+        }
+        try (var h = harness(operator())) {
+            h.open();
+            feed(h, bad);
+            List<Example> next = OnlineLearnerTest.blobs(32, 6, "g");
+            assertThatThrownBy(() -> feed(h, next)).isInstanceOf(StepPipeline.TrainingStepException.class)
+                    .hasCauseInstanceOf(BufferOverflowException.class);
         }
     }
 }

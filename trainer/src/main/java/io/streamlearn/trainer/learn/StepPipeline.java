@@ -1,0 +1,184 @@
+package io.streamlearn.trainer.learn;
+
+import ai.djl.engine.Engine;
+import io.streamlearn.core.example.Example;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs {@link OnlineLearner#step} on one dedicated training thread, at most one step in flight, so that the caller's
+ * thread assembles the next batch (fetching, decoding, buffering) while libtorch trains on the previous one: on
+ * 2 cores, libtorch has one thread and the record path the other core instead of taking turns on one.
+ *
+ * <p>The owner {@link #await}s the step before anything that reads or changes the learner (a checkpoint, a merge, a
+ * new champion, a drift reaction, close): the learner is never used by two threads at once, every training call
+ * runs on the same thread (libtorch's grad mode is per thread), and a state taken after the wait includes every
+ * step submitted. Finished steps are recorded on the owner's thread, in step order, as soon as they finish (the
+ * owner's executor runs the check) or at the latest at the next {@link #await}; a step's exception is rethrown
+ * there. Not thread-safe: one owner submits and awaits.
+ */
+public final class StepPipeline implements AutoCloseable {
+    /** A finished step: its outcome and how long the learner took, in nanoseconds. */
+    public record Done(BatchOutcome outcome, long nanos) {}
+
+    private final ExecutorService thread;
+    private final String name;
+    private final Executor owner;
+    private final Consumer<Done> record;
+    private Future<Done> inFlight;
+    /** The batch of the step in flight; emptied and handed back as the next batch to fill once it finished. */
+    private List<Example> inFlightBatch = new ArrayList<>();
+
+    /**
+     * @param name   the training thread's name
+     * @param loader the training thread's context class loader (DJL finds its engine through it)
+     * @param owner  runs tasks on the owner's thread (Flink's mailbox): a finished step is recorded there at once
+     * @param record records a finished step on the owner's thread, in step order
+     */
+    public StepPipeline(String name, ClassLoader loader, Executor owner, Consumer<Done> record) {
+        this.name = name;
+        this.owner = owner;
+        this.record = record;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(() -> {
+                // DJL turns libtorch's grad mode off only on the thread that loads the engine; a step turns it
+                // on inside its GradientCollector. Without this the prediction pass and the optimizer's
+                // updates would run with grad mode on.
+                gradModeOff();
+                r.run();
+            }, name);
+            t.setDaemon(true);
+            t.setContextClassLoader(loader);
+            return t;
+        });
+    }
+
+    /**
+     * Waits for the step in flight, if any, then starts {@code learner.step(batch)} on the training thread; returns an
+     * empty list to fill with the next batch ({@code batch} belongs to the step until it finished).
+     */
+    public List<Example> submit(OnlineLearner learner, List<Example> batch) {
+        await();
+        List<Example> next = inFlightBatch;
+        next.clear();
+        inFlightBatch = batch;
+        inFlight = thread.submit(() -> {
+            try {
+                long start = System.nanoTime();
+                BatchOutcome o = learner.step(batch);
+                return new Done(o, System.nanoTime() - start);
+            } finally {
+                wakeOwner();
+            }
+        });
+        return next;
+    }
+
+    private void wakeOwner() {
+        try {
+            owner.execute(this::recordIfFinished);
+        } catch (RejectedExecutionException ending) {
+            // The owner is shutting down: its close awaits the step and rethrows the step's exception.
+        }
+    }
+
+    private void recordIfFinished() {
+        if (inFlight != null && inFlight.isDone()) {
+            await();
+        }
+    }
+
+    /**
+     * Waits for the step in flight, if any, and records it; its exception is rethrown here as a
+     * {@link TrainingStepException} with the step's exception as the cause.
+     */
+    public void await() {
+        Future<Done> f = inFlight;
+        if (f == null) {
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    // Uninterruptibly: the learner must not be used or closed while its step runs (native memory).
+                    Done d = f.get();
+                    inFlight = null;
+                    record.accept(d);
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    inFlight = null;
+                    throw new TrainingStepException(name + ": the training step failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Stops the training thread after the step in flight, if any, finished; that step is recorded and its exception
+     * rethrown, after the thread stopped.
+     */
+    @Override
+    public void close() {
+        try {
+            await();
+        } finally {
+            stop();
+        }
+    }
+
+    private void stop() {
+        thread.shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (thread.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        inFlight = null;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void gradModeOff() {
+        Engine engine = Engine.getInstance();
+        if (!"PyTorch".equals(engine.getEngineName())) {
+            return;
+        }
+        // The PyTorch engine is a runtime dependency: its JNI class is reached by name.
+        try {
+            Class.forName("ai.djl.pytorch.jni.JniUtils", true, engine.getClass().getClassLoader())
+                    .getMethod("setGradMode", boolean.class).invoke(null, false);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("could not turn libtorch's grad mode off on the training thread", e);
+        }
+    }
+
+    /** A training step failed on the training thread; the cause is its exception. */
+    public static final class TrainingStepException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TrainingStepException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
