@@ -72,6 +72,10 @@ public final class TrainerBench {
                 whole / spec.batchSize() / 10, threads);
         double[] bare = bareLoop(spec, train, rounds);
         log("bare in-memory DJL loop: %s examples/s", java.util.Arrays.toString(bare));
+        // The job's own step without Flink and Kafka: splits ratio into the step's extra work (predictions,
+        // finiteness, metrics' inputs) and what the job around it costs.
+        double[] learnerOnly = learnerLoop(spec, train, rounds);
+        log("OnlineLearner.step in memory: %s examples/s", java.util.Arrays.toString(learnerOnly));
 
         double[] job = new double[rounds];
         double[] prequential = new double[rounds];
@@ -193,17 +197,49 @@ public final class TrainerBench {
                     bareStep(trainer, batches.get(k));
                 }
                 double[] rates = new double[rounds];
+                var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
                 for (int r = 0; r < rounds; r++) {
                     long start = System.nanoTime();
+                    long cpuStart = cpu.getCurrentThreadCpuTime();
                     for (NDList batch : batches) {
                         bareStep(trainer, batch);
                     }
                     // Wait for the device before stopping the clock.
                     model.getBlock().getParameters().get(0).getValue().getArray().toFloatArray();
                     rates[r] = (double) batches.size() * b * 1e9 / (System.nanoTime() - start);
+                    log("bare loop round %d: %.1f us CPU per example on the stepping thread", r + 1,
+                            (cpu.getCurrentThreadCpuTime() - cpuStart) / 1e3 / n);
                 }
                 return rates;
             }
+        }
+    }
+
+    /**
+     * The job's step, {@link OnlineLearner#step}, on the same batches in memory, on this thread: a tenth of a pass
+     * warms up, then each round is a pass. Logs the CPU time per example too (the machine's load does not inflate it).
+     */
+    private static double[] learnerLoop(ModelSpec spec, List<Example> train, int rounds) {
+        int b = spec.batchSize();
+        int n = train.size() / b * b;
+        var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (OnlineLearner learner = new OnlineLearner(spec, Device.cpu(), 0.0, b, null)) {
+            for (int i = 0; i < n / 10 / b * b; i += b) {
+                learner.step(train.subList(i, i + b));
+            }
+            double[] rates = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                long start = System.nanoTime();
+                long cpuStart = cpu.getCurrentThreadCpuTime();
+                for (int i = 0; i < n; i += b) {
+                    learner.step(train.subList(i, i + b));
+                }
+                long cpuNanos = cpu.getCurrentThreadCpuTime() - cpuStart;
+                rates[r] = (double) n * 1e9 / (System.nanoTime() - start);
+                log("OnlineLearner.step round %d: %.1f us CPU per example on the stepping thread", r + 1,
+                        cpuNanos / 1e3 / n);
+            }
+            return rates;
         }
     }
 

@@ -19,6 +19,10 @@ public final class Holdout {
     }
 
     public boolean isHeldOut(String id) {
+        if (threshold == 0) {
+            // No holdout: skip the id's encoding and hash, once per example on the training thread.
+            return false;
+        }
         CRC32C crc = new CRC32C();
         crc.update(id.getBytes(StandardCharsets.UTF_8));
         return crc.getValue() % BUCKETS < threshold;
