@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -34,6 +35,8 @@ public final class StepPipeline implements AutoCloseable {
     private final Executor owner;
     private final Consumer<Done> record;
     private Future<Done> inFlight;
+    /** Written and read on the training thread only. */
+    private boolean gradModeOff;
     /** The batch of the step in flight; emptied and handed back as the next batch to fill once it finished. */
     private List<Example> inFlightBatch = new ArrayList<>();
 
@@ -48,13 +51,7 @@ public final class StepPipeline implements AutoCloseable {
         this.owner = owner;
         this.record = record;
         this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(() -> {
-                // DJL turns libtorch's grad mode off only on the thread that loads the engine; a step turns it
-                // on inside its GradientCollector. Without this the prediction pass and the optimizer's
-                // updates would run with grad mode on.
-                gradModeOff();
-                r.run();
-            }, name);
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             t.setContextClassLoader(loader);
             return t;
@@ -70,15 +67,26 @@ public final class StepPipeline implements AutoCloseable {
         List<Example> next = inFlightBatch;
         next.clear();
         inFlightBatch = batch;
-        inFlight = thread.submit(() -> {
-            try {
-                long start = System.nanoTime();
-                BatchOutcome o = learner.step(batch);
-                return new Done(o, System.nanoTime() - start);
-            } finally {
+        FutureTask<Done> step = new FutureTask<>(() -> {
+            if (!gradModeOff) {
+                // DJL turns libtorch's grad mode off only on the thread that loads the engine; a step turns it on
+                // inside its GradientCollector. Without this the prediction pass and the optimizer's updates would
+                // run with grad mode on.
+                gradModeOff();
+                gradModeOff = true;
+            }
+            long start = System.nanoTime();
+            BatchOutcome o = learner.step(batch);
+            return new Done(o, System.nanoTime() - start);
+        }) {
+            @Override
+            protected void done() {
+                // After the outcome is set, so that the owner finds the step finished.
                 wakeOwner();
             }
-        });
+        };
+        inFlight = step;
+        thread.execute(step);
         return next;
     }
 

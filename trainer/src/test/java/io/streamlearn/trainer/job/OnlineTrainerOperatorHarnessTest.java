@@ -127,15 +127,9 @@ class OnlineTrainerOperatorHarnessTest {
 
     @Test
     void aStepsExceptionFailsTheTask() throws Exception {
-        // Five features where the spec has four: the decoder would reject them; here they reach the step, whose batch
-        // buffer (32 rows of four) overflows on the training thread.
-        List<Example> bad = new ArrayList<>();
-        for (int i = 0; i < 32; i++) {
-            bad.add(new Example("bad-" + i, new Features.Float32(new float[5]), 0, 1f, 0L));
-        }
         try (var h = harness(operator())) {
             h.open();
-            feed(h, bad);
+            feed(h, unfitBatch());
             // The finished step wakes the task thread through its mailbox; running that mail fails the task.
             await().pollInSameThread().atMost(Duration.ofMinutes(2)).until(() -> h.getTaskMailbox().hasMail());
             var mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY).orElseThrow();
@@ -146,16 +140,24 @@ class OnlineTrainerOperatorHarnessTest {
 
     @Test
     void aStepsExceptionIsRethrownByTheNextBatch() throws Exception {
-        List<Example> bad = new ArrayList<>();
-        for (int i = 0; i < 32; i++) {
-            bad.add(new Example("bad-" + i, new Features.Float32(new float[5]), 0, 1f, 0L));
-        }
         try (var h = harness(operator())) {
             h.open();
-            feed(h, bad);
+            feed(h, unfitBatch());
             List<Example> next = OnlineLearnerTest.blobs(32, 6, "g");
             assertThatThrownBy(() -> feed(h, next)).isInstanceOf(StepPipeline.TrainingStepException.class)
                     .hasCauseInstanceOf(BufferOverflowException.class);
         }
+    }
+
+    /**
+     * A full batch with five features where the spec has four: the decoder would reject them; here they reach the
+     * step, whose batch buffer (32 rows of four) overflows on the training thread.
+     */
+    private static List<Example> unfitBatch() {
+        List<Example> bad = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            bad.add(new Example("bad-" + i, new Features.Float32(new float[5]), 0, 1f, 0L));
+        }
+        return bad;
     }
 }
