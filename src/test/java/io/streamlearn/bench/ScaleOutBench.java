@@ -12,6 +12,7 @@ import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.BenchStats;
 import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.e2e.FlinkStandaloneCluster;
+import io.streamlearn.e2e.ThreadCpu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +60,7 @@ public final class ScaleOutBench {
         List<Run> p2 = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
                 FlinkStandaloneCluster flink = new FlinkStandaloneCluster(home.resolve("flink"),
-                        new FlinkStandaloneCluster.Options(2, 1, Duration.ofSeconds(180), List.of(), Map.of()))
+                        new FlinkStandaloneCluster.Options(2, 1, Duration.ofSeconds(180), List.of(), settings()))
                         .start()) {
             Topics topics = Topics.defaults();
             try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
@@ -112,16 +113,19 @@ public final class ScaleOutBench {
                 "--checkpoint-interval-ms", Long.toString(Long.getLong("bench.checkpointMs", 2000)), "--max-wait-ms",
                 "200", "--holdout", "0", "--device", "cpu"));
         double[] cpuAtFirst = {Double.NaN};
+        ThreadCpu[] threadsAtFirst = new ThreadCpu[1];
         flink.explainingFailures(() -> flink.await("the first snapshot at parallelism " + parallelism, RUN_TIMEOUT, () -> {
             boolean published = snapshots.latest(spec.name()).isPresent();
             if (published) {
                 cpuAtFirst[0] = flink.cpuSeconds();
+                threadsAtFirst[0] = ThreadCpu.sample(flink.processIds());
             }
             return published;
         }));
         flink.explainingFailures(() -> flink.await(produced + " examples trained at parallelism " + parallelism,
                 RUN_TIMEOUT, () -> snapshots.latest(spec.name()).map(m -> m.examplesSeen() >= produced).orElse(false)));
         double cpuAtLast = flink.cpuSeconds();
+        ThreadCpu threadsAtLast = ThreadCpu.sample(flink.processIds());
         flink.cancel(job);
         flink.await("job " + job + " cancelled", Duration.ofSeconds(60), () -> "CANCELED".equals(flink.jobState(job)));
         List<SnapshotManifest> history = snapshots.versions(spec.name()).stream()
@@ -131,8 +135,16 @@ public final class ScaleOutBench {
         long examples = last.examplesSeen() - first.examplesSeen();
         double rate = examples * 1000.0 / Math.max(1, last.createdMs() - first.createdMs());
         double perCpu = examples / Math.max(1e-9, cpuAtLast - cpuAtFirst[0]);
+        log("round %d p%d: %d examples in %.1f CPU seconds; by process and thread (>= 0.1 s):%n%s", round,
+                parallelism, examples, cpuAtLast - cpuAtFirst[0], threadsAtLast.since(threadsAtFirst[0], 0.1));
         byte[] params = Files.readAllBytes(snapshots.directory(spec.name(), last.version()).resolve(last.paramsFile()));
         return new Run(rate, perCpu, TrainerBench.testAccuracy(spec, params, test));
+    }
+
+    /** The cluster's settings besides docs/deploy.md's: {@code -Dbench.taskManagerJavaOpts} to try JVM options. */
+    private static Map<String, String> settings() {
+        String opts = System.getProperty("bench.taskManagerJavaOpts", "");
+        return opts.isBlank() ? Map.of() : Map.of("env.java.opts.taskmanager", "-Dai.djl.offline=true " + opts);
     }
 
     /** {@code median[min..max]} of {@code values}. */
