@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 /**
  * Per-thread CPU time of a set of processes from {@code /proc/<pid>/task/<tid>/stat} (user + system), to see where a
  * benchmark's CPU goes without a profiler and without being distorted by load: a thread's CPU time counts only what
- * it ran. Threads are grouped by process and by their name with digits folded ({@code GC Thread#1} → {@code GC
- * Thread#n}); Linux keeps only 15 characters of a name. Empty off Linux.
+ * it ran. Threads are grouped by process and by their name with its number folded ({@code GC Thread#1} → {@code GC
+ * Thread#n}, but {@code C1 CompilerThre} and {@code C2 CompilerThre} apart); Linux keeps only 15 characters of a name. Empty off Linux.
  */
 public final class ThreadCpu {
     /** USER_HZ, the unit of utime and stime: 100 on every Linux this runs on ({@code getconf CLK_TCK}). */
@@ -62,7 +62,7 @@ public final class ThreadCpu {
         ticks.forEach((key, t) -> {
             long d = t - before.ticks.getOrDefault(key, 0L);
             String[] k = key.split("\\|", 3);
-            groups.merge(k[0] + ": " + k[2].replaceAll("[0-9]+", "n"), d / TICKS_PER_S, Double::sum);
+            groups.merge(k[0] + ": " + k[2].replaceAll("#[0-9]+|-?[0-9]+$", "#n"), d / TICKS_PER_S, Double::sum);
         });
         StringBuilder sb = new StringBuilder();
         groups.entrySet().stream().filter(e -> e.getValue() >= minSeconds)
