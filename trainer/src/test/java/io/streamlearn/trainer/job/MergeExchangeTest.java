@@ -3,6 +3,7 @@ package io.streamlearn.trainer.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamlearn.core.model.ModelSpec;
 import io.streamlearn.trainer.learn.LearningMetrics;
 import io.streamlearn.trainer.state.Contribution;
 import io.streamlearn.trainer.state.TrainerState;
@@ -82,6 +83,22 @@ class MergeExchangeTest {
         assertThat(mine.directory(7).resolve("0")).exists();
         assertThat(otherModel).exists();
         assertThat(mine.removeEndedJobs(now)).isZero();
+    }
+
+    @Test
+    void subtaskZeroOfTheNextJobDeletesAnEndedJobsMergeFilesWhenItOpensAndOtherSubtasksLeaveThem() throws Exception {
+        TrainerConfig config = TrainerConfig.builder().setBootstrapServers("127.0.0.1:9")
+                .setSpec(ModelSpec.mlp("blobs", 4, 3, 16)).setStoreRoot(store.toString()).optMergeTimeoutMs(1_000)
+                .build();
+        Path ended = new MergeExchange(store, "blobs", "job-ended", 1_000).directory(3);
+        Files.createDirectories(ended);
+        touchTree(ended.getParent(), 5_000);
+        LearningMetrics metrics = new LearningMetrics(3);
+
+        DataParallel.open(1, 2, config, "blobs", "job-new", metrics, 10_000);
+        assertThat(ended).exists();
+        DataParallel.open(0, 2, config, "blobs", "job-new", metrics, 10_000);
+        assertThat(ended.getParent()).doesNotExist();
     }
 
     @Test
