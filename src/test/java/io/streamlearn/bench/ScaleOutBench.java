@@ -43,7 +43,8 @@ public final class ScaleOutBench {
 
     /**
      * One trainer run: steady rate, examples per CPU second from the first snapshot to the last and over the second
-     * half of the examples (the JIT warm-up of every process is over by then), test accuracy of the last version.
+     * half of the examples (with enough passes the JIT warm-up of every process is over by then), test accuracy of the
+     * last version.
      */
     private record Run(double examplesPerS, double examplesPerCpuS, double examplesPerCpuSSteady, double testAcc) {}
 
