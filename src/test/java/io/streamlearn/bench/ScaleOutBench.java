@@ -12,6 +12,7 @@ import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.core.testkit.BenchStats;
 import io.streamlearn.core.testkit.ExampleRecords;
 import io.streamlearn.e2e.FlinkStandaloneCluster;
+import io.streamlearn.e2e.ThreadCpu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +29,11 @@ import org.apache.kafka.clients.admin.Admin;
  * each, submitted with {@code flink run} as docs/deploy.md says. Per run: the steady rate between the first and the
  * last snapshot, the cluster's CPU seconds in that window (every JobManager and TaskManager process), and the test
  * accuracy of the last version on t10k. Medians over rounds with their range; details on stderr, one line on stdout:
- * <pre>RESULT p1_examples_per_s=… p2_examples_per_s=… scaling=… efficiency=… test_acc_p1=… test_acc_p2=… acc_gap=… cores=…</pre>
- * where efficiency is examples per CPU second at p2 divided by the same at p1.
+ * <pre>RESULT p1_examples_per_s=… p2_examples_per_s=… scaling=… efficiency=… efficiency_steady=… test_acc_p1=… …</pre>
+ * where efficiency is examples per CPU second at p2 divided by the same at p1, from the first snapshot to the last,
+ * and efficiency_steady the same over the second half of the examples. The difference is warm-up: every job's code
+ * is compiled by the JIT in every TaskManager (the job jar's classes are loaded per job), and a run here lasts
+ * seconds, so at p2 two processes compile it while at p1 one does; the per-thread CPU on stderr shows it.
  */
 public final class ScaleOutBench {
     private static final String MAIN = "io.streamlearn.trainer.job.TrainerJob";
@@ -37,8 +41,12 @@ public final class ScaleOutBench {
 
     private ScaleOutBench() {}
 
-    /** One trainer run: steady rate, examples per CPU second, test accuracy of the last version. */
-    private record Run(double examplesPerS, double examplesPerCpuS, double testAcc) {}
+    /**
+     * One trainer run: steady rate, examples per CPU second from the first snapshot to the last and over the second
+     * half of the examples (with enough passes the JIT warm-up of every process is over by then), test accuracy of the
+     * last version.
+     */
+    private record Run(double examplesPerS, double examplesPerCpuS, double examplesPerCpuSSteady, double testAcc) {}
 
     public static void main(String[] args) throws Exception {
         String specName = System.getProperty("bench.spec", "mlp");
@@ -59,7 +67,7 @@ public final class ScaleOutBench {
         List<Run> p2 = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
                 FlinkStandaloneCluster flink = new FlinkStandaloneCluster(home.resolve("flink"),
-                        new FlinkStandaloneCluster.Options(2, 1, Duration.ofSeconds(180), List.of(), Map.of()))
+                        new FlinkStandaloneCluster.Options(2, 1, Duration.ofSeconds(180), List.of(), settings()))
                         .start()) {
             Topics topics = Topics.defaults();
             try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
@@ -78,8 +86,9 @@ public final class ScaleOutBench {
                     Run run = train(flink, jobJar, broker.bootstrapServers(), topics, spec, specFile,
                             home.resolve("store-" + round + "-p" + parallelism), parallelism, round, produced, test);
                     (parallelism == 1 ? p1 : p2).add(run);
-                    log("round %d p%d: %.0f examples/s, %.0f examples per CPU second, test accuracy %.4f", round,
-                            parallelism, run.examplesPerS(), run.examplesPerCpuS(), run.testAcc());
+                    log("round %d p%d: %.0f examples/s, %.0f examples per CPU second (%.0f over the second half), "
+                            + "test accuracy %.4f", round, parallelism, run.examplesPerS(), run.examplesPerCpuS(),
+                            run.examplesPerCpuSSteady(), run.testAcc());
                 }
             }
         } finally {
@@ -88,16 +97,19 @@ public final class ScaleOutBench {
         double[] rate1 = p1.stream().mapToDouble(Run::examplesPerS).toArray();
         double[] rate2 = p2.stream().mapToDouble(Run::examplesPerS).toArray();
         double[] eff = new double[rounds];
+        double[] effSteady = new double[rounds];
         double[] gap = new double[rounds];
         double[] scaling = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             eff[r] = p2.get(r).examplesPerCpuS() / p1.get(r).examplesPerCpuS();
+            effSteady[r] = p2.get(r).examplesPerCpuSSteady() / p1.get(r).examplesPerCpuSSteady();
             gap[r] = Math.abs(p1.get(r).testAcc() - p2.get(r).testAcc());
             scaling[r] = rate2[r] / rate1[r];
         }
         System.out.printf(Locale.ROOT, "RESULT p1_examples_per_s=%s p2_examples_per_s=%s scaling=%s efficiency=%s "
-                        + "test_acc_p1=%s test_acc_p2=%s acc_gap=%s cores=%d rounds=%d passes=%d%n",
+                        + "efficiency_steady=%s test_acc_p1=%s test_acc_p2=%s acc_gap=%s cores=%d rounds=%d passes=%d%n",
                 stat(rate1, "%.0f"), stat(rate2, "%.0f"), stat(scaling, "%.2f"), stat(eff, "%.2f"),
+                stat(effSteady, "%.2f"),
                 stat(p1.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"),
                 stat(p2.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"), stat(gap, "%.4f"), cores, rounds, passes);
         System.exit(0);
@@ -112,16 +124,31 @@ public final class ScaleOutBench {
                 "--checkpoint-interval-ms", Long.toString(Long.getLong("bench.checkpointMs", 2000)), "--max-wait-ms",
                 "200", "--holdout", "0", "--device", "cpu"));
         double[] cpuAtFirst = {Double.NaN};
+        ThreadCpu[] threadsAtFirst = new ThreadCpu[1];
         flink.explainingFailures(() -> flink.await("the first snapshot at parallelism " + parallelism, RUN_TIMEOUT, () -> {
             boolean published = snapshots.latest(spec.name()).isPresent();
             if (published) {
                 cpuAtFirst[0] = flink.cpuSeconds();
+                threadsAtFirst[0] = ThreadCpu.sample(flink.processIds());
             }
             return published;
         }));
+        // Halfway as well: what the JIT and other warm-up costs in the first half, compared with the second.
+        ThreadCpu[] threadsAtHalf = new ThreadCpu[1];
+        double[] cpuAtHalf = {Double.NaN};
+        long[] examplesAtHalf = {0};
         flink.explainingFailures(() -> flink.await(produced + " examples trained at parallelism " + parallelism,
-                RUN_TIMEOUT, () -> snapshots.latest(spec.name()).map(m -> m.examplesSeen() >= produced).orElse(false)));
+                RUN_TIMEOUT, () -> {
+                    long seen = snapshots.latest(spec.name()).map(SnapshotManifest::examplesSeen).orElse(0L);
+                    if (threadsAtHalf[0] == null && seen >= produced / 2) {
+                        cpuAtHalf[0] = flink.cpuSeconds();
+                        examplesAtHalf[0] = seen;
+                        threadsAtHalf[0] = ThreadCpu.sample(flink.processIds());
+                    }
+                    return seen >= produced;
+                }));
         double cpuAtLast = flink.cpuSeconds();
+        ThreadCpu threadsAtLast = ThreadCpu.sample(flink.processIds());
         flink.cancel(job);
         flink.await("job " + job + " cancelled", Duration.ofSeconds(60), () -> "CANCELED".equals(flink.jobState(job)));
         List<SnapshotManifest> history = snapshots.versions(spec.name()).stream()
@@ -131,8 +158,21 @@ public final class ScaleOutBench {
         long examples = last.examplesSeen() - first.examplesSeen();
         double rate = examples * 1000.0 / Math.max(1, last.createdMs() - first.createdMs());
         double perCpu = examples / Math.max(1e-9, cpuAtLast - cpuAtFirst[0]);
+        long secondHalf = last.examplesSeen() - examplesAtHalf[0];
+        double perCpuSteady = secondHalf / Math.max(1e-9, cpuAtLast - cpuAtHalf[0]);
+        log("round %d p%d: %d examples in %.1f CPU seconds; by process and thread (>= 0.1 s), %d examples up to "
+                + "half of them:%n%sthen %d examples in %.1f CPU seconds:%n%s", round, parallelism, examples,
+                cpuAtLast - cpuAtFirst[0], examplesAtHalf[0] - first.examplesSeen(),
+                threadsAtHalf[0].since(threadsAtFirst[0], 0.1), secondHalf, cpuAtLast - cpuAtHalf[0],
+                threadsAtLast.since(threadsAtHalf[0], 0.1));
         byte[] params = Files.readAllBytes(snapshots.directory(spec.name(), last.version()).resolve(last.paramsFile()));
-        return new Run(rate, perCpu, TrainerBench.testAccuracy(spec, params, test));
+        return new Run(rate, perCpu, perCpuSteady, TrainerBench.testAccuracy(spec, params, test));
+    }
+
+    /** The cluster's settings besides docs/deploy.md's: {@code -Dbench.taskManagerJavaOpts} to try JVM options. */
+    private static Map<String, String> settings() {
+        String opts = System.getProperty("bench.taskManagerJavaOpts", "");
+        return opts.isBlank() ? Map.of() : Map.of("env.java.opts.taskmanager", "-Dai.djl.offline=true " + opts);
     }
 
     /** {@code median[min..max]} of {@code values}. */

@@ -528,6 +528,20 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
                 .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum() / 1e9;
     }
 
+    /** The pids of the cluster's live processes by name ({@code jobmanager}, {@code tm-1}, ...), for {@link ThreadCpu}. */
+    public Map<String, Long> processIds() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        if (jobManager != null && jobManager.isAlive()) {
+            pids.put("jobmanager", jobManager.pid());
+        }
+        taskManagerProcesses.forEach((id, p) -> {
+            if (p.isAlive()) {
+                pids.put(id, p.pid());
+            }
+        });
+        return pids;
+    }
+
     /** Kills every process of the cluster (TaskManagers first) and waits for them; the files stay for the caller. */
     @Override
     public void close() {

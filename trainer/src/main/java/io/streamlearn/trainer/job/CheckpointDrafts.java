@@ -31,6 +31,9 @@ final class CheckpointDrafts {
     /** A completed checkpoint's outcome: the manifest and draft when {@link Result#PUBLISHED}. */
     record Outcome(Result result, SnapshotManifest manifest, SnapshotDraft draft) {}
 
+    /** Nothing to publish: no draft was waiting for the checkpoint (or this subtask never publishes). */
+    static final Outcome NONE = new Outcome(Result.NONE, null, null);
+
     /** A checkpoint's state waiting for that checkpoint to complete. */
     private record Pending(SnapshotDraft draft, boolean parametersFinite) {}
 
@@ -69,7 +72,7 @@ final class CheckpointDrafts {
         // Only the newest completed state is worth serving; older pending drafts are superseded.
         var done = pending.headMap(checkpointId, true);
         if (done.isEmpty()) {
-            return new Outcome(Result.NONE, null, null);
+            return NONE;
         }
         Pending newest = done.lastEntry().getValue();
         done.clear();

@@ -9,6 +9,7 @@ import io.streamlearn.trainer.state.MetricsMerge;
 import io.streamlearn.trainer.state.ModelMerge;
 import io.streamlearn.trainer.state.TrainerState;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -28,6 +29,19 @@ final class DataParallel {
         this.subtasks = subtasks;
         this.exchange = exchange;
         rebase(merged);
+    }
+
+    /**
+     * Subtask {@code subtask} of {@code subtasks} of job {@code jobId}, exchanging through the store of
+     * {@code config}; subtask 0 first deletes the merge files that ended jobs of the model left behind.
+     */
+    static DataParallel open(int subtask, int subtasks, TrainerConfig config, String model, String jobId,
+            LearningMetrics merged, long nowMs) {
+        MergeExchange exchange = new MergeExchange(Path.of(config.storeRoot()), model, jobId, config.mergeTimeoutMs());
+        if (subtask == 0) {
+            exchange.removeEndedJobs(nowMs);
+        }
+        return new DataParallel(subtask, subtasks, exchange, merged);
     }
 
     /** Whether other subtasks train the same model. */

@@ -1,5 +1,6 @@
 package io.streamlearn.trainer.job;
 
+import io.streamlearn.core.io.FileTrees;
 import io.streamlearn.trainer.state.Contribution;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * of one merge: checkpoint ids never repeat within a job (a failed checkpoint's id is not reused after a restore) and
  * a job restored from a savepoint has a new id, so a failed attempt's files are never read into a later merge. Each
  * file is written under a temporary name and renamed in one atomic move, so a reader never sees half of one.
+ * Files of completed checkpoints are deleted when they complete ({@link #forgetUpTo}); those a job left when it ended
+ * (its last, never completed checkpoint) by the next job of the model ({@link #removeEndedJobs}).
  */
 final class MergeExchange {
     private static final Logger LOG = LoggerFactory.getLogger(MergeExchange.class);
@@ -120,6 +123,55 @@ final class MergeExchange {
     }
 
     /**
+     * Deletes the merge files that other jobs of this model left behind, once nothing was written to them for longer
+     * than the merge timeout: a running job writes a contribution at every checkpoint and none of its merges waits
+     * longer than that, so such a directory belongs to a job that ended (cancelled, failed for good, or replaced by
+     * one restored from a savepoint, which has a new job id). A running job whose checkpoints are further apart than
+     * the timeout loses only files it no longer reads: its next merge creates the directory again. Returns how many
+     * job directories it deleted; a failure to delete is logged (only disk space is at stake).
+     *
+     * @param nowMs the wall-clock time, comparable with file modification times
+     */
+    int removeEndedJobs(long nowMs) {
+        Path merges = jobDir.getParent();
+        if (!Files.isDirectory(merges)) {
+            return 0;
+        }
+        int removed = 0;
+        try (Stream<Path> jobs = Files.list(merges)) {
+            for (Path other : jobs.filter(d -> !d.equals(jobDir) && Files.isDirectory(d)).toList()) {
+                if (nowMs - lastWrittenMs(other) > timeoutMs) {
+                    FileTrees.deleteRecursively(other);
+                    removed++;
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("trainer {}: could not delete the merge files of ended jobs in {}: {}", model, merges,
+                    e.toString());
+        }
+        if (removed > 0) {
+            LOG.info("trainer {}: deleted the merge files of {} ended jobs in {}", model, removed, merges);
+        }
+        return removed;
+    }
+
+    /** The newest modification time of {@code dir} and everything in it. */
+    private static long lastWrittenMs(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            long newest = Long.MIN_VALUE;
+            for (Path p : all.toList()) {
+                try {
+                    newest = Math.max(newest, Files.getLastModifiedTime(p).toMillis());
+                } catch (NoSuchFileException e) {
+                    // Deleted while we looked (the job's own forgetUpTo): it was written recently enough to be alive.
+                    return Long.MAX_VALUE;
+                }
+            }
+            return newest;
+        }
+    }
+
+    /**
      * Deletes the files of checkpoints up to {@code checkpointId}: once it completed, every subtask has read them
      * (each acknowledged it only after its merge), and a restore recomputes merges from Flink's state, not from here.
      */
@@ -131,7 +183,7 @@ final class MergeExchange {
             for (Path d : dirs.toList()) {
                 String name = d.getFileName().toString();
                 if (name.matches("[0-9]+") && Long.parseLong(name) <= checkpointId) {
-                    io.streamlearn.core.io.FileTrees.deleteRecursively(d);
+                    FileTrees.deleteRecursively(d);
                 }
             }
         } catch (IOException | UncheckedIOException e) {

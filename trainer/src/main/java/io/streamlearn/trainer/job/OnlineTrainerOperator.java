@@ -214,8 +214,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
             drafts = new CheckpointDrafts(spec.name(), publisher, new QualityGate(config.gateMargin(),
                     config.gateMinHoldout()), group);
         }
-        parallel = new DataParallel(subtask, subtasks, new MergeExchange(Path.of(config.storeRoot()), spec.name(),
-                getRuntimeContext().getJobInfo().getJobId().toString(), config.mergeTimeoutMs()), metrics);
+        parallel = DataParallel.open(subtask, subtasks, config, spec.name(),
+                getRuntimeContext().getJobInfo().getJobId().toString(), metrics, Clock.systemUTC().millis());
         if (restoredMerge != null) {
             applyMerge(restoredMerge);
             restoredMerge = null;
@@ -357,10 +357,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         super.notifyCheckpointComplete(checkpointId);
         steps.await();
         parallel.forgetUpTo(checkpointId);
-        if (drafts == null) {
-            return;
-        }
-        CheckpointDrafts.Outcome o = drafts.complete(checkpointId);
+        CheckpointDrafts.Outcome o = drafts == null ? CheckpointDrafts.NONE : drafts.complete(checkpointId);
         if (o.result() == CheckpointDrafts.Result.FAILED) {
             lastDraftExamples = -1;
         } else if (o.result() == CheckpointDrafts.Result.PUBLISHED) {
