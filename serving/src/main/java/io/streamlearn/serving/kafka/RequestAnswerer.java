@@ -100,12 +100,12 @@ final class RequestAnswerer {
     }
 
     /**
-     * Scores {@code b} on the calling thread (the poll's): decodes and checks each request, retains the champion (and
-     * a challenger) for the whole batch, so a swap never splits it, and runs the forward passes of at most
-     * {@code maxBatch} rows. Sends nothing: a request that cannot be answered is only remembered with its reason, so
-     * that its dead letter goes out with the batch's answers, in the same transaction in exactly-once mode.
+     * Checks {@code b} on the poll's thread: decodes and checks each request against the champion, retained (with a
+     * challenger) for the whole batch, so a swap never splits it. Sends nothing: a request that cannot be answered is
+     * only remembered with its reason, so that its dead letter goes out with the batch's answers, in the same
+     * transaction in exactly-once mode.
      */
-    void score(RequestBatch b) {
+    void check(RequestBatch b) {
         LoadedModel m = model.acquire();
         b.model = m;
         b.challenger = model.acquireChallenger();
@@ -129,6 +129,14 @@ final class RequestAnswerer {
             }
             b.addRow(r, ex, b.arrivalNanos[i]);
         }
+    }
+
+    /**
+     * Runs the forward passes of {@code b}'s rows, checked by {@link #check}, in passes of at most {@code maxBatch}
+     * rows on the retained champion, and a canary's before the answers that it gives.
+     */
+    void score(RequestBatch b) {
+        LoadedModel m = b.model;
         boolean canary = b.challenger != null && model.challengerRule().routing() == ChallengerRule.Mode.CANARY;
         if (canary && !b.rows.isEmpty()) {
             b.challenged = new LoadedModel.Scored[b.rows.size()];
@@ -157,7 +165,7 @@ final class RequestAnswerer {
     }
 
     /**
-     * Sends the answers of {@code b}, scored by {@link #score}: its dead letters, a prediction per scored row, and
+     * Sends the answers of {@code b}, checked and scored: its dead letters, a prediction per scored row, and
      * with a challenger its shadow scores. The sends are not awaited: see {@link #sendError()}. Called on one thread,
      * one batch at a time.
      */

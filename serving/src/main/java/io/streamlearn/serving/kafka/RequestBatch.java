@@ -5,6 +5,7 @@ import io.streamlearn.core.example.Features;
 import io.streamlearn.serving.model.LoadedModel;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,22 @@ final class RequestBatch {
             pending.add(r);
         }
         return true;
+    }
+
+    /**
+     * Drops the polled records of {@code partitions}, revoked while the batch was being collected: their new owner,
+     * or this member after the reassignment, polls them again from the committed offsets.
+     */
+    void dropPartitions(Collection<TopicPartition> partitions) {
+        int kept = 0;
+        for (int i = 0; i < pending.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = pending.get(i);
+            if (!partitions.contains(new TopicPartition(r.topic(), r.partition()))) {
+                arrivalNanos[kept] = arrivalNanos[i];
+                pending.set(kept++, r);
+            }
+        }
+        pending.subList(kept, pending.size()).clear();
     }
 
     /** Sizes the per-row arrays for {@code n} rows (a batch may hold more than one poll in the throughput profile). */

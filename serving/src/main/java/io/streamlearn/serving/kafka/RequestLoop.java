@@ -10,12 +10,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
@@ -59,6 +61,8 @@ public final class RequestLoop extends ConsumerLoop {
     // Two batches alternate: one is scored on this loop's thread while the sender delivers the other.
     private RequestBatch next = new RequestBatch();
     private RequestBatch spare = new RequestBatch();
+    // Partitions revoked during the current collect (set by the rebalance listener, on this loop's thread).
+    private final Set<TopicPartition> revoked = new HashSet<>();
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final OffsetCommitCallback onCommit = (committed, e) -> {
@@ -155,6 +159,9 @@ public final class RequestLoop extends ConsumerLoop {
         RequestBatch b = next;
         boolean handed = false;
         try {
+            // The forward pass stays on this thread: on the sender it would add to the wait for the answers' acks,
+            // which is that thread's critical path (bench/serving.sh's CPU breakdown, issue 14).
+            answerer.check(b);
             answerer.score(b);
             if (settle(c, sender.awaitDelivered(), false)) {
                 return;
@@ -177,16 +184,28 @@ public final class RequestLoop extends ConsumerLoop {
     /** Polls until a micro-batch is full or its wait is over; false when nothing arrived. */
     private boolean collect(KafkaConsumer<byte[], byte[]> c, RequestBatch b) {
         b.clear();
-        if (!b.append(c.poll(IDLE_POLL), RequestAnswerer.nanos(clock.instant()))) {
+        if (!poll(c, b, IDLE_POLL)) {
             return false;
         }
         long deadline = System.nanoTime() + config.maxWaitMicros() * 1_000L;
         long remaining;
         while (b.pending.size() < config.maxBatch() && (remaining = deadline - System.nanoTime()) > 0
                 && running()) {
-            b.append(c.poll(Duration.ofNanos(remaining)), RequestAnswerer.nanos(clock.instant()));
+            poll(c, b, Duration.ofNanos(remaining));
         }
-        return true;
+        return !b.pending.isEmpty();
+    }
+
+    /** One poll into {@code b}; false when it returned nothing. */
+    private boolean poll(KafkaConsumer<byte[], byte[]> c, RequestBatch b, Duration timeout) {
+        revoked.clear();
+        ConsumerRecords<byte[], byte[]> records = c.poll(timeout);
+        if (!revoked.isEmpty()) {
+            // A rebalance inside this poll: what the batch holds of the revoked partitions is not ours to answer or
+            // commit any more (the records this poll returned come after it, from the new assignment).
+            b.dropPartitions(revoked);
+        }
+        return b.append(records, RequestAnswerer.nanos(clock.instant()));
     }
 
     /**
@@ -305,6 +324,7 @@ public final class RequestLoop extends ConsumerLoop {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            revoked.addAll(partitions);
             settle(c, sender.awaitDelivered(), true);
         }
 
@@ -316,6 +336,7 @@ public final class RequestLoop extends ConsumerLoop {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // Another member owns them already: no commit can succeed, but the batch out must end before the next.
+            revoked.addAll(partitions);
             RequestBatch done = sender.awaitDelivered();
             if (done != null && done.failed) {
                 rewind(c);
