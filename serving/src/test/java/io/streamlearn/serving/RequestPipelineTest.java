@@ -22,6 +22,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The request loop's pipeline (a batch is scored while the previous one is answered) on a real broker: answers keep
@@ -72,12 +74,14 @@ class RequestPipelineTest extends ServingTestKit.OnEmbeddedBroker {
         }
     }
 
-    @Test
-    void stoppedMidBacklogItDeliversTheBatchInFlightAndCommitsExactlyTheAnsweredRequests() throws Exception {
+    @ParameterizedTest(name = "exactlyOnce={0}")
+    @ValueSource(booleans = {true, false})
+    void stoppedMidBacklogItDeliversTheBatchInFlightAndCommitsExactlyTheAnsweredRequests(boolean exactlyOnce)
+            throws Exception {
         int n = 20_000;
         TopicReader requests = kafka.reader(topics.requests());
         TopicReader predictions = kafka.reader(topics.predictions());
-        PredictionService service = new PredictionService(config().build(), registry);
+        PredictionService service = new PredictionService(config().optExactlyOnce(exactlyOnce).build(), registry);
         try (service; KafkaProducer<byte[], byte[]> producer = producer()) {
             sendBacklog(producer, n);
             startServing(service, producer);
@@ -106,20 +110,23 @@ class RequestPipelineTest extends ServingTestKit.OnEmbeddedBroker {
                 belowCommitted);
     }
 
-    @Test
-    void aRebalanceMidBacklogDeliversAndCommitsTheBatchInFlightSoNoRequestIsAnsweredTwice() throws Exception {
-        int n = 20_000;
+    @ParameterizedTest(name = "exactlyOnce={0}")
+    @ValueSource(booleans = {true, false})
+    void aRebalanceMidBacklogDeliversAndCommitsTheBatchInFlightSoNoRequestIsAnsweredTwice(boolean exactlyOnce)
+            throws Exception {
+        // Large enough that the first instance is still draining when the second joins, whatever the host's speed.
+        int n = 60_000;
         TopicReader predictions = kafka.reader(topics.predictions());
-        PredictionService first = new PredictionService(config().optInstanceId("first").build(),
-                new CollectorRegistry());
-        PredictionService second = new PredictionService(config().optInstanceId("second").build(),
-                new CollectorRegistry());
+        // Batches of 64: in exactly-once mode a batch is a transaction, and 60,000 of 16 take minutes on a busy host.
+        PredictionService first = new PredictionService(config().optMaxBatch(64).optExactlyOnce(exactlyOnce)
+                .optInstanceId("first").build(), new CollectorRegistry());
+        PredictionService second = new PredictionService(config().optMaxBatch(64).optExactlyOnce(exactlyOnce)
+                .optInstanceId("second").build(), new CollectorRegistry());
         try (first; second; KafkaProducer<byte[], byte[]> producer = producer()) {
             sendBacklog(producer, n);
             startServing(first, producer);
-            await().atMost(WAIT).until(() -> first.served() > 1_000);
             second.start(); // the group rebalances while the first instance has batches out
-            await().atMost(WAIT).until(() -> first.served() + second.served() == n);
+            await().atMost(WAIT.multipliedBy(3)).until(() -> first.served() + second.served() == n);
             assertThat(second.served()).as("the second instance took partitions over").isPositive();
             await().atMost(WAIT).until(() -> committedOffsets() == n);
 
