@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -44,7 +45,11 @@ class RequestPipelineTest extends ServingTestKit.OnEmbeddedBroker {
     }
 
     private void sendBacklog(KafkaProducer<byte[], byte[]> producer, int n) {
-        for (int i = 0; i < n; i++) {
+        sendBacklog(producer, 0, n);
+    }
+
+    private void sendBacklog(KafkaProducer<byte[], byte[]> producer, int from, int to) {
+        for (int i = from; i < to; i++) {
             producer.send(jsonRequest(topics, "r" + i, row(8, i)));
         }
         producer.flush();
@@ -114,7 +119,6 @@ class RequestPipelineTest extends ServingTestKit.OnEmbeddedBroker {
     @ValueSource(booleans = {true, false})
     void aRebalanceMidBacklogDeliversAndCommitsTheBatchInFlightSoNoRequestIsAnsweredTwice(boolean exactlyOnce)
             throws Exception {
-        // Large enough that the first instance is still draining when the second joins, whatever the host's speed.
         int n = 60_000;
         TopicReader predictions = kafka.reader(topics.predictions());
         // Batches of 64: in exactly-once mode a batch is a transaction, and 60,000 of 16 take minutes on a busy host.
@@ -123,9 +127,13 @@ class RequestPipelineTest extends ServingTestKit.OnEmbeddedBroker {
         PredictionService second = new PredictionService(config().optMaxBatch(64).optExactlyOnce(exactlyOnce)
                 .optInstanceId("second").build(), new CollectorRegistry());
         try (first; second; KafkaProducer<byte[], byte[]> producer = producer()) {
-            sendBacklog(producer, n);
+            // Two thirds before the second instance joins: the group rebalances while the first has batches out.
+            sendBacklog(producer, 0, 40_000);
             startServing(first, producer);
-            second.start(); // the group rebalances while the first instance has batches out
+            second.start();
+            await().atMost(WAIT).until(this::bothMembersHavePartitions);
+            // The rest once both share the partitions, so the second answers some whatever the host's speed.
+            sendBacklog(producer, 40_000, n);
             await().atMost(WAIT.multipliedBy(3)).until(() -> first.served() + second.served() == n);
             assertThat(second.served()).as("the second instance took partitions over").isPositive();
             await().atMost(WAIT).until(() -> committedOffsets() == n);
@@ -137,6 +145,15 @@ class RequestPipelineTest extends ServingTestKit.OnEmbeddedBroker {
             assertThat(answers).hasSize(n);
             assertThat(answers.values()).as("one answer per request: the new owner starts after the drained batch")
                     .allMatch(c -> c == 1);
+        }
+    }
+
+    private boolean bothMembersHavePartitions() throws Exception {
+        try (Admin admin = KafkaClients.admin(kafka.bootstrapServers(), Map.of())) {
+            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS)
+                    .get(group);
+            return g.members().size() == 2
+                    && g.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
         }
     }
 

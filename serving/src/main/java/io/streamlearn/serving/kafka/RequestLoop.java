@@ -28,6 +28,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -241,16 +242,32 @@ public final class RequestLoop extends ConsumerLoop {
             // waiting takes a coordinator round trip off every batch; close() waits for the commits in flight.
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(done.offsets);
             if (sync) {
-                try {
-                    c.commitSync(offsets);
-                } catch (KafkaException e) {
-                    onCommit.onComplete(offsets, e);
-                }
+                commitSync(c, offsets);
             } else {
                 c.commitAsync(offsets, onCommit);
             }
         }
         return false;
+    }
+
+    /** Commits {@code offsets} and waits; a failure is logged (it means duplicates, never losses). */
+    private void commitSync(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                c.commitSync(offsets);
+                return;
+            } catch (WakeupException e) {
+                // stop() wakes the consumer once; when the loop was not polling, this commit on the way out gets
+                // the wakeup, which the throw consumed: commit again rather than answer the last batch twice.
+                if (attempt > 1) {
+                    onCommit.onComplete(offsets, e);
+                    return;
+                }
+            } catch (KafkaException e) {
+                onCommit.onComplete(offsets, e);
+                return;
+            }
+        }
     }
 
     /** On the sender's thread: delivers {@code b}'s answers, then returns its models; marks it failed to rewind. */
