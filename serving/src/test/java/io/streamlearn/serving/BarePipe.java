@@ -36,11 +36,14 @@ final class BarePipe {
 
     private BarePipe() {}
 
+    /** A drain's answers per second after the first poll, and its CPU per answer by thread role ({@link ThreadCpu}). */
+    record Drain(double perSecond, String cpuPerAnswer) {}
+
     /**
-     * Drains {@code count} requests of {@code requestsTopic} into {@code answersTopic} as group {@code group}; returns
-     * the answers per second after the first poll (as serving's rate is taken after its first batch).
+     * Drains {@code count} requests of {@code requestsTopic} into {@code answersTopic} as group {@code group}; its rate
+     * is taken after the first poll (as serving's rate is taken after its first batch).
      */
-    static double drain(String bootstrap, String requestsTopic, String answersTopic, String group, int count,
+    static Drain drain(String bootstrap, String requestsTopic, String answersTopic, String group, int count,
             int maxBatch, ServingProfile profile) {
         Map<String, String> consumerProperties = new HashMap<>(profile.consumer(Map.of()));
         consumerProperties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxBatch));
@@ -48,6 +51,7 @@ final class BarePipe {
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.consumer(bootstrap, group, consumerProperties);
                 KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap, profile.producer(Map.of()))) {
             c.subscribe(List.of(requestsTopic));
+            ThreadCpu cpu0 = ThreadCpu.now();
             long t0 = 0;
             int first = 0;
             int answered = 0;
@@ -79,7 +83,9 @@ final class BarePipe {
                     first = answered;
                 }
             }
-            return (answered - first) * 1e9 / Math.max(1, System.nanoTime() - t0);
+            double perSecond = (answered - first) * 1e9 / Math.max(1, System.nanoTime() - t0);
+            // Before the clients close: their threads' CPU goes with them.
+            return new Drain(perSecond, ThreadCpu.now().perRecordSince(cpu0, answered));
         }
     }
 }

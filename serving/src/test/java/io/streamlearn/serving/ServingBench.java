@@ -226,11 +226,14 @@ public final class ServingBench {
             }
             long t0 = System.nanoTime();
             long s0 = service.served();
+            ThreadCpu cpu0 = ThreadCpu.now();
             while (service.served() + service.rejected() < backlog && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(1_000_000);
             }
             long t1 = System.nanoTime();
             long s1 = service.served();
+            ERR.printf(Locale.ROOT, "serving's CPU per prediction: %s%n", ThreadCpu.now().perRecordSince(cpu0,
+                    s1 - s0));
             if (s1 + service.rejected() < backlog || service.rejected() > 0) {
                 throw new IllegalStateException("serving answered " + s1 + " and rejected " + service.rejected()
                         + " of a backlog of " + backlog + " valid requests");
@@ -245,10 +248,11 @@ public final class ServingBench {
     /** Answers/s of the bare pipe draining the same backlog (its own group) with the same clients and poll size. */
     private double pipe(int round) {
         String requests = new Topics("bench-max-" + round + ".").requests();
-        double rate = BarePipe.drain(bootstrap, requests, requests + ".pipe", "bench-pipe", backlog, maxBatch,
+        BarePipe.Drain drain = BarePipe.drain(bootstrap, requests, requests + ".pipe", "bench-pipe", backlog, maxBatch,
                 profile);
-        ERR.printf(Locale.ROOT, "bare pipe over the same backlog: %.0f answers/s%n", rate);
-        return rate;
+        ERR.printf(Locale.ROOT, "bare pipe over the same backlog: %.0f answers/s%n", drain.perSecond());
+        ERR.printf(Locale.ROOT, "bare pipe's CPU per answer: %s%n", drain.cpuPerAnswer());
+        return drain.perSecond();
     }
 
     /**

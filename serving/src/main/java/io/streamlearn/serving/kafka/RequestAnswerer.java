@@ -16,7 +16,7 @@ import io.streamlearn.serving.model.ServingModel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,11 +62,6 @@ final class RequestAnswerer {
     private final KafkaProducer<byte[], byte[]> shadowProducer;
     private final int deadLetterMaxBytes;
 
-    // Reused for every batch: the hot path allocates per record only what leaves the process.
-    private final List<ConsumerRecord<byte[], byte[]>> rows = new ArrayList<>();
-    private final List<Example> rowExamples = new ArrayList<>();
-    private final List<Features> rowFeatures = new ArrayList<>();
-    private final long[] rowArrivals;
     private final AtomicReference<Exception> sendError = new AtomicReference<>();
     private final Callback onAck = (md, e) -> {
         if (e != null) {
@@ -88,7 +83,6 @@ final class RequestAnswerer {
         this.dlqTopic = config.topics().predictionsDlq();
         this.shadowTopic = config.topics().shadowPredictions();
         this.deadLetterMaxBytes = deadLetterMaxBytes(config.kafkaOverrides());
-        this.rowArrivals = new long[maxBatch];
     }
 
     /** The cap of a dead letter's value under the producer's max.request.size ({@code overrides} or Kafka's default). */
@@ -106,121 +100,150 @@ final class RequestAnswerer {
     }
 
     /**
-     * Sends an answer for every record of {@code pending} (arrived at {@code arrivalNanos}, same index), in forward
-     * passes of at most {@code maxBatch} rows. The sends are not awaited: see {@link #sendError()}.
+     * Checks {@code b} on the poll's thread: decodes and checks each request against the champion, retained (with a
+     * challenger) for the whole batch, so a swap never splits it. Sends nothing: a request that cannot be answered is
+     * only remembered with its reason, so that its dead letter goes out with the batch's answers, in the same
+     * transaction in exactly-once mode.
      */
-    void answer(List<ConsumerRecord<byte[], byte[]>> pending, long[] arrivalNanos) {
-        served = 0;
-        rejected = 0;
-        sendError.set(null);
-        for (int from = 0; from < pending.size(); from += maxBatch) {
-            answer(pending, arrivalNanos, from, Math.min(pending.size(), from + maxBatch));
+    void check(RequestBatch b) {
+        LoadedModel m = model.acquire();
+        b.model = m;
+        b.challenger = model.acquireChallenger();
+        b.ensureRows(b.pending.size());
+        List<ConsumerRecord<byte[], byte[]>> pending = b.pending;
+        for (int i = 0; i < pending.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = pending.get(i);
+            Example ex = decode(b, r);
+            if (ex == null) {
+                continue;
+            }
+            String reason;
+            try {
+                reason = m.rejectReason(ex.features());
+            } catch (RuntimeException e) {
+                reason = "cannot check the request against model " + m.name() + " v" + m.version() + ": " + e;
+            }
+            if (reason != null) {
+                b.refuse(r, ex.id() + ": " + reason);
+                continue;
+            }
+            b.addRow(r, ex, b.arrivalNanos[i]);
         }
     }
 
-    /** The first failed send of the last {@link #answer} (complete once the producer was flushed), or null. */
+    /**
+     * Runs the forward passes of {@code b}'s rows, checked by {@link #check}, in passes of at most {@code maxBatch}
+     * rows on the retained champion, and a canary's before the answers that it gives.
+     */
+    void score(RequestBatch b) {
+        LoadedModel m = b.model;
+        boolean canary = b.challenger != null && model.challengerRule().routing() == ChallengerRule.Mode.CANARY;
+        if (canary && !b.rows.isEmpty()) {
+            b.challenged = new LoadedModel.Scored[b.rows.size()];
+        }
+        for (int from = 0; from < b.rows.size(); from += maxBatch) {
+            int to = Math.min(b.rows.size(), from + maxBatch);
+            metrics.batch(to - from);
+            List<Features> features = b.rowFeatures.subList(from, to);
+            try {
+                System.arraycopy(m.predict(features), 0, b.scored, from, to - from);
+            } catch (RuntimeException e) {
+                LOG.error("forward pass of {} requests on {} failed: {}; they go to {}", to - from, m, e.toString(),
+                        dlqTopic, e);
+                Arrays.fill(b.rowFailures, from, to, "inference failed on model " + m.name() + " v" + m.version()
+                        + ": " + e);
+                continue;
+            }
+            // A canary answers, so its pass comes before the answers; a shadow's comes after they are on their way.
+            if (canary) {
+                LoadedModel.Scored[] c = scoreChallenger(b.challenger, features);
+                if (c != null) {
+                    System.arraycopy(c, 0, b.challenged, from, to - from);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends the answers of {@code b}, checked and scored: its dead letters, a prediction per scored row, and
+     * with a challenger its shadow scores. The sends are not awaited: see {@link #sendError()}. Called on one thread,
+     * one batch at a time.
+     */
+    void emit(RequestBatch b) {
+        served = 0;
+        rejected = 0;
+        sendError.set(null);
+        for (int i = 0; i < b.refused.size(); i++) {
+            deadLetter(b.refused.get(i), b.refusedReasons.get(i));
+        }
+        if (b.rows.isEmpty()) {
+            return;
+        }
+        LoadedModel m = b.model;
+        LoadedModel challenger = b.challenger;
+        LoadedModel.Scored[] challenged = b.challenged;
+        long now = nanos(clock.instant());
+        long canaryAnswers = 0;
+        for (int i = 0; i < b.rows.size(); i++) {
+            if (b.rowFailures[i] != null) {
+                deadLetter(b.rows.get(i), b.rowFailures[i]);
+                continue;
+            }
+            boolean hasCanary = challenged != null && challenged[i] != null;
+            boolean byCanary = hasCanary && model.challengerRule().canaryAnswers(b.rowExamples.get(i).id());
+            if (answer(b, i, byCanary ? challenger : m, byCanary ? challenged[i] : b.scored[i], now)) {
+                canaryAnswers += byCanary ? 1 : 0;
+            }
+            if (hasCanary) {
+                shadow(b, i, byCanary ? m : challenger, byCanary ? b.scored[i] : challenged[i], now);
+            }
+        }
+        if (canaryAnswers > 0) {
+            metrics.challengerOutcome(false, canaryAnswers, false);
+        }
+        // Without the shadow topic a shadow challenger's scores would go nowhere: its pass is skipped.
+        if (challenger != null && challenged == null && model.shadowWritable()) {
+            for (int from = 0; from < b.rows.size(); from += maxBatch) {
+                int to = Math.min(b.rows.size(), from + maxBatch);
+                LoadedModel.Scored[] shadowed = scoreChallenger(challenger, b.rowFeatures.subList(from, to));
+                if (shadowed == null) {
+                    continue;
+                }
+                now = nanos(clock.instant());
+                for (int i = from; i < to; i++) {
+                    if (b.rowFailures[i] == null) {
+                        shadow(b, i, challenger, shadowed[i - from], now);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first failed send of the last {@link #emit} (complete once the producer was flushed), or null. */
     Exception sendError() {
         return sendError.get();
     }
 
-    /** Predictions sent by the last {@link #answer}. */
+    /** Predictions sent by the last {@link #emit}. */
     long served() {
         return served;
     }
 
-    /** Dead letters sent by the last {@link #answer}. */
+    /** Dead letters sent by the last {@link #emit}. */
     long rejected() {
         return rejected;
     }
 
-    private void answer(List<ConsumerRecord<byte[], byte[]>> pending, long[] arrivalNanos, int from, int to) {
-        LoadedModel m = model.acquire();
-        LoadedModel challenger = model.acquireChallenger();
-        try {
-            rows.clear();
-            rowExamples.clear();
-            rowFeatures.clear();
-            for (int i = from; i < to; i++) {
-                ConsumerRecord<byte[], byte[]> r = pending.get(i);
-                Example ex = decode(r);
-                if (ex == null) {
-                    continue;
-                }
-                String reason;
-                try {
-                    reason = m.rejectReason(ex.features());
-                } catch (RuntimeException e) {
-                    reason = "cannot check the request against model " + m.name() + " v" + m.version() + ": " + e;
-                }
-                if (reason != null) {
-                    deadLetter(r, ex.id() + ": " + reason);
-                    continue;
-                }
-                rowArrivals[rows.size()] = arrivalNanos[i];
-                rows.add(r);
-                rowExamples.add(ex);
-                rowFeatures.add(ex.features());
-            }
-            if (rows.isEmpty()) {
-                return;
-            }
-            metrics.batch(rows.size());
-            LoadedModel.Scored[] scored;
-            try {
-                scored = m.predict(rowFeatures);
-            } catch (RuntimeException e) {
-                LOG.error("forward pass of {} requests on {} failed: {}; they go to {}", rows.size(), m,
-                        e.toString(), dlqTopic, e);
-                for (int i = 0; i < rows.size(); i++) {
-                    deadLetter(rows.get(i), "inference failed on model " + m.name() + " v" + m.version()
-                            + ": " + e);
-                }
-                return;
-            }
-            boolean canary = challenger != null && model.challengerRule().routing() == ChallengerRule.Mode.CANARY;
-            // A canary answers, so its pass comes first; a shadow's comes after the answers are on their way.
-            LoadedModel.Scored[] challenged = canary ? scoreChallenger(challenger) : null;
-            long now = nanos(clock.instant());
-            long canaryAnswers = 0;
-            for (int i = 0; i < rows.size(); i++) {
-                Example ex = rowExamples.get(i);
-                boolean byCanary = challenged != null && model.challengerRule().canaryAnswers(ex.id());
-                if (answer(i, byCanary ? challenger : m, byCanary ? challenged[i] : scored[i], now)) {
-                    canaryAnswers += byCanary ? 1 : 0;
-                }
-                if (challenged != null) {
-                    shadow(i, byCanary ? m : challenger, byCanary ? scored[i] : challenged[i], now);
-                }
-            }
-            if (canaryAnswers > 0) {
-                metrics.challengerOutcome(false, canaryAnswers, false);
-            }
-            // Without the shadow topic a shadow challenger's scores would go nowhere: its pass is skipped.
-            if (challenger != null && !canary && model.shadowWritable()
-                    && (challenged = scoreChallenger(challenger)) != null) {
-                now = nanos(clock.instant());
-                for (int i = 0; i < rows.size(); i++) {
-                    shadow(i, challenger, challenged[i], now);
-                }
-            }
-        } finally {
-            m.release();
-            if (challenger != null) {
-                challenger.release();
-            }
-        }
-    }
-
     /** Sends the answer of row {@code i} by {@code by}; false when it could not be built (it is then dead-lettered). */
-    private boolean answer(int i, LoadedModel by, LoadedModel.Scored score, long nowNanos) {
-        ConsumerRecord<byte[], byte[]> r = rows.get(i);
-        double latencySeconds = Math.max(0L, nowNanos - rowArrivals[i]) / 1e9;
+    private boolean answer(RequestBatch b, int i, LoadedModel by, LoadedModel.Scored score, long nowNanos) {
+        ConsumerRecord<byte[], byte[]> r = b.rows.get(i);
+        double latencySeconds = Math.max(0L, nowNanos - b.rowArrivals[i]) / 1e9;
         ProducerRecord<byte[], byte[]> answer;
         try {
-            answer = prediction(predictionsTopic, r, rowExamples.get(i), by, score, latencySeconds);
+            answer = prediction(predictionsTopic, r, b.rowExamples.get(i), by, score, latencySeconds);
         } catch (RuntimeException e) {
             // One request's answer that cannot be built must not fail (and endlessly repeat) its batch.
-            deadLetter(r, rowExamples.get(i).id() + ": cannot write the prediction of model " + by.name() + " v"
+            deadLetter(r, b.rowExamples.get(i).id() + ": cannot write the prediction of model " + by.name() + " v"
                     + by.version() + ": " + e);
             return false;
         }
@@ -231,14 +254,15 @@ final class RequestAnswerer {
     }
 
     /** Sends the score of row {@code i} by the model that did not answer it to the shadow topic; never fails it. */
-    private void shadow(int i, LoadedModel by, LoadedModel.Scored score, long nowNanos) {
+    private void shadow(RequestBatch b, int i, LoadedModel by, LoadedModel.Scored score, long nowNanos) {
         if (!model.shadowWritable()) {
             return; // counted and logged once when the challenger started
         }
         try {
-            double latencySeconds = Math.max(0L, nowNanos - rowArrivals[i]) / 1e9;
+            double latencySeconds = Math.max(0L, nowNanos - b.rowArrivals[i]) / 1e9;
             long version = by.version();
-            shadowProducer.send(prediction(shadowTopic, rows.get(i), rowExamples.get(i), by, score, latencySeconds),
+            shadowProducer.send(prediction(shadowTopic, b.rows.get(i), b.rowExamples.get(i), by, score,
+                    latencySeconds),
                     (md, e) -> {
                         if (e == null) {
                             metrics.challengerOutcome(true, 0, false);
@@ -251,12 +275,12 @@ final class RequestAnswerer {
         }
     }
 
-    /** The challenger's scores of the rows, or null when its forward pass failed (counted, logged once). */
-    private LoadedModel.Scored[] scoreChallenger(LoadedModel challenger) {
+    /** The challenger's scores of {@code features}, or null when its forward pass failed (counted, logged once). */
+    private LoadedModel.Scored[] scoreChallenger(LoadedModel challenger, List<Features> features) {
         try {
-            return challenger.predict(rowFeatures);
+            return challenger.predict(features);
         } catch (RuntimeException e) {
-            model.challengerFailed(challenger.version(), "the forward pass of " + rows.size() + " requests", e);
+            model.challengerFailed(challenger.version(), "the forward pass of " + features.size() + " requests", e);
             return null;
         }
     }
@@ -273,20 +297,20 @@ final class RequestAnswerer {
         return new ProducerRecord<>(topic, null, r.key(), PredictionJsonCodec.encode(p), headers);
     }
 
-    /** The request in {@code r}, or null after routing it to the dead-letter topic. */
-    private Example decode(ConsumerRecord<byte[], byte[]> r) {
+    /** The request in {@code r}, or null after refusing it in {@code b} (it goes to the dead-letter topic). */
+    private static Example decode(RequestBatch b, ConsumerRecord<byte[], byte[]> r) {
         if (r.value() == null || r.value().length == 0) {
-            deadLetter(r, "empty request: the record has no value");
+            b.refuse(r, "empty request: the record has no value");
             return null;
         }
         try {
             return ExampleCodec.decode(r.value(), r.headers());
         } catch (CodecException | IllegalArgumentException e) {
-            deadLetter(r, "undecodable request: " + e.getMessage());
+            b.refuse(r, "undecodable request: " + e.getMessage());
             return null;
         } catch (RuntimeException e) {
             // A decoder bug on one odd record is that record's problem: it goes to the dead letters with the error.
-            deadLetter(r, "undecodable request: " + e);
+            b.refuse(r, "undecodable request: " + e);
             return null;
         }
     }

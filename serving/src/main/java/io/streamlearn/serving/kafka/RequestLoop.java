@@ -8,15 +8,15 @@ import io.streamlearn.serving.ServingMetrics;
 import io.streamlearn.serving.model.ServingModel;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -28,6 +28,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,12 +59,14 @@ public final class RequestLoop extends ConsumerLoop {
     private final Clock clock;
     private volatile boolean consuming;
 
-    // Reused for every batch: the hot path allocates per record only what leaves the process.
-    private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
-    private long[] arrivalNanos = new long[64];
+    // Two batches alternate: one is scored on this loop's thread while the sender delivers the other.
+    private RequestBatch next = new RequestBatch();
+    private RequestBatch spare = new RequestBatch();
+    // Partitions revoked during the current collect (set by the rebalance listener, on this loop's thread).
+    private final Set<TopicPartition> revoked = new HashSet<>();
+    private boolean lastPollShort;
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
-    private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     private final OffsetCommitCallback onCommit = (committed, e) -> {
         if (e != null) {
             LOG.warn("offset commit of {} failed ({}); the requests after the last committed offset will be answered "
@@ -127,14 +130,22 @@ public final class RequestLoop extends ConsumerLoop {
             Thread.currentThread().interrupt();
             return;
         }
-        c.subscribe(List.of(config.topics().requests()));
-        consuming = true;
-        // Closed before ConsumerLoop closes the consumer, so a scrape never reads a closed client.
-        try (KafkaClientMetrics lag = metrics.consumerLag(c::metrics)) {
-            LOG.info("consuming {} as group {}", config.topics().requests(), config.groupId());
-            while (running()) {
-                if (collect(c)) {
-                    processPending(c);
+        try (AnswerSender sender = new AnswerSender("streamlearn-serving-answers-" + config.model(), this::deliver)) {
+            c.subscribe(List.of(config.topics().requests()), new DrainOnRebalance(c, sender));
+            consuming = true;
+            // Closed before ConsumerLoop closes the consumer, so a scrape never reads a closed client.
+            try (KafkaClientMetrics lag = metrics.consumerLag(c::metrics)) {
+                LOG.info("consuming {} as group {}", config.topics().requests(), config.groupId());
+                try {
+                    while (running()) {
+                        settle(c, sender.takeDelivered(), false);
+                        if (collect(c, next)) {
+                            pass(c, sender);
+                        }
+                    }
+                } finally {
+                    // Stopping: the batch out is delivered and its offsets committed before the consumer leaves.
+                    settle(c, sender.awaitDelivered(), true);
                 }
             }
         } finally {
@@ -142,58 +153,146 @@ public final class RequestLoop extends ConsumerLoop {
         }
     }
 
+    /**
+     * Scores the polled batch here while the sender delivers the previous one, then takes that one back (committing
+     * its offsets, or rewinding when it failed, which drops this batch: it is polled again) and hands this one over.
+     * Two polls in a row short of {@code maxBatch} mean the loop has caught up with the requests (one short poll
+     * alone may be the end of a fetch in a backlog): nothing is gained by overlapping, so the batch is delivered here
+     * at once, without waking the sender, whose hand-off would add a scheduling delay to every answer at a steady
+     * rate.
+     */
+    private void pass(KafkaConsumer<byte[], byte[]> c, AnswerSender sender) {
+        RequestBatch b = next;
+        boolean handed = false;
+        try {
+            // The forward pass stays on this thread: on the sender it would add to the wait for the answers' acks,
+            // which is that thread's critical path (bench/serving.sh's CPU breakdown, issue 14).
+            answerer.check(b);
+            answerer.score(b);
+            if (settle(c, sender.awaitDelivered(), false)) {
+                return;
+            }
+            if (config.exactlyOnce()) {
+                // The generation the offsets belong to: a rebalance first drains this batch (DrainOnRebalance).
+                b.groupMetadata = c.groupMetadata();
+            }
+            boolean shortPoll = b.pending.size() < config.maxBatch();
+            boolean caughtUp = shortPoll && lastPollShort;
+            lastPollShort = shortPoll;
+            if (caughtUp) {
+                handed = true; // deliver() returns the models
+                deliver(b);
+                settle(c, b, false);
+                return;
+            }
+            sender.hand(b);
+            handed = true;
+            next = spare;
+            spare = b;
+        } finally {
+            if (!handed) {
+                b.release();
+            }
+        }
+    }
+
     /** Polls until a micro-batch is full or its wait is over; false when nothing arrived. */
-    private boolean collect(KafkaConsumer<byte[], byte[]> c) {
-        pending.clear();
-        if (!append(c.poll(IDLE_POLL))) {
+    private boolean collect(KafkaConsumer<byte[], byte[]> c, RequestBatch b) {
+        b.clear();
+        if (!poll(c, b, IDLE_POLL)) {
             return false;
         }
         long deadline = System.nanoTime() + config.maxWaitMicros() * 1_000L;
         long remaining;
-        while (pending.size() < config.maxBatch() && (remaining = deadline - System.nanoTime()) > 0
+        while (b.pending.size() < config.maxBatch() && (remaining = deadline - System.nanoTime()) > 0
                 && running()) {
-            append(c.poll(Duration.ofNanos(remaining)));
+            poll(c, b, Duration.ofNanos(remaining));
         }
-        return true;
+        return !b.pending.isEmpty();
     }
 
-    private boolean append(ConsumerRecords<byte[], byte[]> records) {
-        if (records.isEmpty()) {
+    /** One poll into {@code b}; false when it returned nothing. */
+    private boolean poll(KafkaConsumer<byte[], byte[]> c, RequestBatch b, Duration timeout) {
+        revoked.clear();
+        ConsumerRecords<byte[], byte[]> records = c.poll(timeout);
+        if (!revoked.isEmpty()) {
+            // A rebalance inside this poll: what the batch holds of the revoked partitions is not ours to answer or
+            // commit any more (the records this poll returned come after it, from the new assignment).
+            b.dropPartitions(revoked);
+        }
+        return b.append(records, RequestAnswerer.nanos(clock.instant()));
+    }
+
+    /**
+     * After the sender delivered {@code done} (null: nothing was out): commits its offsets in at-least-once mode
+     * ({@code sync} when the partitions are about to move), or rewinds to the committed offsets when it failed. True
+     * when it rewound, so whatever was polled since must be dropped.
+     */
+    private boolean settle(KafkaConsumer<byte[], byte[]> c, RequestBatch done, boolean sync) {
+        if (done == null) {
             return false;
         }
-        long arrival = RequestAnswerer.nanos(clock.instant());
-        int need = pending.size() + records.count();
-        if (arrivalNanos.length < need) {
-            arrivalNanos = Arrays.copyOf(arrivalNanos, Math.max(need, arrivalNanos.length * 2));
+        if (done.failed) {
+            rewind(c);
+            return true;
         }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            arrivalNanos[pending.size()] = arrival;
-            pending.add(r);
+        if (!config.exactlyOnce() && !done.offsets.isEmpty()) {
+            // Every record of the batch is acknowledged, so committing without waiting is still at-least-once: a
+            // commit that fails (the partitions moved to another member) means duplicates, never losses. Not
+            // waiting takes a coordinator round trip off every batch; close() waits for the commits in flight.
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(done.offsets);
+            if (sync) {
+                commitSync(c, offsets);
+            } else {
+                c.commitAsync(offsets, onCommit);
+            }
         }
-        return true;
+        return false;
     }
 
-    private void processPending(KafkaConsumer<byte[], byte[]> c) {
-        if (config.exactlyOnce()) {
-            processTransactionally(c);
-            return;
+    /** Commits {@code offsets} and waits; a failure is logged (it means duplicates, never losses). */
+    private void commitSync(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                c.commitSync(offsets);
+                return;
+            } catch (WakeupException e) {
+                // stop() wakes the consumer once; when the loop was not polling, this commit on the way out gets
+                // the wakeup, which the throw consumed: commit again rather than answer the last batch twice.
+                if (attempt > 1) {
+                    onCommit.onComplete(offsets, e);
+                    return;
+                }
+            } catch (KafkaException e) {
+                onCommit.onComplete(offsets, e);
+                return;
+            }
         }
-        answerer.answer(pending, arrivalNanos);
-        // At-least-once: offsets move only once every prediction and dead letter is acknowledged.
-        producer.flush();
-        Exception failed = answerer.sendError();
-        if (failed != null) {
-            LOG.error("could not write {} records to {} / {}: {}; rewinding to the committed offsets to answer them "
-                    + "again", pending.size(), config.topics().predictions(), config.topics().predictionsDlq(),
-                    failed.toString());
-            rewind(c);
-            return;
+    }
+
+    /** On the sender's thread: delivers {@code b}'s answers, then returns its models; marks it failed to rewind. */
+    private void deliver(RequestBatch b) {
+        try {
+            b.nextOffsets();
+            if (config.exactlyOnce()) {
+                deliverTransactionally(b);
+                return;
+            }
+            answerer.emit(b);
+            // At-least-once: offsets move only once every prediction and dead letter is acknowledged.
+            producer.flush();
+            Exception failed = answerer.sendError();
+            if (failed != null) {
+                LOG.error("could not write {} records to {} / {}: {}; rewinding to the committed offsets to answer "
+                        + "them again", b.pending.size(), config.topics().predictions(),
+                        config.topics().predictionsDlq(), failed.toString());
+                b.failed = true;
+                return;
+            }
+            countBatch();
+        } finally {
+            b.release();
         }
-        // Every record of the batch is acknowledged, so committing without waiting is still at-least-once: a
-        // commit that fails (the partitions moved to another member) means duplicates, never losses. Not waiting
-        // takes a coordinator round trip off every batch; close() waits for the commits in flight.
-        c.commitAsync(new HashMap<>(pendingOffsets()), onCommit);
-        countBatch();
     }
 
     /**
@@ -201,16 +300,16 @@ public final class RequestLoop extends ConsumerLoop {
      * transaction (consume-transform-produce, KIP-447). An aborted transaction's records are never seen by
      * read_committed readers, and its requests are answered again after the rewind.
      */
-    private void processTransactionally(KafkaConsumer<byte[], byte[]> c) {
+    private void deliverTransactionally(RequestBatch b) {
         try {
             producer.beginTransaction();
-            answerer.answer(pending, arrivalNanos);
+            answerer.emit(b);
             Exception failed = answerer.sendError();
             if (failed != null) {
                 throw failed instanceof KafkaException k ? k : new KafkaException(failed);
             }
             // The group metadata lets the coordinator fence a zombie whose partitions were reassigned.
-            producer.sendOffsetsToTransaction(pendingOffsets(), c.groupMetadata());
+            producer.sendOffsetsToTransaction(b.offsets, b.groupMetadata);
             producer.commitTransaction();
         } catch (ProducerFencedException | OutOfOrderSequenceException
                 | AuthorizationException | UnsupportedVersionException e) {
@@ -220,7 +319,7 @@ public final class RequestLoop extends ConsumerLoop {
                     + e + "; give every serving instance its own instance id (--instance-id) and check the broker's "
                     + "transaction ACLs, then restart", e);
         } catch (KafkaException e) {
-            LOG.warn("transaction of {} requests failed: {}; aborting it and answering them again", pending.size(),
+            LOG.warn("transaction of {} requests failed: {}; aborting it and answering them again", b.pending.size(),
                     e.toString());
             try {
                 producer.abortTransaction();
@@ -228,27 +327,10 @@ public final class RequestLoop extends ConsumerLoop {
                 throw new IllegalStateException("exactly-once producer " + config.transactionalId()
                         + " cannot abort its transaction: " + abortFailed + "; restart the service", abortFailed);
             }
-            rewind(c);
+            b.failed = true;
             return;
         }
         countBatch();
-    }
-
-    /** The next offset of every partition in the pending records. */
-    private Map<TopicPartition, OffsetAndMetadata> pendingOffsets() {
-        offsets.clear();
-        TopicPartition tp = null;
-        for (ConsumerRecord<byte[], byte[]> r : pending) {
-            // Records come grouped by partition: one key per run, not per record.
-            if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) {
-                tp = new TopicPartition(r.topic(), r.partition());
-            }
-            OffsetAndMetadata seen = offsets.get(tp);
-            if (seen == null || seen.offset() <= r.offset()) {
-                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
-            }
-        }
-        return offsets;
     }
 
     private void countBatch() {
@@ -256,6 +338,41 @@ public final class RequestLoop extends ConsumerLoop {
         rejected.addAndGet(answerer.rejected());
         metrics.served(answerer.served());
         metrics.rejected(answerer.rejected());
+    }
+
+    /**
+     * Before partitions move to another member, the batch out is delivered and its offsets committed (or rewound
+     * when it failed), so the new owner starts after what this member answered; the batch polled is not out yet.
+     */
+    private final class DrainOnRebalance implements ConsumerRebalanceListener {
+        private final KafkaConsumer<byte[], byte[]> c;
+        private final AnswerSender sender;
+
+        DrainOnRebalance(KafkaConsumer<byte[], byte[]> c, AnswerSender sender) {
+            this.c = c;
+            this.sender = sender;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            revoked.addAll(partitions);
+            settle(c, sender.awaitDelivered(), true);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // Nothing out: the batch delivered before the revocation was settled then.
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // Another member owns them already: no commit can succeed, but the batch out must end before the next.
+            revoked.addAll(partitions);
+            RequestBatch done = sender.awaitDelivered();
+            if (done != null && done.failed) {
+                rewind(c);
+            }
+        }
     }
 
     /** Seeks every assigned partition back to its committed offset, so the failed batch is answered again. */
