@@ -30,7 +30,8 @@ public final class OffThread<T> implements AutoCloseable {
     /**
      * @param name    the thread's name
      * @param loader  the thread's context class loader (DJL finds its engine through it)
-     * @param owner   runs tasks on the owner's thread: a finished task is recorded there at once
+     * @param owner   runs tasks later on the owner's thread (never at once on the caller's, which is this thread):
+     *                a finished task is recorded there
      * @param record  records a finished task's result on the owner's thread
      * @param failure what {@link #await} throws for a task's exception (given as the cause)
      */
