@@ -20,22 +20,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The trainer's drafts waiting for their checkpoint to complete, and what happens then: the newest completed one is
- * judged by the {@link QualityGate} and published, refused or reported as failed (with its event and metric).
+ * judged by the {@link QualityGate} and published, refused or reported as failed (with its event and metric), on the
+ * publisher thread ({@link PublisherThread}).
  */
 final class CheckpointDrafts {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointDrafts.class);
 
     /** What became of a completed checkpoint's draft. */
-    enum Result { NONE, PUBLISHED, REFUSED, FAILED }
+    enum Result { PUBLISHED, REFUSED, FAILED }
 
     /** A completed checkpoint's outcome: the manifest and draft when {@link Result#PUBLISHED}. */
     record Outcome(Result result, SnapshotManifest manifest, SnapshotDraft draft) {}
 
-    /** Nothing to publish: no draft was waiting for the checkpoint (or this subtask never publishes). */
-    static final Outcome NONE = new Outcome(Result.NONE, null, null);
-
     /** A checkpoint's state waiting for that checkpoint to complete. */
     private record Pending(SnapshotDraft draft, boolean parametersFinite) {}
+
+    /** The draft to publish for a completed checkpoint. */
+    record Completed(long checkpointId, SnapshotDraft draft, boolean parametersFinite) {}
 
     private final String model;
     private final SnapshotPublisher publisher;
@@ -67,17 +68,28 @@ final class CheckpointDrafts {
         pending.put(checkpointId, new Pending(draft, parametersFinite));
     }
 
-    /** Judges and publishes the newest draft up to the completed {@code checkpointId}. */
-    Outcome complete(long checkpointId) {
-        // Only the newest completed state is worth serving; older pending drafts are superseded.
+    /**
+     * Takes the newest draft up to the completed {@code checkpointId} off the pending ones (older ones are
+     * superseded: only the newest completed state is worth serving); null when none waits. On the task thread.
+     */
+    Completed take(long checkpointId) {
         var done = pending.headMap(checkpointId, true);
         if (done.isEmpty()) {
-            return NONE;
+            return null;
         }
         Pending newest = done.lastEntry().getValue();
         done.clear();
-        SnapshotDraft draft = newest.draft();
-        String refusal = gate.refusal(newest.parametersFinite(), draft.metrics(),
+        return new Completed(checkpointId, newest.draft(), newest.parametersFinite());
+    }
+
+    /**
+     * Judges and publishes a completed checkpoint's draft: on the publisher thread, which touches nothing of the
+     * operator's but this draft, the publisher (a thread-safe producer, the store's atomic rename) and the counters.
+     */
+    Outcome publish(Completed c) {
+        SnapshotDraft draft = c.draft();
+        long checkpointId = c.checkpointId();
+        String refusal = gate.refusal(c.parametersFinite(), draft.metrics(),
                 draft.metrics().getOrDefault(ManifestMetrics.CHAMPION_HOLDOUT_ACCURACY, Double.NaN));
         if (refusal != null) {
             refuse(draft, checkpointId, refusal);

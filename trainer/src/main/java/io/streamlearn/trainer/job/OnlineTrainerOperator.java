@@ -6,6 +6,7 @@ import io.streamlearn.core.snapshot.ManifestSignature;
 import io.streamlearn.core.snapshot.SnapshotDraft;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.trainer.learn.BatchOutcome;
+import io.streamlearn.trainer.learn.Champion;
 import io.streamlearn.trainer.learn.DeviceSelector;
 import io.streamlearn.trainer.learn.DriftWatch;
 import io.streamlearn.trainer.learn.EngineThreads;
@@ -79,6 +80,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient TrainerState restored;
     /** Subtask 0's drafts waiting for their checkpoint; null on the other subtasks, which never publish. */
     private transient CheckpointDrafts drafts;
+    /** Subtask 0's publisher thread; on the other subtasks one that never starts (they have no drafts). */
+    private transient PublisherThread publishing;
     private transient long lastDraftExamples;
     private transient StepMetrics stepMetrics;
     private transient DriftWatch drift;
@@ -210,10 +213,11 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         stepMetrics = new StepMetrics(group, spec.name(), spec.batchSize(), () -> metrics, () -> parentVersion,
                 () -> learner.currentLearningRate());
         driftResponse = new DriftResponse(config, publisher, group.counter("drift_detected"), subtask == 0);
-        if (subtask == 0) {
-            drafts = new CheckpointDrafts(spec.name(), publisher, new QualityGate(config.gateMargin(),
-                    config.gateMinHoldout()), group);
-        }
+        drafts = subtask != 0 ? null : new CheckpointDrafts(spec.name(), publisher,
+                new QualityGate(config.gateMargin(), config.gateMinHoldout()), group);
+        publishing = new PublisherThread("trainer-publish " + spec.name(), getClass().getClassLoader(),
+                r -> mailbox.execute(r::run, "apply a finished publish"), drafts,
+                p -> Champion.load(spec, learner.device(), p), this::published);
         parallel = DataParallel.open(subtask, subtasks, config, spec.name(),
                 getRuntimeContext().getJobInfo().getJobId().toString(), metrics, Clock.systemUTC().millis());
         if (restoredMerge != null) {
@@ -286,6 +290,8 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        // The state is the one after the last completed checkpoint's publish (parent version, champion, metrics).
+        publishing.await();
         // The state includes the step in flight: its examples are past the offsets this checkpoint stores.
         steps.await();
         long checkpointId = context.getCheckpointId();
@@ -313,17 +319,19 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
                     learner.device().toString(), metrics.toManifestMetrics(),
                     CheckpointDrafts.source(config, metrics, parallel.subtasks()), nextOffsets.toMap(),
                     // The snapshot carries what a restart without Flink state resumes (StartingPoint).
-                    new TreeMap<>(Map.of(StartingPoint.STATE_FILE, stateFile(resumeBuffer))), lineageId),
+                    new TreeMap<>(Map.of(StartingPoint.STATE_FILE, stateFile(resumeBuffer,
+                            parallel.parallel() ? learner.saveOptimizerState() : optimizerState))), lineageId),
                     learner.parametersFinite());
         }
     }
 
     /**
      * The trainer state a restart without Flink state resumes from, encoded only for a checkpoint that drafts a
-     * snapshot (subtask 0, new examples): the merged model's when subtasks merged.
+     * snapshot (subtask 0, new examples): the merged model's when subtasks merged. Alone, the optimizer state is the
+     * one the checkpoint already exported (exporting it is a copy of every moment).
      */
-    private byte[] stateFile(List<Example> resumeBuffer) {
-        return new TrainerState(new byte[0], learner.saveOptimizerState(), metrics, resumeBuffer, parentVersion,
+    private byte[] stateFile(List<Example> resumeBuffer, byte[] optimizerState) {
+        return new TrainerState(new byte[0], optimizerState, metrics, resumeBuffer, parentVersion,
                 drift == null ? new byte[0] : drift.state(), lineageId).encode();
     }
 
@@ -355,20 +363,26 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        steps.await();
         parallel.forgetUpTo(checkpointId);
-        CheckpointDrafts.Outcome o = drafts == null ? CheckpointDrafts.NONE : drafts.complete(checkpointId);
+        publishing.complete(checkpointId);
+    }
+
+    /** Applies a finished publish on the task thread, in checkpoint order; the champion changes between steps. */
+    private void published(PublisherThread.Applied a) {
+        CheckpointDrafts.Outcome o = a.outcome();
         if (o.result() == CheckpointDrafts.Result.FAILED) {
             lastDraftExamples = -1;
         } else if (o.result() == CheckpointDrafts.Result.PUBLISHED) {
+            steps.await();
             parentVersion = o.manifest().version();
-            learner.setChampion(o.draft().params());
+            learner.setChampion(a.champion());
             metrics.crownChallenger();
         }
     }
 
     /** What a checkpoint taken now would hold; tests compare instances with it. */
     TrainerState currentState() {
+        publishing.await();
         steps.await();
         return new TrainerState(learner.saveParameters(), learner.saveOptimizerState(), metrics,
                 new ArrayList<>(buffer), parentVersion, drift == null ? new byte[0] : drift.state(), lineageId);
@@ -377,18 +391,10 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     @Override
     public void close() throws Exception {
         super.close();
-        try {
-            if (steps != null) {
-                // The learner is closed after its step in flight; that step's exception fails the task.
-                steps.close();
-            }
-        } finally {
-            if (learner != null) {
-                learner.close();
-            }
-            if (publisher != null) {
-                publisher.close();
-            }
+        // Closed in reverse order: a completed checkpoint's publish finishes (nothing is published after close), then
+        // the step in flight (its exception fails the task), then the producer and the learner they used.
+        try (var l = learner; var p = publisher; var s = steps; var w = publishing) {
+            LOG.debug("closing the trainer of {}", spec == null ? "no model" : spec.name());
         }
     }
 }

@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.util.Pair;
 import io.streamlearn.core.example.Example;
@@ -54,8 +53,7 @@ public final class OnlineLearner implements AutoCloseable {
     private final Example[] ordered;
     private final FlatParameters flat;
     private final boolean deterministicForward;
-    private Model champion;
-    private ParameterStore championStore;
+    private Champion champion;
 
     /**
      * @param initialParams  a DJL parameter file from {@link #saveParameters()} to start from (a restore
@@ -197,8 +195,7 @@ public final class OnlineLearner implements AutoCloseable {
                     // compares both models on the same recent examples.
                     NDArray xh = train == 0 ? x : x.get(train + ":");
                     float[][] championValues = new float[1][];
-                    int[] c = classify(champion.getBlock().forward(championStore, new NDList(xh), false)
-                            .singletonOrThrow(), championValues);
+                    int[] c = classify(champion.forward(xh), championValues);
                     if (actualValues != null) {
                         championSquaredError = BatchOutcome.squaredError(championValues[0], 0, actualValues,
                                 train * spec.targets(), championValues[0].length, spec.targets());
@@ -311,23 +308,15 @@ public final class OnlineLearner implements AutoCloseable {
      * rows are also scored with; null removes it.
      */
     public void setChampion(byte[] paramsFile) {
+        setChampion(paramsFile == null ? null : Champion.load(spec, device, paramsFile));
+    }
+
+    /** Makes {@code c} the champion (null: none), owned and closed by this learner; never while a step runs. */
+    public void setChampion(Champion c) {
         if (champion != null) {
             champion.close();
-            champion = null;
         }
-        if (paramsFile == null) {
-            return;
-        }
-        Model m = Model.newInstance(spec.name() + "-champion", device);
-        m.setBlock(NetworkBuilder.build(spec));
-        try {
-            loadParameters(m, paramsFile);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
-        champion = m;
-        championStore = new ParameterStore(m.getNDManager(), false);
+        champion = c;
     }
 
     /** Forgets the optimizer's moments and step counts (a reaction to drift). */
@@ -398,7 +387,7 @@ public final class OnlineLearner implements AutoCloseable {
 
     @Override
     public void close() {
-        setChampion(null);
+        setChampion((Champion) null);
         flat.close();
         trainer.close();
         model.close();

@@ -4,14 +4,7 @@ import ai.djl.engine.Engine;
 import io.streamlearn.core.example.Example;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -30,11 +23,7 @@ public final class StepPipeline implements AutoCloseable {
     /** A finished step: its outcome and how long the learner took, in nanoseconds. */
     public record Done(BatchOutcome outcome, long nanos) {}
 
-    private final ExecutorService thread;
-    private final String name;
-    private final Executor owner;
-    private final Consumer<Done> record;
-    private Future<Done> inFlight;
+    private final OffThread<Done> thread;
     /** Written and read on the training thread only. */
     private boolean gradModeOff;
     /** The batch of the step in flight; emptied and handed back as the next batch to fill once it finished. */
@@ -47,15 +36,8 @@ public final class StepPipeline implements AutoCloseable {
      * @param record records a finished step on the owner's thread, in step order
      */
     public StepPipeline(String name, ClassLoader loader, Executor owner, Consumer<Done> record) {
-        this.name = name;
-        this.owner = owner;
-        this.record = record;
-        this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            t.setContextClassLoader(loader);
-            return t;
-        });
+        this.thread = new OffThread<>(name, loader, owner, record,
+                cause -> new TrainingStepException(name + ": the training step failed: " + cause, cause));
     }
 
     /**
@@ -67,7 +49,7 @@ public final class StepPipeline implements AutoCloseable {
         List<Example> next = inFlightBatch;
         next.clear();
         inFlightBatch = batch;
-        FutureTask<Done> step = new FutureTask<>(() -> {
+        thread.submit(() -> {
             if (!gradModeOff) {
                 // DJL turns libtorch's grad mode off only on the thread that loads the engine; a step turns it on
                 // inside its GradientCollector. Without this the prediction pass and the optimizer's updates would
@@ -78,30 +60,8 @@ public final class StepPipeline implements AutoCloseable {
             long start = System.nanoTime();
             BatchOutcome o = learner.step(batch);
             return new Done(o, System.nanoTime() - start);
-        }) {
-            @Override
-            protected void done() {
-                // After the outcome is set, so that the owner finds the step finished.
-                wakeOwner();
-            }
-        };
-        inFlight = step;
-        thread.execute(step);
+        });
         return next;
-    }
-
-    private void wakeOwner() {
-        try {
-            owner.execute(this::recordIfFinished);
-        } catch (RejectedExecutionException ending) {
-            // The owner is shutting down: its close awaits the step and rethrows the step's exception.
-        }
-    }
-
-    private void recordIfFinished() {
-        if (inFlight != null && inFlight.isDone()) {
-            await();
-        }
     }
 
     /**
@@ -109,31 +69,7 @@ public final class StepPipeline implements AutoCloseable {
      * {@link TrainingStepException} with the step's exception as the cause.
      */
     public void await() {
-        Future<Done> f = inFlight;
-        if (f == null) {
-            return;
-        }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    // Uninterruptibly: the learner must not be used or closed while its step runs (native memory).
-                    Done d = f.get();
-                    inFlight = null;
-                    record.accept(d);
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    inFlight = null;
-                    throw new TrainingStepException(name + ": the training step failed: " + e.getCause(), e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        thread.await();
     }
 
     /**
@@ -142,29 +78,7 @@ public final class StepPipeline implements AutoCloseable {
      */
     @Override
     public void close() {
-        try {
-            await();
-        } finally {
-            stop();
-        }
-    }
-
-    private void stop() {
-        thread.shutdown();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (thread.awaitTermination(1, TimeUnit.MINUTES)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        inFlight = null;
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 
     private static void gradModeOff() {
