@@ -373,7 +373,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         if (o.result() == CheckpointDrafts.Result.FAILED) {
             lastDraftExamples = -1;
         } else if (o.result() == CheckpointDrafts.Result.PUBLISHED) {
-            steps.await();
+            steps.await(a.champion());
             parentVersion = o.manifest().version();
             learner.setChampion(a.champion());
             metrics.crownChallenger();

@@ -73,6 +73,23 @@ public final class StepPipeline implements AutoCloseable {
     }
 
     /**
+     * {@link #await()} for a caller holding {@code resource} it would hand over after the step: closed when the step
+     * failed, before its exception is rethrown (the task fails, the resource's native memory must not stay behind).
+     */
+    public void await(AutoCloseable resource) {
+        try {
+            thread.await();
+        } catch (RuntimeException | Error stepFailed) {
+            try {
+                resource.close();
+            } catch (Exception closing) {
+                stepFailed.addSuppressed(closing);
+            }
+            throw stepFailed;
+        }
+    }
+
+    /**
      * Stops the training thread after the step in flight, if any, finished; that step is recorded and its exception
      * rethrown, after the thread stopped.
      */

@@ -75,6 +75,26 @@ class StepPipelineTest {
         }
     }
 
+    @Test
+    void aResourceHeldForAfterTheStepIsClosedWhenTheStepFails() {
+        List<Example> bad = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            bad.add(new Example("bad-" + i, new Features.Float32(new float[5]), 0, 1f, 0L));
+        }
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        try (OnlineLearner learner = new OnlineLearner(OnlineLearnerTest.SPEC, Device.cpu(), 0.0, 32, null);
+                StepPipeline steps = new StepPipeline("test-step", getClass().getClassLoader(), mail -> { },
+                        d -> { })) {
+            steps.submit(learner, OnlineLearnerTest.blobs(32, 3, "ok"));
+            steps.await(closed::incrementAndGet);
+            assertThat(closed).hasValue(0);
+            steps.submit(learner, bad);
+            assertThatThrownBy(() -> steps.await(closed::incrementAndGet))
+                    .isInstanceOf(StepPipeline.TrainingStepException.class);
+            assertThat(closed).hasValue(1);
+        }
+    }
+
     private static void runAll(ConcurrentLinkedQueue<Runnable> mailbox) {
         for (Runnable r = mailbox.poll(); r != null; r = mailbox.poll()) {
             r.run();
