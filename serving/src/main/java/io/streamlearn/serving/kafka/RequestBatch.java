@@ -127,16 +127,22 @@ final class RequestBatch {
     /** The next offset of every partition in the batch: what a commit after its answers covers. */
     Map<TopicPartition, OffsetAndMetadata> nextOffsets() {
         offsets.clear();
-        TopicPartition tp = null;
-        for (ConsumerRecord<byte[], byte[]> r : pending) {
-            // Records come grouped by partition: one key per run, not per record.
-            if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) {
-                tp = new TopicPartition(r.topic(), r.partition());
+        int i = 0;
+        while (i < pending.size()) {
+            // Records come grouped by partition: one key and one offset object per run, not per record.
+            ConsumerRecord<byte[], byte[]> first = pending.get(i);
+            long last = first.offset();
+            int j = i + 1;
+            for (; j < pending.size() && pending.get(j).partition() == first.partition()
+                    && pending.get(j).topic().equals(first.topic()); j++) {
+                last = Math.max(last, pending.get(j).offset());
             }
+            TopicPartition tp = new TopicPartition(first.topic(), first.partition());
             OffsetAndMetadata seen = offsets.get(tp);
-            if (seen == null || seen.offset() <= r.offset()) {
-                offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+            if (seen == null || seen.offset() <= last) {
+                offsets.put(tp, new OffsetAndMetadata(last + 1));
             }
+            i = j;
         }
         return offsets;
     }
