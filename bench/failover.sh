@@ -17,9 +17,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source "$ROOT/bench/build.sh"
 bench_build app
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-# shellcheck disable=SC2086
-exec "$JAVA" -Xmx2g -XX:+UseParallelGC -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
-  -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" -Dlog4j2.level=WARN ${BENCH_OPTS:-} \
-  -cp "$BENCH_CP" \
-  io.streamlearn.bench.FailoverBench
+bench_exec 2g io.streamlearn.bench.FailoverBench

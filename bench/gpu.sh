@@ -45,10 +45,4 @@ source "$ROOT/bench/build.sh"
 bench_python
 PYTHON="$BENCH_PYTHON_TORCH"
 bench_build app
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-# shellcheck disable=SC2086
-exec "$JAVA" -Xmx4g -XX:+UseParallelGC -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
-  -Dlog4j2.configurationFile="$ROOT/bench/serving-log4j2.properties" \
-  -Dbench.python="$PYTHON" -Dbench.torchScript="$ROOT/bench/gpu_torch.py" ${BENCH_OPTS:-} \
-  -cp "$BENCH_CP" \
-  io.streamlearn.bench.GpuBench
+bench_exec 4g -Dbench.python="$PYTHON" -Dbench.torchScript="$ROOT/bench/gpu_torch.py" io.streamlearn.bench.GpuBench

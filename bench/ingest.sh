@@ -15,8 +15,5 @@ source "$ROOT/bench/build.sh"
 # The `bench` profile adds Kafka's ProducerPerformance (kafka-tools); the first run downloads it once.
 bench_build ingest -Pbench
 
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$JAVA" -Xmx2g -XX:+UseParallelGC \
-  -Dlog4j2.configurationFile="$ROOT/src/test/resources/log4j2-test.properties" \
-  -cp "$BENCH_CP" \
-  io.streamlearn.ingest.bench.IngestBenchmark "$@"
+# bench_exec's logging keeps stdout for the RESULT line (the test logging printed the broker's first lines there).
+bench_exec 2g io.streamlearn.ingest.bench.IngestBenchmark "$@"

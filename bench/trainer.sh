@@ -20,15 +20,11 @@ if [[ -z "$BENCH_PYTHON_TORCH" ]]; then
     "for one: sudo apt-get install python3-torch" >&2
 fi
 bench_build app
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 SPECS=("$@")
 [[ ${#SPECS[@]} -eq 0 ]] && SPECS=(mlp lenet5)
 for spec in "${SPECS[@]}"; do
+  # A subshell per spec: bench_exec replaces the shell it runs in.
   # shellcheck disable=SC2086
-  "$JAVA" -Xmx8g -XX:+UseParallelGC -Dai.djl.offline=true \
-    -Dbench.rounds="${BENCH_ROUNDS:-3}" -Dbench.python="$BENCH_PYTHON_TORCH" \
-    -Dbench.torchScript="$ROOT/bench/gpu_torch.py" ${BENCH_JAVA_OPTS:-} \
-    -Dlog4j2.configurationFile="$ROOT/bench/serving-log4j2.properties" \
-    -cp "$BENCH_CP" \
-    io.streamlearn.bench.TrainerBench "$spec"
+  (bench_exec 8g -Dbench.rounds="${BENCH_ROUNDS:-3}" -Dbench.python="$BENCH_PYTHON_TORCH" \
+    -Dbench.torchScript="$ROOT/bench/gpu_torch.py" ${BENCH_JAVA_OPTS:-} io.streamlearn.bench.TrainerBench "$spec")
 done
