@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +39,9 @@ import org.apache.kafka.clients.admin.Admin;
 public final class ScaleOutBench {
     private static final String MAIN = "io.streamlearn.trainer.job.TrainerJob";
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+    /** docs/deploy.md's parent-first patterns for a cluster with the job jar in {@code lib/}. */
+    private static final String DEDICATED_PARENT_FIRST =
+            "ai.djl.;io.streamlearn.;org.apache.kafka.;org.apache.flink.connector.kafka.;com.fasterxml.jackson.";
 
     private ScaleOutBench() {}
 
@@ -67,7 +71,7 @@ public final class ScaleOutBench {
         List<Run> p2 = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start();
                 FlinkStandaloneCluster flink = new FlinkStandaloneCluster(home.resolve("flink"),
-                        new FlinkStandaloneCluster.Options(2, 1, Duration.ofSeconds(180), List.of(), settings()))
+                        new FlinkStandaloneCluster.Options(2, 1, Duration.ofSeconds(180), lib(jobJar), settings()))
                         .start()) {
             Topics topics = Topics.defaults();
             try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
@@ -81,7 +85,8 @@ public final class ScaleOutBench {
                 ExampleRecords.send(broker.bootstrapServers(), ExampleRecords.binary(topics.examples(), renamed));
             }
             Path specFile = Files.writeString(home.resolve(spec.name() + ".json"), spec.toJson());
-            for (int round = 0; round < rounds; round++) {
+            // Round 0 runs on TaskManagers that never ran the job: the JIT compiles its code in every process.
+            for (int round = 0; round <= rounds; round++) {
                 for (int parallelism : new int[] {1, 2}) {
                     Run run = train(flink, jobJar, broker.bootstrapServers(), topics, spec, specFile,
                             home.resolve("store-" + round + "-p" + parallelism), parallelism, round, produced, test);
@@ -94,6 +99,9 @@ public final class ScaleOutBench {
         } finally {
             FileTrees.deleteRecursively(home);
         }
+        double effCold = p2.get(0).examplesPerCpuS() / p1.get(0).examplesPerCpuS();
+        p1.remove(0);
+        p2.remove(0);
         double[] rate1 = p1.stream().mapToDouble(Run::examplesPerS).toArray();
         double[] rate2 = p2.stream().mapToDouble(Run::examplesPerS).toArray();
         double[] eff = new double[rounds];
@@ -107,9 +115,10 @@ public final class ScaleOutBench {
             scaling[r] = rate2[r] / rate1[r];
         }
         System.out.printf(Locale.ROOT, "RESULT p1_examples_per_s=%s p2_examples_per_s=%s scaling=%s efficiency=%s "
-                        + "efficiency_steady=%s test_acc_p1=%s test_acc_p2=%s acc_gap=%s cores=%d rounds=%d passes=%d%n",
+                        + "efficiency_steady=%s efficiency_cold=%.2f test_acc_p1=%s test_acc_p2=%s acc_gap=%s cores=%d "
+                        + "rounds=%d passes=%d%n",
                 stat(rate1, "%.0f"), stat(rate2, "%.0f"), stat(scaling, "%.2f"), stat(eff, "%.2f"),
-                stat(effSteady, "%.2f"),
+                stat(effSteady, "%.2f"), effCold,
                 stat(p1.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"),
                 stat(p2.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"), stat(gap, "%.4f"), cores, rounds, passes);
         System.exit(0);
@@ -159,7 +168,9 @@ public final class ScaleOutBench {
         double rate = examples * 1000.0 / Math.max(1, last.createdMs() - first.createdMs());
         double perCpu = examples / Math.max(1e-9, cpuAtLast - cpuAtFirst[0]);
         long secondHalf = last.examplesSeen() - examplesAtHalf[0];
-        double perCpuSteady = secondHalf / Math.max(1e-9, cpuAtLast - cpuAtHalf[0]);
+        // A half-way sample that came late (the run ended between two polls) measures nothing.
+        double perCpuSteady = secondHalf < produced / 4 ? Double.NaN
+                : secondHalf / Math.max(1e-9, cpuAtLast - cpuAtHalf[0]);
         log("round %d p%d: %d examples in %.1f CPU seconds; by process and thread (>= 0.1 s), %d examples up to "
                 + "half of them:%n%sthen %d examples in %.1f CPU seconds:%n%s", round, parallelism, examples,
                 cpuAtLast - cpuAtFirst[0], examplesAtHalf[0] - first.examplesSeen(),
@@ -169,10 +180,34 @@ public final class ScaleOutBench {
         return new Run(rate, perCpu, perCpuSteady, TrainerBench.testAccuracy(spec, params, test));
     }
 
+    /**
+     * Flink's {@code lib/}: with {@code -Dbench.jobJarInLib=true} (the default) the job jar too, as on a dedicated
+     * cluster (docs/deploy.md), so that its classes load once per TaskManager and stay compiled from one job to the
+     * next; with false, each job's classes load anew and every job pays the JIT again in every process.
+     */
+    private static List<Path> lib(Path jobJar) {
+        List<Path> lib = new ArrayList<>(FlinkStandaloneCluster.libFromTestClassPath());
+        if (jobJarInLib()) {
+            lib.add(jobJar);
+        }
+        return lib;
+    }
+
+    private static boolean jobJarInLib() {
+        return Boolean.parseBoolean(System.getProperty("bench.jobJarInLib", "true"));
+    }
+
     /** The cluster's settings besides docs/deploy.md's: {@code -Dbench.taskManagerJavaOpts} to try JVM options. */
     private static Map<String, String> settings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (jobJarInLib()) {
+            settings.put("classloader.parent-first-patterns.additional", DEDICATED_PARENT_FIRST);
+        }
         String opts = System.getProperty("bench.taskManagerJavaOpts", "");
-        return opts.isBlank() ? Map.of() : Map.of("env.java.opts.taskmanager", "-Dai.djl.offline=true " + opts);
+        if (!opts.isBlank()) {
+            settings.put("env.java.opts.taskmanager", "-Dai.djl.offline=true " + opts);
+        }
+        return settings;
     }
 
     /** {@code median[min..max]} of {@code values}. */

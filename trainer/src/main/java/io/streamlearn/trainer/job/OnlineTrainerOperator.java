@@ -66,7 +66,10 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     private transient long parentVersion;
     /** The lineage every snapshot of this trainer is published under; travels in the TrainerState. */
     private transient String lineageId;
+    /** When the pending flush timer fires, 0 when none is pending; one timer at a time, not one per batch. */
     private transient long timerAt;
+    /** When the first example of the buffered batch arrived (processing time). */
+    private transient long batchStartedAt;
     /** Checkpoints before data-parallel training: restored (parallelism 1 only), never written. */
     private transient ListState<byte[]> checkpointed;
     /** Every subtask's {@link Contribution}; union state, so that a restore hands each subtask all of them. */
@@ -226,6 +229,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         }
         if (!buffer.isEmpty()) {
             // Restored examples wait for their batch like any other; non-keyed timers are not checkpointed.
+            batchStartedAt = getProcessingTimeService().getCurrentProcessingTime();
             scheduleFlush();
         }
         LOG.info("trainer for {} on {} ({}), batch {}, holdout {}", spec.name(), learner.device(),
@@ -238,6 +242,9 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         if (e.position() != null) {
             nextOffsets.advance(e.position().partition(), e.position().offset());
         }
+        if (buffer.isEmpty()) {
+            batchStartedAt = getProcessingTimeService().getCurrentProcessingTime();
+        }
         buffer.add(e);
         if (buffer.size() >= spec.batchSize()) {
             trainBuffered();
@@ -247,27 +254,34 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     }
 
     private void scheduleFlush() {
-        timerAt = getProcessingTimeService().getCurrentProcessingTime() + config.maxWaitMs();
+        timerAt = batchStartedAt + config.maxWaitMs();
         getProcessingTimeService().registerTimer(timerAt, this);
     }
 
-    /** The max wait passed: train what is buffered, unless a full batch already took it. */
+    /**
+     * The timer is due: train the buffered batch if it waited the max wait; a batch that started later (full batches
+     * went in between) gets the timer moved to its own due time. Full batches register no timer: at hundreds of
+     * batches a second, a timer each was a wake-up of the task thread each.
+     */
     @Override
     public void onProcessingTime(long time) {
         if (time != timerAt) {
             return;
         }
         timerAt = 0;
-        if (!buffer.isEmpty()) {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        if (time >= batchStartedAt + config.maxWaitMs()) {
             trainBuffered();
+        } else {
+            scheduleFlush();
         }
     }
 
     /** Starts the step of the buffered examples on the training thread, once the previous step finished. */
     private void trainBuffered() {
         buffer = steps.submit(learner, buffer);
-        // A pending flush timer now belongs to no batch; the next example schedules a fresh one.
-        timerAt = 0;
     }
 
     /** Records a finished step on the task thread, in step order: metrics, counters, the drift reaction. */

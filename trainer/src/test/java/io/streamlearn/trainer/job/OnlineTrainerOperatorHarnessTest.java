@@ -38,10 +38,14 @@ class OnlineTrainerOperatorHarnessTest {
     Path store;
 
     private TrainerConfig config() {
+        return config(1_000_000);
+    }
+
+    private TrainerConfig config(long maxWaitMs) {
         // No broker: nothing is published without notifyCheckpointComplete, and the drift detector is off so no
         // event is sent.
         return TrainerConfig.builder().setBootstrapServers("127.0.0.1:9").setSpec(SPEC)
-                .setStoreRoot(store.toString()).optDriftDetector("none").optMaxWaitMs(1_000_000).build();
+                .setStoreRoot(store.toString()).optDriftDetector("none").optMaxWaitMs(maxWaitMs).build();
     }
 
     private OnlineTrainerOperator operator() {
@@ -94,6 +98,29 @@ class OnlineTrainerOperatorHarnessTest {
                 assertThat(y.encode()).as("the whole state: metrics, buffered examples, parent version")
                         .isEqualTo(x.encode());
             }
+        }
+    }
+
+    @Test
+    void aPartBatchTrainsOnceItsFirstExampleWaitedTheMaxWaitWhateverBatchesWentBefore() throws Exception {
+        List<Example> stream = OnlineLearnerTest.blobs(32 + 6, 7, "w");
+        OnlineTrainerOperator op = new OnlineTrainerOperator(config(100), StartingPoint.fresh());
+        try (var h = harness(op)) {
+            h.open();
+            h.setProcessingTime(1_000);
+            feed(h, stream.subList(0, 3));
+            h.setProcessingTime(1_050);
+            // 29 more fill the first batch, which trains; 6 start the next batch at 1,050, due at 1,150.
+            feed(h, stream.subList(3, stream.size()));
+            assertThat(op.currentState().buffered()).hasSize(6);
+            h.setProcessingTime(1_100);
+            assertThat(op.currentState().buffered()).as("the timer of the first batch is not this batch's").hasSize(6);
+            h.setProcessingTime(1_149);
+            assertThat(op.currentState().buffered()).hasSize(6);
+            h.setProcessingTime(1_150);
+            assertThat(op.currentState().buffered()).as("waited 100 ms: trained as a part batch").isEmpty();
+            assertThat(op.currentState().metrics().examples + op.currentState().metrics().heldOut)
+                    .isEqualTo(stream.size());
         }
     }
 
