@@ -298,6 +298,10 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
     }
 
     private void react(double estimate) {
+        if (!Double.isNaN(estimate)) {
+            // The reaction changes the learner: the step queued behind this one finishes first (it trained without it).
+            steps.await();
+        }
         driftResponse.react(estimate, drift, learner, metrics.examples, parentVersion);
     }
 

@@ -1,5 +1,7 @@
 package io.streamlearn.trainer.learn;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -13,10 +15,11 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * One task at a time on one dedicated thread, its result recorded on the owner's thread in submission order: as soon
- * as it finished (a mail through the owner's executor, Flink's mailbox) or at the latest at the owner's next
- * {@link #await}, which also rethrows its exception. The trainer's step ({@link StepPipeline}) and its publisher run
- * this way. Not thread-safe: one owner submits and awaits.
+ * Tasks on one dedicated thread, at most {@code depth} in flight (one running, the others queued behind it), their
+ * results recorded on the owner's thread in submission order: as soon as each finished (a mail through the owner's
+ * executor, Flink's mailbox) or at the latest at the owner's next {@link #await}, which also rethrows a task's
+ * exception. The trainer's step ({@link StepPipeline}, depth 2) and its publisher (depth 1) run this way. Not
+ * thread-safe: one owner submits and awaits; a record may itself {@link #await} (the ones after it are recorded then).
  *
  * @param <T> what a task returns
  */
@@ -25,7 +28,9 @@ public final class OffThread<T> implements AutoCloseable {
     private final Executor owner;
     private final Consumer<T> record;
     private final Function<Throwable, RuntimeException> failure;
-    private Future<T> inFlight;
+    private final int depth;
+    /** Submitted and not yet recorded, oldest first. */
+    private final Deque<Future<T>> inFlight = new ArrayDeque<>();
 
     /**
      * @param name    the thread's name
@@ -37,6 +42,20 @@ public final class OffThread<T> implements AutoCloseable {
      */
     public OffThread(String name, ClassLoader loader, Executor owner, Consumer<T> record,
             Function<Throwable, RuntimeException> failure) {
+        this(name, loader, owner, record, failure, 1);
+    }
+
+    /**
+     * @param depth how many tasks may be in flight: at 1 {@link #submit} waits for the previous task; at 2 the
+     *              next task waits in the thread's queue, and the thread starts it the moment the previous one
+     *              finished, with no wake-up of either thread in between
+     */
+    public OffThread(String name, ClassLoader loader, Executor owner, Consumer<T> record,
+            Function<Throwable, RuntimeException> failure, int depth) {
+        if (depth < 1) {
+            throw new IllegalArgumentException("depth " + depth + " must be at least 1");
+        }
+        this.depth = depth;
         this.owner = owner;
         this.record = record;
         this.failure = failure;
@@ -48,9 +67,11 @@ public final class OffThread<T> implements AutoCloseable {
         });
     }
 
-    /** Waits for the task in flight, if any, and records it; then starts {@code task} on the thread. */
+    /** Waits until fewer than depth tasks are in flight, recording the oldest; then starts {@code task} after them. */
     public void submit(Callable<T> task) {
-        await();
+        while (inFlight.size() >= depth) {
+            awaitOldest();
+        }
         FutureTask<T> f = new FutureTask<>(task) {
             @Override
             protected void done() {
@@ -58,13 +79,13 @@ public final class OffThread<T> implements AutoCloseable {
                 wakeOwner();
             }
         };
-        inFlight = f;
+        inFlight.addLast(f);
         thread.execute(f);
     }
 
     /** Whether no task is in flight (none submitted, or the last one recorded). */
     public boolean idle() {
-        return inFlight == null;
+        return inFlight.isEmpty();
     }
 
     private void wakeOwner() {
@@ -76,17 +97,23 @@ public final class OffThread<T> implements AutoCloseable {
     }
 
     private void recordIfFinished() {
-        if (inFlight != null && inFlight.isDone()) {
-            await();
+        while (!inFlight.isEmpty() && inFlight.peekFirst().isDone()) {
+            awaitOldest();
         }
     }
 
-    /** Waits for the task in flight, if any, and records it; its exception is rethrown as {@code failure} made it. */
+    /**
+     * Waits for every task in flight and records them in order; the first exception is rethrown as {@code failure}
+     * made it (the tasks after it stay in flight, for the next await or close).
+     */
     public void await() {
-        Future<T> f = inFlight;
-        if (f == null) {
-            return;
+        while (!inFlight.isEmpty()) {
+            awaitOldest();
         }
+    }
+
+    private void awaitOldest() {
+        Future<T> f = inFlight.peekFirst();
         boolean interrupted = false;
         try {
             while (true) {
@@ -94,13 +121,14 @@ public final class OffThread<T> implements AutoCloseable {
                     // Uninterruptibly: what the task uses (native memory, a publish under way) must not be closed
                     // while it runs.
                     T result = f.get();
-                    inFlight = null;
+                    // Removed before the record, which may await the ones after it.
+                    inFlight.pollFirst();
                     record.accept(result);
                     return;
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
-                    inFlight = null;
+                    inFlight.pollFirst();
                     throw failure.apply(e.getCause());
                 }
             }
@@ -112,8 +140,8 @@ public final class OffThread<T> implements AutoCloseable {
     }
 
     /**
-     * Stops the thread after the task in flight, if any, finished; that task is recorded and its exception rethrown,
-     * after the thread stopped. Nothing runs on the thread afterwards.
+     * Stops the thread after the tasks in flight, if any, finished; they are recorded and the first exception
+     * rethrown, after the thread stopped. Nothing runs on the thread afterwards.
      */
     @Override
     public void close() {
@@ -125,6 +153,10 @@ public final class OffThread<T> implements AutoCloseable {
     }
 
     private void stop() {
+        // Only after a task failed are any left: the ones queued behind it never start.
+        for (Future<T> left : inFlight) {
+            left.cancel(false);
+        }
         thread.shutdown();
         boolean interrupted = false;
         while (true) {
@@ -136,7 +168,7 @@ public final class OffThread<T> implements AutoCloseable {
                 interrupted = true;
             }
         }
-        inFlight = null;
+        inFlight.clear();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

@@ -166,12 +166,14 @@ class OnlineTrainerOperatorHarnessTest {
     }
 
     @Test
-    void aStepsExceptionIsRethrownByTheNextBatch() throws Exception {
+    void aStepsExceptionIsRethrownByTheBatchAfterTheOneQueuedBehindIt() throws Exception {
         try (var h = harness(operator())) {
             h.open();
             feed(h, unfitBatch());
-            List<Example> next = OnlineLearnerTest.blobs(32, 6, "g");
-            assertThatThrownBy(() -> feed(h, next)).isInstanceOf(StepPipeline.TrainingStepException.class)
+            // Queued behind the failing step: its submit does not wait.
+            feed(h, OnlineLearnerTest.blobs(32, 6, "g"));
+            List<Example> third = OnlineLearnerTest.blobs(32, 7, "g");
+            assertThatThrownBy(() -> feed(h, third)).isInstanceOf(StepPipeline.TrainingStepException.class)
                     .hasCauseInstanceOf(BufferOverflowException.class);
         }
     }

