@@ -27,8 +27,9 @@ import org.apache.kafka.clients.admin.Admin;
 /**
  * Scale-out training (issue 13): Fashion-MNIST, several passes, on a 4-partition examples topic, trained by the
  * trainer job at parallelism 1 and 2 on a Flink standalone cluster of separate TaskManager processes with one slot
- * each, submitted with {@code flink run} as docs/deploy.md says. Per run: the steady rate between the first and the
- * last snapshot, the cluster's CPU seconds in that window (every JobManager and TaskManager process), and the test
+ * each, submitted with {@code flink run} as docs/deploy.md says. Per run: the steady rate between the first snapshot
+ * and the last one taken while examples were left to train, the cluster's CPU seconds from the first snapshot to the
+ * one with every example (every JobManager and TaskManager process), and the test
  * accuracy of the last version on t10k. Medians over rounds with their range; details on stderr, one line on stdout:
  * <pre>RESULT p1_examples_per_s=… p2_examples_per_s=… scaling=… efficiency=… efficiency_steady=… test_acc_p1=… …</pre>
  * where efficiency is examples per CPU second at p2 divided by the same at p1, from the first snapshot to the last,
@@ -165,7 +166,10 @@ public final class ScaleOutBench {
         SnapshotManifest first = history.get(0);
         SnapshotManifest last = history.get(history.size() - 1);
         long examples = last.examplesSeen() - first.examplesSeen();
-        double rate = examples * 1000.0 / Math.max(1, last.createdMs() - first.createdMs());
+        SnapshotManifest lastBusy = TrainerBench.lastWithBacklog(history, produced,
+                spec.batchSize() * parallelism);
+        double rate = (lastBusy.examplesSeen() - first.examplesSeen()) * 1000.0
+                / Math.max(1, lastBusy.createdMs() - first.createdMs());
         double perCpu = examples / Math.max(1e-9, cpuAtLast - cpuAtFirst[0]);
         long secondHalf = last.examplesSeen() - examplesAtHalf[0];
         // A half-way sample that came late (the run ended between two polls) measures nothing.

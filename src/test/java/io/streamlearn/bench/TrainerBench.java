@@ -106,8 +106,8 @@ public final class TrainerBench {
 
     /**
      * {@code passes} passes (ids made distinct per pass) through a fresh job on its own topics (prefix
-     * {@code <name>.}) and store: the steady-state rate between its first and last snapshot (start-up is not
-     * training), the last snapshot's cumulative prequential accuracy and its test accuracy.
+     * {@code <name>.}) and store: the steady-state rate between its first snapshot and the last one taken while
+     * examples were left to train (start-up and the wait after the stream ran dry are not training), the last snapshot's cumulative prequential accuracy and its test accuracy.
      */
     private static double[] jobRound(String bootstrap, ModelSpec spec, List<Example> train, List<Example> test,
             String name, int passes) throws Exception {
@@ -159,14 +159,16 @@ public final class TrainerBench {
             }
             SnapshotManifest last = history.get(history.size() - 1);
             SnapshotManifest first = history.get(0);
-            double rate = (last.examplesSeen() - first.examplesSeen()) * 1000.0
-                    / Math.max(1, last.createdMs() - first.createdMs());
+            SnapshotManifest lastBusy = lastWithBacklog(history, total, spec.batchSize());
+            double rate = (lastBusy.examplesSeen() - first.examplesSeen()) * 1000.0
+                    / Math.max(1, lastBusy.createdMs() - first.createdMs());
             double testAcc = testAccuracy(spec, Files.readAllBytes(snapshots.directory(spec.name(), last.version())
                     .resolve(last.paramsFile())), test);
             double prequential = last.metric("prequential_accuracy_cumulative");
             log("job %s (%d passes): %d snapshots, %d examples from v%d to v%d in %d ms: %.0f examples/s; prequential "
-                    + "%.4f, test %.4f", name, passes, history.size(), last.examplesSeen() - first.examplesSeen(),
-                    first.version(), last.version(), last.createdMs() - first.createdMs(), rate, prequential, testAcc);
+                    + "%.4f, test %.4f", name, passes, history.size(), lastBusy.examplesSeen() - first.examplesSeen(),
+                    first.version(), lastBusy.version(), lastBusy.createdMs() - first.createdMs(), rate, prequential,
+                    testAcc);
             if (atFirst != null && passes > 1) {
                 log("job %s: CPU seconds by thread (>= 0.05 s) from about its first snapshot to its last:%n%s", name,
                         atLast.since(atFirst, 0.05));
@@ -175,6 +177,21 @@ public final class TrainerBench {
         } finally {
             deleteTree(store);
         }
+    }
+
+    /**
+     * The end of a rate's window: the last snapshot whose checkpoint still left at least a batch of the {@code total}
+     * examples to train, so the trainer was busy up to it. A later one can be taken after the stream ran dry, up to a
+     * checkpoint interval later: counting that idle wait made the rate a fifth lower than the trainer's.
+     */
+    static SnapshotManifest lastWithBacklog(List<SnapshotManifest> history, long total, int examplesPerStep) {
+        SnapshotManifest end = history.get(0);
+        for (SnapshotManifest m : history) {
+            if (m.examplesSeen() <= total - examplesPerStep) {
+                end = m;
+            }
+        }
+        return end;
     }
 
     static List<Example> load(String name, int limit) {
