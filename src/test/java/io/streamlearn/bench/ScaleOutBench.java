@@ -22,24 +22,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Scale-out training (issue 13): Fashion-MNIST, several passes, on a 4-partition examples topic, trained by the
  * trainer job at parallelism 1 and 2 on a Flink standalone cluster of separate TaskManager processes with one slot
- * each, submitted with {@code flink run} as docs/deploy.md says. Per run: the steady rate between the first snapshot
- * and the last one taken while examples were left to train, the cluster's CPU seconds from the first snapshot to the
- * one with every example (every JobManager and TaskManager process), and the test
- * accuracy of the last version on t10k. Medians over rounds with their range; details on stderr, one line on stdout:
- * <pre>RESULT p1_examples_per_s=… p2_examples_per_s=… scaling=… efficiency=… efficiency_steady=… test_acc_p1=… …</pre>
- * where efficiency is examples per CPU second at p2 divided by the same at p1, from the first snapshot to the last,
- * and efficiency_steady the same over the second half of the examples. The difference is warm-up: every job's code
- * is compiled by the JIT in every TaskManager (the job jar's classes are loaded per job), and a run here lasts
- * seconds, so at p2 two processes compile it while at p1 one does; the per-thread CPU on stderr shows it.
+ * each, submitted with {@code flink run} as docs/deploy.md says, with the job jar in the cluster's {@code lib/} as
+ * on a dedicated cluster. Per run, over the window from the first snapshot to the last one taken while examples were
+ * left to train: the rate, and the examples per CPU second of all the cluster's processes (every JobManager and
+ * TaskManager); the test accuracy of the last version on t10k. Medians over rounds with their range; details on
+ * stderr, one line on stdout:
+ * <pre>RESULT p1_examples_per_s=… p2_examples_per_s=… scaling=… efficiency=… efficiency_steady=… efficiency_cold=… …</pre>
+ * where efficiency is examples per CPU second at p2 divided by the same at p1, efficiency_steady the same over the
+ * second half of the window, and efficiency_cold the first round's, on TaskManagers that never ran the job: their
+ * JIT compiles its code first, in one process at p1 and in two at p2 (the per-thread CPU on stderr shows it); that
+ * round is left out of the medians.
  */
 public final class ScaleOutBench {
     private static final String MAIN = "io.streamlearn.trainer.job.TrainerJob";
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+    /**
+     * Checkpoints, so merges at p2, every second: three passes now take about four seconds at p1, and at 2 s the
+     * window between the first snapshot and the last one with examples left held one interval or none.
+     */
+    private static final long CHECKPOINT_MS = 1000;
     /** docs/deploy.md's parent-first patterns for a cluster with the job jar in {@code lib/}. */
     private static final String DEDICATED_PARENT_FIRST =
             "ai.djl.;io.streamlearn.;org.apache.kafka.;org.apache.flink.connector.kafka.;com.fasterxml.jackson.";
@@ -53,10 +60,13 @@ public final class ScaleOutBench {
      */
     private record Run(double examplesPerS, double examplesPerCpuS, double examplesPerCpuSSteady, double testAcc) {}
 
+    /** A snapshot as the bench saw it, with the cluster's CPU seconds and per-thread CPU at that moment. */
+    private record Seen(SnapshotManifest manifest, double cpu, ThreadCpu threads) {}
+
     public static void main(String[] args) throws Exception {
         String specName = System.getProperty("bench.spec", "mlp");
         int passes = Integer.getInteger("bench.passes", 3);
-        int rounds = Integer.getInteger("bench.rounds", 3);
+        int rounds = Integer.getInteger("bench.rounds", 5);
         int limit = Integer.getInteger("bench.limit", 60_000);
         Path jobJar = Path.of(System.getProperty("bench.jobJar"));
         ModelSpec spec = SpecResolver.resolve(specName);
@@ -65,7 +75,7 @@ public final class ScaleOutBench {
         long produced = (long) train.size() * passes;
         int cores = Runtime.getRuntime().availableProcessors();
         log("spec %s, %d passes of %d examples on 4 partitions, %d rounds, %d cores, checkpoints (merges) every %d ms",
-                spec.name(), passes, train.size(), rounds, cores, Long.getLong("bench.checkpointMs", 2000));
+                spec.name(), passes, train.size(), rounds, cores, Long.getLong("bench.checkpointMs", CHECKPOINT_MS));
 
         Path home = Files.createTempDirectory("streamlearn-scaleout-bench-");
         List<Run> p1 = new ArrayList<>();
@@ -119,7 +129,7 @@ public final class ScaleOutBench {
                         + "efficiency_steady=%s efficiency_cold=%.2f test_acc_p1=%s test_acc_p2=%s acc_gap=%s cores=%d "
                         + "rounds=%d passes=%d%n",
                 stat(rate1, "%.0f"), stat(rate2, "%.0f"), stat(scaling, "%.2f"), stat(eff, "%.2f"),
-                stat(effSteady, "%.2f"), effCold,
+                stat(Arrays.stream(effSteady).filter(v -> !Double.isNaN(v)).toArray(), "%.2f"), effCold,
                 stat(p1.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"),
                 stat(p2.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"), stat(gap, "%.4f"), cores, rounds, passes);
         System.exit(0);
@@ -131,55 +141,61 @@ public final class ScaleOutBench {
         String job = flink.submit(jobJar, MAIN, List.of("--bootstrap-server", bootstrap, "--spec", specFile.toString(),
                 "--store", store.toString(), "--topic-prefix", topics.prefix(), "--group-id",
                 "scaleout-bench-" + round + "-p" + parallelism, "--parallelism", Integer.toString(parallelism),
-                "--checkpoint-interval-ms", Long.toString(Long.getLong("bench.checkpointMs", 2000)), "--max-wait-ms",
+                "--checkpoint-interval-ms", Long.toString(Long.getLong("bench.checkpointMs", CHECKPOINT_MS)), "--max-wait-ms",
                 "200", "--holdout", "0", "--device", "cpu"));
-        double[] cpuAtFirst = {Double.NaN};
-        ThreadCpu[] threadsAtFirst = new ThreadCpu[1];
-        flink.explainingFailures(() -> flink.await("the first snapshot at parallelism " + parallelism, RUN_TIMEOUT, () -> {
-            boolean published = snapshots.latest(spec.name()).isPresent();
-            if (published) {
-                cpuAtFirst[0] = flink.cpuSeconds();
-                threadsAtFirst[0] = ThreadCpu.sample(flink.processIds());
+        // Each snapshot as the bench sees it (polled every 20 ms), with the cluster's CPU at that moment.
+        List<Seen> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        flink.explainingFailures(() -> {
+            while (seen.isEmpty() || seen.get(seen.size() - 1).manifest().examplesSeen() < produced) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("parallelism " + parallelism + " did not train " + produced
+                            + " examples in " + RUN_TIMEOUT);
+                }
+                Optional<SnapshotManifest> latest = snapshots.latest(spec.name());
+                if (latest.isPresent() && (seen.isEmpty()
+                        || latest.get().version() != seen.get(seen.size() - 1).manifest().version())) {
+                    seen.add(new Seen(latest.get(), flink.cpuSeconds(), ThreadCpu.sample(flink.processIds())));
+                }
+                Thread.sleep(20);
             }
-            return published;
-        }));
-        // Halfway as well: what the JIT and other warm-up costs in the first half, compared with the second.
-        ThreadCpu[] threadsAtHalf = new ThreadCpu[1];
-        double[] cpuAtHalf = {Double.NaN};
-        long[] examplesAtHalf = {0};
-        flink.explainingFailures(() -> flink.await(produced + " examples trained at parallelism " + parallelism,
-                RUN_TIMEOUT, () -> {
-                    long seen = snapshots.latest(spec.name()).map(SnapshotManifest::examplesSeen).orElse(0L);
-                    if (threadsAtHalf[0] == null && seen >= produced / 2) {
-                        cpuAtHalf[0] = flink.cpuSeconds();
-                        examplesAtHalf[0] = seen;
-                        threadsAtHalf[0] = ThreadCpu.sample(flink.processIds());
-                    }
-                    return seen >= produced;
-                }));
-        double cpuAtLast = flink.cpuSeconds();
-        ThreadCpu threadsAtLast = ThreadCpu.sample(flink.processIds());
+        });
         flink.cancel(job);
         flink.await("job " + job + " cancelled", Duration.ofSeconds(60), () -> "CANCELED".equals(flink.jobState(job)));
-        List<SnapshotManifest> history = snapshots.versions(spec.name()).stream()
-                .map(v -> snapshots.manifest(spec.name(), v)).toList();
-        SnapshotManifest first = history.get(0);
-        SnapshotManifest last = history.get(history.size() - 1);
-        long examples = last.examplesSeen() - first.examplesSeen();
-        SnapshotManifest lastBusy = TrainerBench.lastWithBacklog(history, produced,
-                spec.batchSize() * parallelism);
-        double rate = (lastBusy.examplesSeen() - first.examplesSeen()) * 1000.0
-                / Math.max(1, lastBusy.createdMs() - first.createdMs());
-        double perCpu = examples / Math.max(1e-9, cpuAtLast - cpuAtFirst[0]);
-        long secondHalf = last.examplesSeen() - examplesAtHalf[0];
-        // A half-way sample that came late (the run ended between two polls) measures nothing.
-        double perCpuSteady = secondHalf < produced / 4 ? Double.NaN
-                : secondHalf / Math.max(1e-9, cpuAtLast - cpuAtHalf[0]);
-        log("round %d p%d: %d examples in %.1f CPU seconds; by process and thread (>= 0.1 s), %d examples up to "
-                + "half of them:%n%sthen %d examples in %.1f CPU seconds:%n%s", round, parallelism, examples,
-                cpuAtLast - cpuAtFirst[0], examplesAtHalf[0] - first.examplesSeen(),
-                threadsAtHalf[0].since(threadsAtFirst[0], 0.1), secondHalf, cpuAtLast - cpuAtHalf[0],
-                threadsAtLast.since(threadsAtHalf[0], 0.1));
+        // The window: from the first snapshot to the last one whose checkpoint still left at least a batch per
+        // subtask to train. A later one came after the stream ran dry, its wait idle time of every process.
+        Seen first = seen.get(0);
+        Seen end = first;
+        for (Seen s : seen) {
+            if (s.manifest().examplesSeen() <= produced - (long) spec.batchSize() * parallelism) {
+                end = s;
+            }
+        }
+        if (end == first) {
+            log("round %d p%d: no snapshot between the first and the stream's end; the window runs to the last one",
+                    round, parallelism);
+            end = seen.get(seen.size() - 1);
+        }
+        long examples = end.manifest().examplesSeen() - first.manifest().examplesSeen();
+        double rate = examples * 1000.0 / Math.max(1, end.manifest().createdMs() - first.manifest().createdMs());
+        double perCpu = examples / Math.max(1e-9, end.cpu() - first.cpu());
+        // The second half of the window: the JIT's and other warm-up left over from the first half shows here.
+        Seen half = end;
+        for (Seen s : seen) {
+            if (s.manifest().examplesSeen() >= first.manifest().examplesSeen() + examples / 2) {
+                half = s;
+                break;
+            }
+        }
+        long secondHalf = end.manifest().examplesSeen() - half.manifest().examplesSeen();
+        double perCpuSteady = half == end ? Double.NaN : secondHalf / Math.max(1e-9, end.cpu() - half.cpu());
+        log("round %d p%d: %d snapshots, %d examples from v%d to v%d in %.1f CPU seconds; by process and thread "
+                + "(>= 0.1 s), %d examples up to v%d:%n%sthen %d examples in %.1f CPU seconds:%n%s", round,
+                parallelism, seen.size(), examples, first.manifest().version(), end.manifest().version(),
+                end.cpu() - first.cpu(), half.manifest().examplesSeen() - first.manifest().examplesSeen(),
+                half.manifest().version(), half.threads().since(first.threads(), 0.1), secondHalf,
+                end.cpu() - half.cpu(), end.threads().since(half.threads(), 0.1));
+        SnapshotManifest last = seen.get(seen.size() - 1).manifest();
         byte[] params = Files.readAllBytes(snapshots.directory(spec.name(), last.version()).resolve(last.paramsFile()));
         return new Run(rate, perCpu, perCpuSteady, TrainerBench.testAccuracy(spec, params, test));
     }
@@ -214,8 +230,11 @@ public final class ScaleOutBench {
         return settings;
     }
 
-    /** {@code median[min..max]} of {@code values}. */
+    /** {@code median[min..max]} of {@code values}, {@code none} when there are none. */
     private static String stat(double[] values, String format) {
+        if (values.length == 0) {
+            return "none";
+        }
         return BenchStats.medianRange(Arrays.stream(values).boxed().toList(), format);
     }
 
