@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Scale-out training (issue 13): Fashion-MNIST (Debian's dataset-fashion-mnist), three passes, the `mlp` spec,
+# Scale-out training (issue 13): Fashion-MNIST (Debian's dataset-fashion-mnist), three passes for accuracy and nine
+# for the rate and CPU, the `mlp` spec,
 # a 4-partition examples topic, trained by the trainer job at parallelism 1 and 2 on a Flink standalone cluster
 # of separate TaskManager processes (one trainer slot each), several rounds. Medians with their range; details
 # on stderr, exactly one line on stdout:
@@ -11,7 +12,7 @@
 # stderr shows where the CPU went, per process and thread (/proc/<pid>/task/*/stat), in both halves.
 #
 # Run from the repository root on a fresh clone (it builds in the reactor, no install):
-#   bench/scaleout.sh            knobs: BENCH_OPTS="-Dbench.rounds=5 -Dbench.passes=3 -Dbench.spec=mlp -Dbench.checkpointMs=1000 -Dbench.jobJarInLib=true"
+#   bench/scaleout.sh            knobs: BENCH_OPTS="-Dbench.rounds=3 -Dbench.passes=3 -Dbench.timedPasses=9 -Dbench.spec=mlp -Dbench.checkpointMs=1000 -Dbench.jobJarInLib=true"
 # (every checkpoint is a merge at parallelism 2: the interval trades merge overhead against how far the
 # subtasks drift apart)
 set -euo pipefail

@@ -29,9 +29,11 @@ import org.apache.kafka.clients.admin.Admin;
  * Scale-out training (issue 13): Fashion-MNIST, several passes, on a 4-partition examples topic, trained by the
  * trainer job at parallelism 1 and 2 on a Flink standalone cluster of separate TaskManager processes with one slot
  * each, submitted with {@code flink run} as docs/deploy.md says, with the job jar in the cluster's {@code lib/} as
- * on a dedicated cluster. Per run, over the window from the first snapshot to the last one taken while examples were
- * left to train: the rate, and the examples per CPU second of all the cluster's processes (every JobManager and
- * TaskManager); the test accuracy of the last version on t10k. Medians over rounds with their range; details on
+ * on a dedicated cluster. Per round and parallelism, two jobs: three passes, for the test accuracy of the last version
+ * on t10k; then nine passes ({@code -Dbench.timedPasses}) for the rate and the examples per CPU second of all the
+ * cluster's processes (every JobManager and TaskManager), over the window from the first snapshot to the last one
+ * taken while examples were left to train: three passes last about four seconds at p1, too few snapshots for a
+ * steady window. Medians over rounds with their range; details on
  * stderr, one line on stdout:
  * <pre>RESULT p1_examples_per_s=… p2_examples_per_s=… scaling=… efficiency=… efficiency_steady=… efficiency_cold=… …</pre>
  * where efficiency is examples per CPU second at p2 divided by the same at p1, efficiency_steady the same over the
@@ -42,10 +44,7 @@ import org.apache.kafka.clients.admin.Admin;
 public final class ScaleOutBench {
     private static final String MAIN = "io.streamlearn.trainer.job.TrainerJob";
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
-    /**
-     * Checkpoints, so merges at p2, every second: three passes now take about four seconds at p1, and at 2 s the
-     * window between the first snapshot and the last one with examples left held one interval or none.
-     */
+    /** Checkpoints, so merges at p2, every second (the trainer's default is 10 s): a merge's cost counts often. */
     private static final long CHECKPOINT_MS = 1000;
     /** docs/deploy.md's parent-first patterns for a cluster with the job jar in {@code lib/}. */
     private static final String DEDICATED_PARENT_FIRST =
@@ -66,16 +65,19 @@ public final class ScaleOutBench {
     public static void main(String[] args) throws Exception {
         String specName = System.getProperty("bench.spec", "mlp");
         int passes = Integer.getInteger("bench.passes", 3);
-        int rounds = Integer.getInteger("bench.rounds", 5);
+        int timedPasses = Integer.getInteger("bench.timedPasses", 9);
+        int rounds = Integer.getInteger("bench.rounds", 3);
         int limit = Integer.getInteger("bench.limit", 60_000);
         Path jobJar = Path.of(System.getProperty("bench.jobJar"));
         ModelSpec spec = SpecResolver.resolve(specName);
         List<Example> train = TrainerBench.load("fashion-mnist/train", limit);
         List<Example> test = TrainerBench.load("fashion-mnist/t10k", Integer.MAX_VALUE);
         long produced = (long) train.size() * passes;
+        long producedTimed = (long) train.size() * timedPasses;
         int cores = Runtime.getRuntime().availableProcessors();
-        log("spec %s, %d passes of %d examples on 4 partitions, %d rounds, %d cores, checkpoints (merges) every %d ms",
-                spec.name(), passes, train.size(), rounds, cores, Long.getLong("bench.checkpointMs", CHECKPOINT_MS));
+        log("spec %s, %d passes (accuracy) and %d passes (rate and CPU) of %d examples on 4 partitions, %d rounds, %d "
+                + "cores, checkpoints (merges) every %d ms", spec.name(), passes, timedPasses, train.size(), rounds,
+                cores, Long.getLong("bench.checkpointMs", CHECKPOINT_MS));
 
         Path home = Files.createTempDirectory("streamlearn-scaleout-bench-");
         List<Run> p1 = new ArrayList<>();
@@ -84,32 +86,33 @@ public final class ScaleOutBench {
                 FlinkStandaloneCluster flink = new FlinkStandaloneCluster(home.resolve("flink"),
                         new FlinkStandaloneCluster.Options(2, 1, Duration.ofSeconds(180), lib(jobJar), settings()))
                         .start()) {
+            // The test accuracy after three passes (issue 13); the rate and the CPU over more, so that the window
+            // between the first snapshot and the last one with examples left lasts many checkpoints, not two or three.
             Topics topics = Topics.defaults();
-            try (Admin admin = KafkaClients.admin(broker.bootstrapServers(), Map.of())) {
-                topics.createAll(admin, 4, (short) 1);
-            }
-            for (int pass = 0; pass < passes; pass++) {
-                List<Example> renamed = new ArrayList<>(train.size());
-                for (Example e : train) {
-                    renamed.add(new Example(e.id() + "-p" + pass, e.features(), e.label(), e.weight(), e.timestampMs()));
-                }
-                ExampleRecords.send(broker.bootstrapServers(), ExampleRecords.binary(topics.examples(), renamed));
-            }
+            Topics timed = new Topics("timed.");
+            produce(broker.bootstrapServers(), topics, train, passes);
+            produce(broker.bootstrapServers(), timed, train, timedPasses);
             Path specFile = Files.writeString(home.resolve(spec.name() + ".json"), spec.toJson());
             // Round 0 runs on TaskManagers that never ran the job: the JIT compiles its code in every process.
             for (int round = 0; round <= rounds; round++) {
                 for (int parallelism : new int[] {1, 2}) {
-                    Run run = train(flink, jobJar, broker.bootstrapServers(), topics, spec, specFile,
-                            home.resolve("store-" + round + "-p" + parallelism), parallelism, round, produced, test);
+                    String name = round + "-p" + parallelism;
+                    Run accuracy = train(flink, jobJar, broker.bootstrapServers(), topics, spec, specFile,
+                            home.resolve("store-" + name), parallelism, round, produced, test);
+                    Run run = round == 0 ? accuracy : train(flink, jobJar, broker.bootstrapServers(), timed, spec,
+                            specFile, home.resolve("store-timed-" + name), parallelism, round, producedTimed, null);
+                    run = new Run(run.examplesPerS(), run.examplesPerCpuS(), run.examplesPerCpuSSteady(),
+                            accuracy.testAcc());
                     (parallelism == 1 ? p1 : p2).add(run);
                     log("round %d p%d: %.0f examples/s, %.0f examples per CPU second (%.0f over the second half), "
-                            + "test accuracy %.4f", round, parallelism, run.examplesPerS(), run.examplesPerCpuS(),
-                            run.examplesPerCpuSSteady(), run.testAcc());
+                            + "test accuracy %.4f after %d passes", round, parallelism, run.examplesPerS(),
+                            run.examplesPerCpuS(), run.examplesPerCpuSSteady(), run.testAcc(), passes);
                 }
             }
         } finally {
             FileTrees.deleteRecursively(home);
         }
+        // Round 0: the first job on each TaskManager (three passes), its JIT warm-up included.
         double effCold = p2.get(0).examplesPerCpuS() / p1.get(0).examplesPerCpuS();
         p1.remove(0);
         p2.remove(0);
@@ -127,11 +130,12 @@ public final class ScaleOutBench {
         }
         System.out.printf(Locale.ROOT, "RESULT p1_examples_per_s=%s p2_examples_per_s=%s scaling=%s efficiency=%s "
                         + "efficiency_steady=%s efficiency_cold=%.2f test_acc_p1=%s test_acc_p2=%s acc_gap=%s cores=%d "
-                        + "rounds=%d passes=%d%n",
+                        + "rounds=%d passes=%d timed_passes=%d%n",
                 stat(rate1, "%.0f"), stat(rate2, "%.0f"), stat(scaling, "%.2f"), stat(eff, "%.2f"),
                 stat(Arrays.stream(effSteady).filter(v -> !Double.isNaN(v)).toArray(), "%.2f"), effCold,
                 stat(p1.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"),
-                stat(p2.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"), stat(gap, "%.4f"), cores, rounds, passes);
+                stat(p2.stream().mapToDouble(Run::testAcc).toArray(), "%.4f"), stat(gap, "%.4f"), cores, rounds, passes,
+                timedPasses);
         System.exit(0);
     }
 
@@ -196,6 +200,9 @@ public final class ScaleOutBench {
                 half.manifest().version(), half.threads().since(first.threads(), 0.1), secondHalf,
                 end.cpu() - half.cpu(), end.threads().since(half.threads(), 0.1));
         SnapshotManifest last = seen.get(seen.size() - 1).manifest();
+        if (test == null) {
+            return new Run(rate, perCpu, perCpuSteady, Double.NaN);
+        }
         byte[] params = Files.readAllBytes(snapshots.directory(spec.name(), last.version()).resolve(last.paramsFile()));
         return new Run(rate, perCpu, perCpuSteady, TrainerBench.testAccuracy(spec, params, test));
     }
@@ -215,6 +222,20 @@ public final class ScaleOutBench {
 
     private static boolean jobJarInLib() {
         return Boolean.parseBoolean(System.getProperty("bench.jobJarInLib", "true"));
+    }
+
+    /** Creates {@code topics}' topics (4 partitions) and sends {@code passes} passes of {@code train}, ids per pass. */
+    private static void produce(String bootstrap, Topics topics, List<Example> train, int passes) throws Exception {
+        try (Admin admin = KafkaClients.admin(bootstrap, Map.of())) {
+            topics.createAll(admin, 4, (short) 1);
+        }
+        for (int pass = 0; pass < passes; pass++) {
+            List<Example> renamed = new ArrayList<>(train.size());
+            for (Example e : train) {
+                renamed.add(new Example(e.id() + "-p" + pass, e.features(), e.label(), e.weight(), e.timestampMs()));
+            }
+            ExampleRecords.send(bootstrap, ExampleRecords.binary(topics.examples(), renamed));
+        }
     }
 
     /** The cluster's settings besides docs/deploy.md's: {@code -Dbench.taskManagerJavaOpts} to try JVM options. */
