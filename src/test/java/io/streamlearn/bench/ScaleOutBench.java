@@ -169,17 +169,8 @@ public final class ScaleOutBench {
         // The window: from the first snapshot to the last one whose checkpoint still left at least a batch per
         // subtask to train. A later one came after the stream ran dry, its wait idle time of every process.
         Seen first = seen.get(0);
-        Seen end = first;
-        for (Seen s : seen) {
-            if (s.manifest().examplesSeen() <= produced - (long) spec.batchSize() * parallelism) {
-                end = s;
-            }
-        }
-        if (end == first) {
-            log("round %d p%d: no snapshot between the first and the stream's end; the window runs to the last one",
-                    round, parallelism);
-            end = seen.get(seen.size() - 1);
-        }
+        Seen end = TrainerBench.lastWithBacklog(seen, x -> x.manifest().examplesSeen(), produced,
+                (long) spec.batchSize() * parallelism);
         long examples = end.manifest().examplesSeen() - first.manifest().examplesSeen();
         double rate = examples * 1000.0 / Math.max(1, end.manifest().createdMs() - first.manifest().createdMs());
         double perCpu = examples / Math.max(1e-9, end.cpu() - first.cpu());

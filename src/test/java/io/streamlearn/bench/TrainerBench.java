@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
@@ -159,7 +160,7 @@ public final class TrainerBench {
             }
             SnapshotManifest last = history.get(history.size() - 1);
             SnapshotManifest first = history.get(0);
-            SnapshotManifest lastBusy = lastWithBacklog(history, total, spec.batchSize());
+            SnapshotManifest lastBusy = lastWithBacklog(history, SnapshotManifest::examplesSeen, total, spec.batchSize());
             double rate = (lastBusy.examplesSeen() - first.examplesSeen()) * 1000.0
                     / Math.max(1, lastBusy.createdMs() - first.createdMs());
             double testAcc = testAccuracy(spec, Files.readAllBytes(snapshots.directory(spec.name(), last.version())
@@ -180,18 +181,20 @@ public final class TrainerBench {
     }
 
     /**
-     * The end of a rate's window: the last snapshot whose checkpoint still left at least a batch of the {@code total}
-     * examples to train, so the trainer was busy up to it. A later one can be taken after the stream ran dry, up to a
-     * checkpoint interval later: counting that idle wait made the rate a fifth lower than the trainer's.
+     * The end of a rate's window in {@code history} (oldest first): the last snapshot whose checkpoint still left at
+     * least {@code examplesPerStep} of the {@code total} examples to train, so the trainer was busy up to it. A later
+     * one can be taken after the stream ran dry, up to a checkpoint interval later: counting that idle wait made the
+     * rate a fifth lower than the trainer's. When none after the first qualifies, the last one (a window with the
+     * idle wait beats none).
      */
-    static SnapshotManifest lastWithBacklog(List<SnapshotManifest> history, long total, int examplesPerStep) {
-        SnapshotManifest end = history.get(0);
-        for (SnapshotManifest m : history) {
-            if (m.examplesSeen() <= total - examplesPerStep) {
+    static <T> T lastWithBacklog(List<T> history, ToLongFunction<T> examplesSeen, long total, long examplesPerStep) {
+        T end = history.get(0);
+        for (T m : history) {
+            if (examplesSeen.applyAsLong(m) <= total - examplesPerStep) {
                 end = m;
             }
         }
-        return end;
+        return end == history.get(0) ? history.get(history.size() - 1) : end;
     }
 
     static List<Example> load(String name, int limit) {
