@@ -279,7 +279,7 @@ public class OnlineTrainerOperator extends AbstractStreamOperator<Void>
         }
     }
 
-    /** Starts the step of the buffered examples on the training thread, once the previous step finished. */
+    /** Queues the step of the buffered examples on the training thread, behind at most one step in flight. */
     private void trainBuffered() {
         buffer = steps.submit(learner, buffer);
     }
