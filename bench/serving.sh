@@ -3,10 +3,12 @@
 # serving profile: a plain produce->consume hop at 1,000 requests/s (the reference), the request->prediction round
 # trip at 1,000/s (a 20 s steady window) and 10,000/s, the swap delay (announcement -> first prediction of the new
 # version), and the maximum predictions/s draining a backlog against a bare pipe that drains the same requests with
-# our codecs and no model, and the model alone (no Kafka). Medians over the rounds with their range; details on
-# stderr, exactly one line on stdout:
+# our codecs and no model, and the model alone (no Kafka); the maximum and the model alone also with
+# `serve --precision bfloat16`, and how often its top-1 class is float32's. Medians over the rounds with their
+# range; details on stderr, exactly one line on stdout:
 #   RESULT profile=latency p50_ms=M[MIN..MAX] p99_ms=… own_hop_p99_ms=… p99_vs_own_two_hops=… p99_10k_ms=…
-#          max_per_s=… pipe_per_s=… max_vs_pipe=… model_only_per_s=… swap_p99_ms=… rounds=N
+#          max_per_s=… pipe_per_s=… max_vs_pipe=… max_bf16_per_s=… max_bf16_vs_pipe=… model_only_per_s=…
+#          model_only_bf16_per_s=… bf16_top1_agree=… swap_p99_ms=… rounds=N
 # Targets (issue 14): p99_vs_own_two_hops <= 2, max_vs_pipe >= 0.8, swap_p99_ms < 500.
 #
 # Run from the repository root on a fresh clone (it builds in the reactor, no install):

@@ -10,6 +10,7 @@ import io.streamlearn.core.config.Validator;
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.serving.http.HttpOptions;
 import io.streamlearn.serving.model.ChallengerRule;
+import io.streamlearn.serving.model.InferencePrecision;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -42,6 +44,7 @@ public final class ServingConfig {
     private final int maxBatch;
     private final long maxWaitMicros;
     private final int topK;
+    private final InferencePrecision precision;
     private final long pinVersion;
     private final PublicKey verifyKey;
     private final Map<String, String> kafkaOverrides;
@@ -66,6 +69,7 @@ public final class ServingConfig {
         this.maxBatch = b.maxBatch;
         this.maxWaitMicros = b.maxWaitMicros != null ? b.maxWaitMicros : b.profile.maxWaitMicros();
         this.topK = b.topK;
+        this.precision = b.precision;
         this.pinVersion = b.pinVersion;
         this.verifyKey = b.verifyKey;
         this.kafkaOverrides = Map.copyOf(b.kafkaOverrides);
@@ -125,6 +129,11 @@ public final class ServingConfig {
 
     public int topK() {
         return topK;
+    }
+
+    /** The number type of the forward pass. */
+    public InferencePrecision precision() {
+        return precision;
     }
 
     public long pinVersion() {
@@ -203,7 +212,7 @@ public final class ServingConfig {
                 + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", instanceId=" + instanceId
                 + (staticMembership ? " (static)" : "") + ", profile=" + profile + ", maxBatch=" + maxBatch
                 + ", maxWaitMicros=" + maxWaitMicros
-                + ", topK=" + topK + ", pinVersion=" + pinVersion + (verifyKey == null ? "" : ", signatures verified")
+                + ", topK=" + topK + ", precision=" + precision + ", pinVersion=" + pinVersion + (verifyKey == null ? "" : ", signatures verified")
                 + ", kafkaOverrides=" + kafkaOverrides.keySet()
                 + (exactlyOnce ? ", exactly-once as " + transactionalId() + " (" + transactionTimeoutMs + " ms)" : "")
                 + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + ", challenger=" + challenger + "}";
@@ -221,6 +230,7 @@ public final class ServingConfig {
         private int maxBatch = ServingSettings.MAX_BATCH.defaultValue();
         private Long maxWaitMicros; // null: the profile's
         private int topK = ServingSettings.TOP_K.defaultValue();
+        private InferencePrecision precision = ServingSettings.PRECISION.defaultValue();
         private long pinVersion = ServingSettings.PIN_VERSION.defaultValue();
         private PublicKey verifyKey;
         private Map<String, String> kafkaOverrides = new LinkedHashMap<>();
@@ -281,6 +291,11 @@ public final class ServingConfig {
 
         public Builder optTopK(int topK) {
             this.topK = topK;
+            return this;
+        }
+
+        public Builder optPrecision(InferencePrecision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
             return this;
         }
 

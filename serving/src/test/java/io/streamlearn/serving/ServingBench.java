@@ -13,6 +13,7 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.serving.BenchTraffic.Receiver;
 import io.streamlearn.serving.BenchTraffic.Sender;
+import io.streamlearn.serving.model.InferencePrecision;
 import io.streamlearn.serving.model.LoadedModel;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -33,7 +34,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * measures, with the same Kafka clients and the same {@link ServingProfile}: a plain produce-to-consume hop at
  * 1,000 requests/s (the reference: serving's round trip is two such hops plus the model), the request-to-prediction
  * round trip at 1,000/s and 10,000/s, the delay from a new version's announcement to its first prediction, and the
- * maximum predictions/s draining a backlog against a {@link BarePipe} draining the same requests without a model.
+ * maximum predictions/s draining a backlog against a {@link BarePipe} draining the same requests without a model,
+ * with the forward pass in float32 and in bfloat16 ({@code --precision}).
  * Details go to stderr; stdout gets exactly one {@code RESULT} line of medians over the rounds with their range.
  *
  * <p>Usage: {@code ServingBench SPEC_JSON} (e.g. {@code specs/mlp.json}); system properties {@code bench.rounds}
@@ -88,9 +90,13 @@ public final class ServingBench {
         ERR.printf(Locale.ROOT, "round %d, profile %s, max batch %d%n", round, profile, maxBatch);
         double hopP99 = ownHop(round);
         double[] latency = latencyAndSwaps(round);
-        double max = maxThroughput(round);
+        Topics backlog = backlog(round);
+        double max = maxThroughput(backlog, InferencePrecision.FLOAT32);
+        double maxReduced = maxThroughput(backlog, InferencePrecision.BFLOAT16);
         double pipe = pipe(round);
-        double model = modelOnly();
+        double model = modelOnly(InferencePrecision.FLOAT32);
+        double modelReduced = modelOnly(InferencePrecision.BFLOAT16);
+        double agree = reducedAgreement();
         add("p50_ms", latency[0]);
         add("p99_ms", latency[1]);
         add("own_hop_p99_ms", hopP99);
@@ -99,19 +105,25 @@ public final class ServingBench {
         add("max_per_s", max);
         add("pipe_per_s", pipe);
         add("max_vs_pipe", max / pipe);
+        add("max_bf16_per_s", maxReduced);
+        add("max_bf16_vs_pipe", maxReduced / pipe);
         add("model_only_per_s", model);
+        add("model_only_bf16_per_s", modelReduced);
+        add("bf16_top1_agree", agree);
         add("swap_p99_ms", latency[4]);
         ERR.printf(Locale.ROOT, "round %d: 1,000/s p50 %.3f ms p99 %.3f ms, own hop p99 %.3f ms (ratio %.2f); 10,000/s "
                 + "p50 %.3f ms p99 %.3f ms; max %.0f/s, bare pipe %.0f/s (ratio %.2f), model alone %.0f/s; swap p99 "
                 + "%.0f ms%n",
                 round, latency[0], latency[1], hopP99, latency[1] / (2 * hopP99), latency[2], latency[3], max, pipe,
                 max / pipe, model, latency[4]);
+        ERR.printf(Locale.ROOT, "round %d, --precision bfloat16: max %.0f/s (ratio %.2f), model alone %.0f/s, top-1 "
+                + "answers as float32's %.4f%n", round, maxReduced, maxReduced / pipe, modelReduced, agree);
     }
 
     private String resultLine(int rounds) {
         StringBuilder line = new StringBuilder("RESULT profile=" + profile);
         results.forEach((name, values) -> line.append(' ').append(name).append('=').append(medianRange(values,
-                name.contains("vs") ? "%.2f" : name.endsWith("per_s") || name.startsWith("swap") ? "%.0f" : "%.3f")));
+                name.contains("vs") ? "%.2f" : name.contains("agree") ? "%.4f" : name.endsWith("per_s") || name.startsWith("swap") ? "%.0f" : "%.3f")));
         return line.append(" rounds=").append(rounds).toString();
     }
 
@@ -210,12 +222,14 @@ public final class ServingBench {
         return topics;
     }
 
-    /** Predictions/s while a fresh service drains this round's backlog, after its first batch. */
-    private double maxThroughput(int round) throws Exception {
-        Topics topics = backlog(round);
+    /**
+     * Predictions/s while a fresh service, in its own group, drains this round's backlog with the forward pass in
+     * {@code precision}, after its first batch.
+     */
+    private double maxThroughput(Topics topics, InferencePrecision precision) throws Exception {
         ServingConfig config = ServingConfig.builder().setBootstrapServers(bootstrap).setModel(spec.name())
-                .setStoreRoot(store.root()).optTopics(topics).optGroupId("bench-max").optProfile(profile)
-                .optMaxBatch(maxBatch).build();
+                .setStoreRoot(store.root()).optTopics(topics).optGroupId("bench-max-" + precision).optProfile(profile)
+                .optMaxBatch(maxBatch).optPrecision(precision).build();
         try (PredictionService service = new PredictionService(config, new CollectorRegistry());
                 KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of())) {
             service.start();
@@ -232,7 +246,7 @@ public final class ServingBench {
             }
             long t1 = System.nanoTime();
             long s1 = service.served();
-            ERR.printf(Locale.ROOT, "serving's CPU per prediction: %s%n", ThreadCpu.now().perRecordSince(cpu0,
+            ERR.printf(Locale.ROOT, "serving's CPU per prediction (%s): %s%n", precision, ThreadCpu.now().perRecordSince(cpu0,
                     s1 - s0));
             if (s1 + service.rejected() < backlog || service.rejected() > 0) {
                 throw new IllegalStateException("serving answered " + s1 + " and rejected " + service.rejected()
@@ -259,12 +273,10 @@ public final class ServingBench {
      * Predictions/s of the model alone, as serving runs it ({@link LoadedModel#predict}: checks, batch copy, forward
      * pass, softmax, top-k) on full batches for 3 s, no Kafka: the ceiling the model puts on {@code max_per_s}.
      */
-    private double modelOnly() {
-        try (LoadedModel m = LoadedModel.load(store, store.latest(spec.name()).orElseThrow(), maxBatch, 3)) {
-            List<Features> batch = new ArrayList<>();
-            for (int i = 0; i < maxBatch; i++) {
-                batch.add(Features.ofUint8(pool[i % pool.length]));
-            }
+    private double modelOnly(InferencePrecision precision) {
+        try (LoadedModel m = LoadedModel.load(store, store.latest(spec.name()).orElseThrow(), maxBatch, 3,
+                precision)) {
+            List<Features> batch = fullBatch();
             m.predict(batch);
             long rows = 0;
             long t0 = System.nanoTime();
@@ -274,6 +286,43 @@ public final class ServingBench {
             }
             return rows * 1e9 / (System.nanoTime() - t0);
         }
+    }
+
+    /**
+     * Share of 4,096 seeded random rows, scored in full batches, whose top-1 class in bfloat16 is float32's, for the
+     * bench's (untrained) model.
+     */
+    private double reducedAgreement() {
+        SnapshotManifest latest = store.latest(spec.name()).orElseThrow();
+        java.util.Random random = new java.util.Random(7);
+        try (LoadedModel full = LoadedModel.load(store, latest, maxBatch, 3);
+                LoadedModel reduced = LoadedModel.load(store, latest, maxBatch, 3, InferencePrecision.BFLOAT16)) {
+            int same = 0;
+            int rows = 0;
+            while (rows < 4096) {
+                List<Features> batch = new ArrayList<>();
+                for (int i = 0; i < maxBatch; i++) {
+                    byte[] row = new byte[spec.featureCount()];
+                    random.nextBytes(row);
+                    batch.add(Features.ofUint8(row));
+                }
+                LoadedModel.Scored[] a = full.predict(batch);
+                LoadedModel.Scored[] b = reduced.predict(batch);
+                for (int r = 0; r < a.length; r++) {
+                    same += a[r].label() == b[r].label() ? 1 : 0;
+                }
+                rows += a.length;
+            }
+            return (double) same / rows;
+        }
+    }
+
+    private List<Features> fullBatch() {
+        List<Features> batch = new ArrayList<>();
+        for (int i = 0; i < maxBatch; i++) {
+            batch.add(Features.ofUint8(pool[i % pool.length]));
+        }
+        return batch;
     }
 
     private static void awaitReady(PredictionService service) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.serving.model.ChallengerRule;
+import io.streamlearn.serving.model.InferencePrecision;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ class ServingConfigTest {
         assertThat(c.profile()).isEqualTo(ServingProfile.LATENCY);
         assertThat(c.maxWaitMicros()).isZero();
         assertThat(c.topK()).isEqualTo(3);
+        assertThat(c.precision()).isEqualTo(InferencePrecision.FLOAT32);
         assertThat(c.pinVersion()).isZero();
         assertThat(c.pinned()).isFalse();
         assertThat(c.kafkaOverrides()).isEmpty();
@@ -145,6 +147,16 @@ class ServingConfigTest {
         assertThat(defaults.toString()).isEqualTo(built.toString());
         assertThatThrownBy(() -> ServingSettings.DEF.parseArgs(List.of("--model", "m", "--http", "8080")))
                 .hasMessage("--http is 8080, which must be HOST:PORT, e.g. 127.0.0.1:8080");
+    }
+
+    @Test
+    void readsThePrecisionByEitherNameAndRefusesOthersNamingTheChoices() {
+        assertThat(ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "m", "--precision",
+                "bfloat16"))).build().precision()).isEqualTo(InferencePrecision.BFLOAT16);
+        assertThat(ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "m", "--precision",
+                "BF16"))).build().precision()).isEqualTo(InferencePrecision.BFLOAT16);
+        assertThatThrownBy(() -> ServingSettings.DEF.parseArgs(List.of("--model", "m", "--precision", "int8")))
+                .hasMessageContaining("int8").hasMessageContaining(InferencePrecision.CHOICES);
     }
 
     @Test

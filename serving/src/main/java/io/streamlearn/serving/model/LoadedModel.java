@@ -26,6 +26,8 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,16 @@ public final class LoadedModel implements AutoCloseable {
     private final Model model;
     private final Block block;
     private final ParameterStore parameters;
+    private final InferencePrecision precision;
+    // BFLOAT16 only: the block's children run one by one, the first (the input normalization) in float32 with
+    // `parameters`, the rest in bfloat16 with `reduced` (DJL's Block.cast is not implemented for PyTorch). Batches
+    // under REDUCED_MIN_ROWS run in float32: each bfloat16 matrix product pays a fixed cost (oneDNN reorders the
+    // weights, about 60 us per batch for mlp) that only larger batches earn back (measured: float32 faster at 16
+    // rows, bfloat16 at 64).
+    static final int REDUCED_MIN_ROWS = 32;
+    private final List<Block> layers;
+    private final ParameterStore reduced;
+    private final ReducedPrecision toReduced;
     private final int features;
     private final FeatureType dtype;
     private final int maxBatch;
@@ -57,12 +69,30 @@ public final class LoadedModel implements AutoCloseable {
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LoadedModel(SnapshotManifest manifest, ModelSpec spec, Model model, int maxBatch, int topK) {
+    private LoadedModel(SnapshotManifest manifest, ModelSpec spec, Model model, int maxBatch, int topK,
+            InferencePrecision precision) {
         this.manifest = manifest;
         this.spec = spec;
         this.model = model;
         this.block = model.getBlock();
         this.parameters = new ParameterStore(model.getNDManager(), false);
+        this.precision = precision;
+        if (precision == InferencePrecision.FLOAT32) {
+            this.layers = List.of();
+            this.reduced = null;
+            this.toReduced = null;
+        } else {
+            List<Block> children = new ArrayList<>();
+            block.getChildren().forEach(child -> children.add(child.getValue()));
+            this.layers = List.copyOf(children);
+            this.toReduced = new ReducedPrecision();
+            try {
+                this.reduced = new CastParameters(model.getNDManager(), block, toReduced);
+            } catch (RuntimeException e) {
+                toReduced.close();
+                throw e;
+            }
+        }
         this.features = spec.featureCount();
         this.dtype = spec.input().featureType();
         this.maxBatch = maxBatch;
@@ -94,6 +124,15 @@ public final class LoadedModel implements AutoCloseable {
      *                           or the parameters cannot be loaded
      */
     public static LoadedModel load(SnapshotStore store, SnapshotManifest manifest, int maxBatch, int topK) {
+        return load(store, manifest, maxBatch, topK, InferencePrecision.FLOAT32);
+    }
+
+    /**
+     * As {@link #load(SnapshotStore, SnapshotManifest, int, int)}, computing the forward pass in {@code precision};
+     * the warm-up batch then also proves the engine runs that type on this machine.
+     */
+    public static LoadedModel load(SnapshotStore store, SnapshotManifest manifest, int maxBatch, int topK,
+            InferencePrecision precision) {
         if (maxBatch < 1 || topK < 1) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and topK " + topK + " must be >= 1");
         }
@@ -118,7 +157,7 @@ public final class LoadedModel implements AutoCloseable {
                         + "of " + SnapshotStore.SPEC + ": expected shapes " + specShapes + ", found " + loadedShapes
                         + "; the snapshot was written by another network, republish it with its own spec");
             }
-            loaded = new LoadedModel(manifest, spec, model, maxBatch, topK);
+            loaded = new LoadedModel(manifest, spec, model, maxBatch, topK, precision);
             loaded.warmUp(where);
             ok = true;
             return loaded;
@@ -151,8 +190,17 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     private void warmUp(String where) {
-        List<Features> zero = List.of(dtype == FeatureType.UINT8 ? Features.ofUint8(new byte[features])
-                : Features.ofFloats(new float[features]));
+        Features row = dtype == FeatureType.UINT8 ? Features.ofUint8(new byte[features])
+                : Features.ofFloats(new float[features]);
+        if (reduced != null && maxBatch >= REDUCED_MIN_ROWS) {
+            try {
+                predict(Collections.nCopies(REDUCED_MIN_ROWS, row));
+            } catch (RuntimeException e) {
+                throw new SnapshotException(where + ": warm-up forward pass in " + precision + " failed: " + e
+                        + "; serve with --precision float32", e);
+            }
+        }
+        List<Features> zero = List.of(row);
         Scored[] out;
         try {
             out = predict(zero);
@@ -189,6 +237,11 @@ public final class LoadedModel implements AutoCloseable {
 
     public SnapshotManifest manifest() {
         return manifest;
+    }
+
+    /** The number type of the forward pass. */
+    public InferencePrecision precision() {
+        return precision;
     }
 
     /** Most rows one {@link #predict} call may carry. */
@@ -253,7 +306,7 @@ public final class LoadedModel implements AutoCloseable {
         try (NDManager scope = model.getNDManager().newSubManager()) {
             NDArray x = scope.create(batchBuffer.flip(), new Shape(n, features),
                     dtype == FeatureType.UINT8 ? DataType.UINT8 : DataType.FLOAT32);
-            NDArray logits = block.forward(parameters, new NDList(x), false).singletonOrThrow();
+            NDArray logits = forward(x);
             // One device-to-host copy per batch: the softmax runs on the device; a regression model's outputs are
             // its predicted values, no softmax.
             probs = spec.isRegression() ? logits.toFloatArray() : logits.softmax(1).toFloatArray();
@@ -272,6 +325,18 @@ public final class LoadedModel implements AutoCloseable {
                     (r + 1) * perRow)) : topK(probs, r * perRow, perRow);
         }
         return out;
+    }
+
+    private NDArray forward(NDArray x) {
+        if (reduced == null || x.getShape().get(0) < REDUCED_MIN_ROWS) {
+            return block.forward(parameters, new NDList(x), false).singletonOrThrow();
+        }
+        NDList h = layers.get(0).forward(parameters, new NDList(x), false);
+        h = new NDList(toReduced.cast(h.singletonOrThrow()));
+        for (int i = 1; i < layers.size(); i++) {
+            h = layers.get(i).forward(reduced, h, false);
+        }
+        return h.singletonOrThrow().toType(DataType.FLOAT32, false);
     }
 
     private void fill(List<Features> batch) {
@@ -344,6 +409,9 @@ public final class LoadedModel implements AutoCloseable {
     public void release() {
         if (refs.decrementAndGet() == 0) {
             model.close();
+            if (toReduced != null) {
+                toReduced.close();
+            }
         }
     }
 
@@ -363,6 +431,25 @@ public final class LoadedModel implements AutoCloseable {
     @Override
     public String toString() {
         return "LoadedModel[" + name() + " v" + version() + "]";
+    }
+
+    /** Hands each layer its parameter cast to one type, once per loaded version rather than once per batch. */
+    private static final class CastParameters extends ParameterStore {
+        private final Map<String, NDArray> cast = new HashMap<>();
+
+        CastParameters(NDManager manager, Block block, ReducedPrecision to) {
+            super(manager, false);
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                // Attached to the model's manager: freed with the model.
+                cast.put(p.getValue().getId(), to.cast(p.getValue().getArray()));
+            }
+        }
+
+        @Override
+        public NDArray getValue(Parameter parameter, Device device, boolean training) {
+            NDArray a = cast.get(parameter.getId());
+            return a != null ? a : super.getValue(parameter, device, training);
+        }
     }
 
     /**

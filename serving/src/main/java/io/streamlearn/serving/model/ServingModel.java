@@ -285,7 +285,7 @@ public final class ServingModel implements AutoCloseable {
         }
         LoadedModel next;
         try {
-            next = LoadedModel.load(store, manifest, config.maxBatch(), config.topK());
+            next = LoadedModel.load(store, manifest, config.maxBatch(), config.topK(), config.precision());
         } catch (SnapshotException e) {
             refuse(manifest.version(), e.getMessage(), e);
             return null;

@@ -94,6 +94,54 @@ class LoadedModelTest {
     }
 
     @Test
+    void bfloat16ScoresBatchesOf32RowsOrMoreCloseToFloat32AndSmallerOnesInFloat32(@TempDir Path root) {
+        ModelSpec spec = ModelSpec.mlp("mlp", 16, 5, 32, 32);
+        SnapshotStore store = new SnapshotStore(root);
+        SnapshotManifest m = ServingTestKit.publish(store, spec);
+        List<Features> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < LoadedModel.REDUCED_MIN_ROWS + 8; i++) {
+            rows.add(Features.ofFloats(ServingTestKit.row(16, i)));
+        }
+        try (LoadedModel full = LoadedModel.load(store, m, 64, 5);
+                LoadedModel reduced = LoadedModel.load(store, m, 64, 5, InferencePrecision.BFLOAT16)) {
+            assertThat(reduced.precision()).isEqualTo(InferencePrecision.BFLOAT16);
+            LoadedModel.Scored[] exact = full.predict(rows);
+            LoadedModel.Scored[] approx = reduced.predict(rows);
+            float largest = 0f;
+            for (int r = 0; r < rows.size(); r++) {
+                float[] p = byLabel(exact[r]);
+                float[] q = byLabel(approx[r]);
+                float sum = 0f;
+                for (int c = 0; c < p.length; c++) {
+                    // bfloat16 keeps 8 bits of mantissa: each probability within a few thousandths here.
+                    assertThat(q[c]).as("row %d class %d", r, c).isCloseTo(p[c], within(0.02f));
+                    largest = Math.max(largest, Math.abs(q[c] - p[c]));
+                    sum += q[c];
+                }
+                assertThat(sum).as("the softmax runs in float32 after the cast back").isCloseTo(1f, within(1e-5f));
+            }
+            assertThat(largest).as("a bfloat16 forward pass rounds: identical answers mean it ran in float32")
+                    .isGreaterThan(0f);
+
+            List<Features> few = rows.subList(0, LoadedModel.REDUCED_MIN_ROWS - 1);
+            LoadedModel.Scored[] fewExact = full.predict(few);
+            LoadedModel.Scored[] fewReduced = reduced.predict(few);
+            for (int r = 0; r < few.size(); r++) {
+                assertThat(byLabel(fewReduced[r])).as("a batch under %d rows runs in float32",
+                        LoadedModel.REDUCED_MIN_ROWS).containsExactly(byLabel(fewExact[r]));
+            }
+        }
+    }
+
+    private static float[] byLabel(LoadedModel.Scored s) {
+        float[] p = new float[s.scores().size()];
+        for (Prediction.Score score : s.scores()) {
+            p[score.label()] = score.probability();
+        }
+        return p;
+    }
+
+    @Test
     void capsTopKAtTheClassCount(@TempDir Path root) {
         SnapshotStore store = new SnapshotStore(root);
         ModelSpec two = ModelSpec.mlp("two", 3, 2);
