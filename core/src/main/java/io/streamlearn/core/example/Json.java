@@ -3,6 +3,8 @@ package io.streamlearn.core.example;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -18,11 +20,15 @@ import java.util.function.BiFunction;
 /**
  * The one JSON configuration streamlearn uses: NaN and Infinity are read and written bare (as
  * Python's {@code json} module does) so that validation, not the parser, rejects them with a reason.
+ * Floats are written and parsed by Jackson's Schubfach writer and fast parser: on Java 17 {@code Float.toString}
+ * was a sixth of serving's answer thread, and each float prints as the shortest decimal that reads back exactly.
  */
 public final class Json {
     public static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
 
     public static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
