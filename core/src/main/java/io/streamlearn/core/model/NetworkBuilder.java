@@ -54,11 +54,24 @@ public final class NetworkBuilder {
 
     private static NDArray normalize(NDArray x, float scale, long[] dims) {
         NDArray f = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        return scaleAndShape(f, scale, dims);
+    }
+
+    /**
+     * What the first block does after its cast to float32: scales {@code f} by the spec's input scale and reshapes
+     * it to the input's dims. For a caller that runs the block's children itself in another number type (serving's
+     * bfloat16), on {@code f} already cast to that type.
+     */
+    public static NDArray scaleAndShape(NDArray f, InputSpec input) {
+        return scaleAndShape(f, input.scale(), input.dims());
+    }
+
+    private static NDArray scaleAndShape(NDArray f, float scale, long[] dims) {
         if (scale != 1f) {
             f = f.mul(scale);
         }
         long[] shape = new long[dims.length + 1];
-        shape[0] = x.getShape().get(0);
+        shape[0] = f.getShape().get(0);
         System.arraycopy(dims, 0, shape, 1, dims.length);
         return f.reshape(new Shape(shape));
     }
