@@ -230,7 +230,8 @@ public final class ServingBench {
         ServingConfig config = ServingConfig.builder().setBootstrapServers(bootstrap).setModel(spec.name())
                 .setStoreRoot(store.root()).optTopics(topics).optGroupId("bench-max-" + precision).optProfile(profile)
                 .optMaxBatch(maxBatch).optPrecision(precision).build();
-        try (PredictionService service = new PredictionService(config, new CollectorRegistry());
+        CollectorRegistry registry = new CollectorRegistry();
+        try (PredictionService service = new PredictionService(config, registry);
                 KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of())) {
             service.start();
             ServingTestKit.announce(producer, topics, store.latest(spec.name()).orElseThrow());
@@ -255,6 +256,7 @@ public final class ServingBench {
             double rate = (s1 - s0) / ((t1 - t0) / 1e9);
             ERR.printf(Locale.ROOT, "backlog of %d: served in %.2f s after the first batch: %.0f predictions/s%n",
                     backlog, (t1 - t0) / 1e9, rate);
+            serverSide(registry, "the backlog's end (" + precision + ")");
             return rate;
         }
     }
