@@ -77,6 +77,7 @@ public final class ServingBench {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
             ServingBench bench = new ServingBench(broker.bootstrapServers(), spec, new SnapshotStore(storeDir));
             ServingTestKit.publish(bench.store, spec);
+            bench.warmUpDrains();
             for (int round = 1; round <= rounds; round++) {
                 bench.round(round);
             }
@@ -90,10 +91,10 @@ public final class ServingBench {
         ERR.printf(Locale.ROOT, "round %d, profile %s, max batch %d%n", round, profile, maxBatch);
         double hopP99 = ownHop(round);
         double[] latency = latencyAndSwaps(round);
-        Topics backlog = backlog(round);
+        Topics backlog = backlog("bench-max-" + round + ".");
         double max = maxThroughput(backlog, InferencePrecision.FLOAT32);
         double maxReduced = maxThroughput(backlog, InferencePrecision.BFLOAT16);
-        double pipe = pipe(round);
+        double pipe = pipe(backlog);
         double model = modelOnly(InferencePrecision.FLOAT32);
         double modelReduced = modelOnly(InferencePrecision.BFLOAT16);
         double agree = reducedAgreement();
@@ -210,9 +211,22 @@ public final class ServingBench {
         }
     }
 
-    /** Writes this round's backlog of requests, before any reader starts. */
-    private Topics backlog(int round) throws Exception {
-        Topics topics = createTopics("bench-max-" + round + ".");
+    /**
+     * Drains one backlog with each contender before the first round, untimed: the first drain of a JVM runs while
+     * the JIT still compiles the Kafka clients' paths (its compiler threads then take a core of two), and the drain
+     * after it would find them compiled.
+     */
+    private void warmUpDrains() throws Exception {
+        ERR.println("warm-up: one untimed backlog drain by each contender");
+        Topics topics = backlog("bench-warm-up.");
+        maxThroughput(topics, InferencePrecision.FLOAT32);
+        maxThroughput(topics, InferencePrecision.BFLOAT16);
+        pipe(topics);
+    }
+
+    /** Writes a backlog of requests to fresh topics under {@code prefix}, before any reader starts. */
+    private Topics backlog(String prefix) throws Exception {
+        Topics topics = createTopics(prefix);
         try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap, Map.of())) {
             for (int i = 0; i < backlog; i++) {
                 producer.send(BenchTraffic.request(topics.requests(), pool, "m" + i, i));
@@ -262,8 +276,8 @@ public final class ServingBench {
     }
 
     /** Answers/s of the bare pipe draining the same backlog (its own group) with the same clients and poll size. */
-    private double pipe(int round) {
-        String requests = new Topics("bench-max-" + round + ".").requests();
+    private double pipe(Topics topics) {
+        String requests = topics.requests();
         BarePipe.Drain drain = BarePipe.drain(bootstrap, requests, requests + ".pipe", "bench-pipe", backlog, maxBatch,
                 profile);
         ERR.printf(Locale.ROOT, "bare pipe over the same backlog: %.0f answers/s%n", drain.perSecond());
