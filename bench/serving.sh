@@ -13,7 +13,7 @@
 #
 # Run from the repository root on a fresh clone (it builds in the reactor, no install):
 #   bench/serving.sh [SPEC_JSON]     (default specs/mlp.json)
-#   knobs: BENCH_OPTS="-Dbench.rounds=3 -Dbench.seconds=20 -Dbench.seconds10k=5 -Dbench.backlog=200000
+#   knobs: BENCH_OPTS="-Dbench.rounds=3 -Dbench.seconds=20 -Dbench.seconds10k=5 -Dbench.backlog=400000
 #          -Dbench.swaps=5 -Dbench.profile=latency|throughput -Dbench.maxBatch=256"
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
