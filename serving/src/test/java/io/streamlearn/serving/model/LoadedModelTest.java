@@ -95,15 +95,35 @@ class LoadedModelTest {
 
     @Test
     void bfloat16ScoresBatchesOf32RowsOrMoreCloseToFloat32AndSmallerOnesInFloat32(@TempDir Path root) {
-        ModelSpec spec = ModelSpec.mlp("mlp", 16, 5, 32, 32);
-        SnapshotStore store = new SnapshotStore(root);
-        SnapshotManifest m = ServingTestKit.publish(store, spec);
         List<Features> rows = new java.util.ArrayList<>();
         for (int i = 0; i < LoadedModel.REDUCED_MIN_ROWS + 8; i++) {
             rows.add(Features.ofFloats(ServingTestKit.row(16, i)));
         }
-        try (LoadedModel full = LoadedModel.load(store, m, 64, 5);
-                LoadedModel reduced = LoadedModel.load(store, m, 64, 5, InferencePrecision.BFLOAT16)) {
+        assertBfloat16CloseToFloat32(new SnapshotStore(root), ModelSpec.mlp("mlp", 16, 5, 32, 32), rows);
+    }
+
+    @Test
+    void bfloat16RunsConvolutionPoolingAndRunningNormalizationOnUint8Pixels(@TempDir Path root) {
+        ModelSpec conv = ModelSpec.fromJson("""
+                {"name": "conv", "input": {"shape": [1, 8, 8], "dtype": "uint8", "normalization": "running"},
+                 "classes": 4, "layers": [{"type": "conv2d", "filters": 4, "kernel": 3, "padding": 1},
+                 {"type": "relu"}, {"type": "max_pool", "kernel": 2, "stride": 2}, {"type": "flatten"},
+                 {"type": "dense", "units": 4}], "loss": "softmax_cross_entropy",
+                 "optimizer": {"type": "adam", "learning_rate": 0.001}, "batch_size": 8, "seed": 1}""");
+        java.util.Random random = new java.util.Random(3);
+        List<Features> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < LoadedModel.REDUCED_MIN_ROWS + 8; i++) {
+            byte[] pixels = new byte[64];
+            random.nextBytes(pixels);
+            rows.add(Features.ofUint8(pixels));
+        }
+        assertBfloat16CloseToFloat32(new SnapshotStore(root), conv, rows);
+    }
+
+    private static void assertBfloat16CloseToFloat32(SnapshotStore store, ModelSpec spec, List<Features> rows) {
+        SnapshotManifest m = ServingTestKit.publish(store, spec);
+        try (LoadedModel full = LoadedModel.load(store, m, 64, spec.classes());
+                LoadedModel reduced = LoadedModel.load(store, m, 64, spec.classes(), InferencePrecision.BFLOAT16)) {
             assertThat(reduced.precision()).isEqualTo(InferencePrecision.BFLOAT16);
             LoadedModel.Scored[] exact = full.predict(rows);
             LoadedModel.Scored[] approx = reduced.predict(rows);
