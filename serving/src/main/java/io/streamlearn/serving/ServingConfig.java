@@ -11,6 +11,7 @@ import io.streamlearn.core.kafka.Topics;
 import io.streamlearn.serving.http.HttpOptions;
 import io.streamlearn.serving.model.ChallengerRule;
 import io.streamlearn.serving.model.InferencePrecision;
+import io.streamlearn.serving.model.LoadedModel;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -294,6 +295,7 @@ public final class ServingConfig {
             return this;
         }
 
+        /** The forward pass's number type ({@code --precision}); bfloat16 needs a maxBatch of 32 or more. */
         public Builder optPrecision(InferencePrecision precision) {
             this.precision = Objects.requireNonNull(precision, "precision");
             return this;
@@ -399,6 +401,9 @@ public final class ServingConfig {
             check(p, "profile", profile, ServingSettings.PROFILE.validator());
             checkIfSet(p, "maxWaitMicros", maxWaitMicros, ServingSettings.MAX_WAIT_MICROS.validator());
             check(p, "topK", topK, ServingSettings.TOP_K.validator());
+            require(p, precision != InferencePrecision.BFLOAT16 || maxBatch >= LoadedModel.BF16_MIN_ROWS,
+                    "precision bfloat16 runs batches of " + LoadedModel.BF16_MIN_ROWS + " rows or more, and maxBatch "
+                            + "is " + maxBatch + ": raise --max-batch or use --precision float32");
             check(p, "pinVersion", pinVersion, ServingSettings.PIN_VERSION.validator());
             require(p, clock != null, "clock must not be null: omit optClock for the system clock");
             check(p, "transactionalIdPrefix", transactionalIdPrefix,

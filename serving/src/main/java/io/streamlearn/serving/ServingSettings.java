@@ -45,9 +45,10 @@ public final class ServingSettings {
     public static final Setting<InferencePrecision> PRECISION = Setting.of("precision",
                     Type.simple(InferencePrecision.CHOICES, InferencePrecision::parse))
             .withDefault(InferencePrecision.FLOAT32)
-            .withDoc("Number type of the forward pass: float32 (as trained) or bfloat16 for batches of 32 rows or "
-                    + "more (about twice the rows per second on CPUs with AMX or AVX-512 BF16, slower on others; "
-                    + "probabilities within about 0.01 of float32's). See docs/serving.md, precision.");
+            .withDoc("Number type of the forward pass: float32 (as trained) or bfloat16 for a classifier's batches "
+                    + "of 32 rows or more (about twice the forward pass's rows per second on CPUs with AMX, slower "
+                    + "on CPUs without bfloat16 units; probabilities within about 0.01 of float32's; needs "
+                    + "--max-batch 32 or more). See docs/serving.md, precision.");
     public static final Setting<Path> VERIFY_KEY_FILE = Setting.of("verify-key-file", Type.PATH).withLabel("FILE")
             .withDoc("Serve only manifests signed by the private key of this Ed25519 public key (X.509, PEM or DER; "
                     + "openssl pkey -pubout), refusing unsigned and mis-signed ones. Default: no check.");

@@ -157,6 +157,9 @@ class ServingConfigTest {
                 "BF16"))).build().precision()).isEqualTo(InferencePrecision.BFLOAT16);
         assertThatThrownBy(() -> ServingSettings.DEF.parseArgs(List.of("--model", "m", "--precision", "int8")))
                 .hasMessageContaining("int8").hasMessageContaining(InferencePrecision.CHOICES);
+        assertThatThrownBy(() -> ServingConfig.fromSettings(ServingSettings.DEF.parseArgs(List.of("--model", "m",
+                "--precision", "bfloat16", "--max-batch", "16"))).build())
+                .hasMessageContaining("maxBatch is 16").hasMessageContaining("--max-batch");
     }
 
     @Test

@@ -16,7 +16,7 @@ public final class ExampleJsonCodec {
     private ExampleJsonCodec() {}
 
     public static byte[] encode(Example e) {
-        return Json.write(32 + e.features().size() * 6, g -> {
+        return Json.writeShortestFloats(32 + e.features().size() * 6, g -> {
             g.writeStartObject();
             g.writeStringField("id", e.id());
             if (e.features() instanceof Features.Uint8) {

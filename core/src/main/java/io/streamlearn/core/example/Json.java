@@ -20,16 +20,21 @@ import java.util.function.BiFunction;
 /**
  * The one JSON configuration streamlearn uses: NaN and Infinity are read and written bare (as
  * Python's {@code json} module does) so that validation, not the parser, rejects them with a reason.
- * Floats are written and parsed by Jackson's Schubfach writer and fast parser: on Java 17 {@code Float.toString}
- * was a sixth of serving's answer thread, and each float prints as the shortest decimal that reads back exactly.
+ * Floats are parsed by Jackson's fast parser (correctly rounded: the same values as the JDK's).
  */
 public final class Json {
     public static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
+
+    // FACTORY plus Jackson's Schubfach float writer: on Java 17 Float.toString was a sixth of serving's answer
+    // thread. Only for records whose bytes nothing signs: the writer prints the shortest decimal that reads back
+    // exactly, which for some values differs from the JDK's digits, and a manifest's signature covers its JSON
+    // re-written by MAPPER (SnapshotManifest.signedContent), so manifests keep FACTORY's digits.
+    private static final JsonFactory SHORTEST_FLOATS = FACTORY.rebuild()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     public static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -41,8 +46,20 @@ public final class Json {
 
     /** Writes one compact JSON value with {@link #FACTORY} (NaN bare) and returns its bytes. */
     public static byte[] write(int sizeHint, Body body) {
+        return write(FACTORY, sizeHint, body);
+    }
+
+    /**
+     * As {@link #write}, each float as the shortest decimal that reads back exactly (Jackson's Schubfach writer,
+     * several times faster than Java 17's {@code Float.toString}): for per-record codecs, never for signed content.
+     */
+    public static byte[] writeShortestFloats(int sizeHint, Body body) {
+        return write(SHORTEST_FLOATS, sizeHint, body);
+    }
+
+    private static byte[] write(JsonFactory factory, int sizeHint, Body body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        try (JsonGenerator g = factory.createGenerator(out)) {
             body.writeTo(g);
         } catch (IOException e) {
             // Only a bug in the body can fail here: the target is memory.

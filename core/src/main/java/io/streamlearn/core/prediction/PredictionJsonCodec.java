@@ -15,7 +15,7 @@ public final class PredictionJsonCodec {
     private PredictionJsonCodec() {}
 
     public static byte[] encode(Prediction p) {
-        return Json.write(128, g -> {
+        return Json.writeShortestFloats(128, g -> {
             g.writeStartObject();
             g.writeStringField("id", p.id());
             g.writeNumberField("label", p.label());

@@ -61,6 +61,16 @@ class ManifestSignatureTest {
     }
 
     @Test
+    void signsTheJdksDigitsOfAMetricSoManifestsSignedByEarlierVersionsStillVerify() {
+        // Java 17 writes 2e23 as 1.9999999999999998E23, the shortest-decimal writers (Schubfach, Java 19+) as 2.0E23:
+        // the signed bytes must stay the ones earlier publishers signed.
+        SnapshotStore store = new SnapshotStore(dir.resolve("digits"));
+        SnapshotManifest m = store.publish(new SnapshotDraft(ModelSpec.mlp("m", 4, 2, 8), new byte[] {1, 2}, 10, 2, 5,
+                0, "PyTorch", "cpu()", Map.of(ManifestMetrics.LOSS, 2e23), Map.of("topic", "t"), null, null, "l"));
+        assertThat(new String(m.signedContent(), StandardCharsets.UTF_8)).contains(Double.toString(2e23));
+    }
+
+    @Test
     void refusesUnsignedManifestsAndOnesSignedByAnotherKey() throws Exception {
         KeyPair trusted = ed25519();
         SnapshotManifest unsigned = publishSignedBy(trusted).withSignature(null);

@@ -49,17 +49,25 @@ public final class LoadedModel implements AutoCloseable {
     private final Model model;
     private final Block block;
     private final ParameterStore parameters;
+    /**
+     * Fewest rows a batch needs to run in bfloat16; smaller ones run in float32: each bfloat16 matrix product pays a
+     * fixed cost (oneDNN re-lays the weights, about 60 us per batch for mlp) that only larger batches earn back
+     * (measured: float32 faster at 16 rows, bfloat16 at 64).
+     */
+    public static final int BF16_MIN_ROWS = 32;
+    // bfloat16 moves mlp's probabilities by up to about 0.01; a broken cast moves them by far more.
+    private static final float BF16_WARM_UP_TOLERANCE = 0.05f;
     private final InferencePrecision precision;
-    // BFLOAT16 only: the block's children run one by one in bfloat16 with `reduced` (DJL's Block.cast is not
-    // implemented for PyTorch), the first (the input normalization) replaced by a cast of the raw features straight
-    // to bfloat16 (exact for uint8: bfloat16 holds every integer up to 256) before its scale and reshape. Batches
-    // under REDUCED_MIN_ROWS run in float32: each bfloat16 matrix product pays a fixed cost (oneDNN reorders the
-    // weights, about 60 us per batch for mlp) that only larger batches earn back (measured: float32 faster at 16
-    // rows, bfloat16 at 64).
-    static final int REDUCED_MIN_ROWS = 32;
-    private final List<Block> layers;
-    private final ParameterStore reduced;
-    private final ReducedPrecision toReduced;
+    // BFLOAT16 only (see docs/serving.md, precision). The block's children run one by one (DJL's Block.cast is not
+    // implemented for PyTorch): those before firstBf16Child in float32 with `parameters` (the input normalization,
+    // and a running BatchNorm, which subtracts a mean and so must see the unrounded features), the rest in bfloat16
+    // with `bf16Parameters`. For uint8 features with plain scaling the cast of the raw bytes replaces the first
+    // child instead (exact: bfloat16 holds every integer up to 256), a fifth of the request thread saved.
+    private final List<Block> children;
+    private final int firstBf16Child;
+    private final boolean castRawFeatures;
+    private final ParameterStore bf16Parameters;
+    private final Bfloat16Cast bf16Cast;
     private final int features;
     private final FeatureType dtype;
     private final int maxBatch;
@@ -77,23 +85,6 @@ public final class LoadedModel implements AutoCloseable {
         this.model = model;
         this.block = model.getBlock();
         this.parameters = new ParameterStore(model.getNDManager(), false);
-        this.precision = precision;
-        if (precision == InferencePrecision.FLOAT32) {
-            this.layers = List.of();
-            this.reduced = null;
-            this.toReduced = null;
-        } else {
-            List<Block> children = new ArrayList<>();
-            block.getChildren().forEach(child -> children.add(child.getValue()));
-            this.layers = List.copyOf(children);
-            this.toReduced = new ReducedPrecision();
-            try {
-                this.reduced = new CastParameters(model.getNDManager(), block, toReduced);
-            } catch (RuntimeException e) {
-                toReduced.close();
-                throw e;
-            }
-        }
         this.features = spec.featureCount();
         this.dtype = spec.input().featureType();
         this.maxBatch = maxBatch;
@@ -107,6 +98,27 @@ public final class LoadedModel implements AutoCloseable {
         // Direct and native-order: DJL hands it to libtorch without a copy (DESIGN.md).
         this.batchBuffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
         this.floatView = dtype == FeatureType.FLOAT32 ? batchBuffer.asFloatBuffer() : null;
+        // A regression model's values would keep bfloat16's 3 significant digits: it is served in float32.
+        this.precision = spec.isRegression() ? InferencePrecision.FLOAT32 : precision;
+        boolean running = "running".equals(spec.input().normalization());
+        this.castRawFeatures = dtype == FeatureType.UINT8 && !running;
+        this.firstBf16Child = running ? 2 : 1;
+        if (this.precision == InferencePrecision.FLOAT32) {
+            this.children = List.of();
+            this.bf16Parameters = null;
+            this.bf16Cast = null;
+        } else {
+            List<Block> all = new ArrayList<>();
+            block.getChildren().forEach(child -> all.add(child.getValue()));
+            this.children = List.copyOf(all);
+            this.bf16Cast = new Bfloat16Cast();
+            try {
+                this.bf16Parameters = new CastParameters(model.getNDManager(), block, bf16Cast);
+            } catch (RuntimeException e) {
+                bf16Cast.close();
+                throw e;
+            }
+        }
     }
 
     /**
@@ -129,13 +141,21 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * As {@link #load(SnapshotStore, SnapshotManifest, int, int)}, computing the forward pass in {@code precision};
-     * the warm-up batch then also proves the engine runs that type on this machine.
+     * As {@link #load(SnapshotStore, SnapshotManifest, int, int)}, computing the forward pass in {@code precision}
+     * (a regression model stays in float32); with bfloat16 the warm-up also scores a batch in bfloat16 and checks it
+     * against float32's answer.
+     *
+     * @throws IllegalArgumentException for bfloat16 with {@code maxBatch} under {@link #BF16_MIN_ROWS}: no batch
+     *                                  would ever run in it
      */
     public static LoadedModel load(SnapshotStore store, SnapshotManifest manifest, int maxBatch, int topK,
             InferencePrecision precision) {
         if (maxBatch < 1 || topK < 1) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and topK " + topK + " must be >= 1");
+        }
+        if (precision == InferencePrecision.BFLOAT16 && maxBatch < BF16_MIN_ROWS) {
+            throw new IllegalArgumentException("precision bfloat16 runs batches of " + BF16_MIN_ROWS
+                    + " rows or more, and maxBatch is " + maxBatch + ": raise it or use float32");
         }
         SnapshotBytes files = SnapshotBytes.read(store, manifest);
         String where = files.where();
@@ -193,18 +213,9 @@ public final class LoadedModel implements AutoCloseable {
     private void warmUp(String where) {
         Features row = dtype == FeatureType.UINT8 ? Features.ofUint8(new byte[features])
                 : Features.ofFloats(new float[features]);
-        if (reduced != null && maxBatch >= REDUCED_MIN_ROWS) {
-            try {
-                predict(Collections.nCopies(REDUCED_MIN_ROWS, row));
-            } catch (RuntimeException e) {
-                throw new SnapshotException(where + ": warm-up forward pass in " + precision + " failed: " + e
-                        + "; serve with --precision float32", e);
-            }
-        }
-        List<Features> zero = List.of(row);
         Scored[] out;
         try {
-            out = predict(zero);
+            out = predict(List.of(row));
         } catch (RuntimeException e) {
             throw new SnapshotException(where + ": warm-up forward pass failed: " + e, e);
         }
@@ -219,6 +230,28 @@ public final class LoadedModel implements AutoCloseable {
                 throw new SnapshotException(where + ": warm-up forward pass of an all-zero input gives probability "
                         + s.probability() + " for class " + s.label() + "; the parameters are not finite");
             }
+        }
+        if (bf16Cast != null) {
+            warmUpBfloat16(where, row, out[0]);
+        }
+    }
+
+    /** One batch in bfloat16, whose answer must be float32's {@code full} within bfloat16's rounding. */
+    private void warmUpBfloat16(String where, Features row, Scored full) {
+        Scored reduced;
+        try {
+            reduced = predict(Collections.nCopies(BF16_MIN_ROWS, row))[0];
+        } catch (RuntimeException e) {
+            throw new SnapshotException(where + ": warm-up forward pass in bfloat16 failed: " + e
+                    + "; serve with --precision float32", e);
+        }
+        Prediction.Score a = full.scores().get(0);
+        Prediction.Score b = reduced.scores().get(0);
+        if (!(Math.abs(a.probability() - b.probability()) <= BF16_WARM_UP_TOLERANCE)) {
+            throw new SnapshotException(where + ": warm-up forward pass in bfloat16 gives class " + b.label()
+                    + " probability " + b.probability() + " for an all-zero input, float32 class " + a.label()
+                    + " probability " + a.probability() + "; this engine's bfloat16 is not usable, serve with "
+                    + "--precision float32");
         }
     }
 
@@ -329,12 +362,21 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     private NDArray forward(NDArray x) {
-        if (reduced == null || x.getShape().get(0) < REDUCED_MIN_ROWS) {
+        if (bf16Cast == null || x.getShape().get(0) < BF16_MIN_ROWS) {
             return block.forward(parameters, new NDList(x), false).singletonOrThrow();
         }
-        NDList h = new NDList(NetworkBuilder.scaleAndShape(toReduced.cast(x), spec.input()));
-        for (int i = 1; i < layers.size(); i++) {
-            h = layers.get(i).forward(reduced, h, false);
+        NDList h;
+        if (castRawFeatures) {
+            h = new NDList(NetworkBuilder.scaleAndShape(bf16Cast.cast(x), spec.input()));
+        } else {
+            h = new NDList(x);
+            for (int i = 0; i < firstBf16Child; i++) {
+                h = children.get(i).forward(parameters, h, false);
+            }
+            h = new NDList(bf16Cast.cast(h.singletonOrThrow()));
+        }
+        for (int i = firstBf16Child; i < children.size(); i++) {
+            h = children.get(i).forward(bf16Parameters, h, false);
         }
         return h.singletonOrThrow().toType(DataType.FLOAT32, false);
     }
@@ -408,9 +450,12 @@ public final class LoadedModel implements AutoCloseable {
     /** Returns a reference taken for one batch (by {@link ServingModel#acquire()}); the last one frees the native memory. */
     public void release() {
         if (refs.decrementAndGet() == 0) {
-            model.close();
-            if (toReduced != null) {
-                toReduced.close();
+            try {
+                model.close();
+            } finally {
+                if (bf16Cast != null) {
+                    bf16Cast.close();
+                }
             }
         }
     }
@@ -430,14 +475,14 @@ public final class LoadedModel implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LoadedModel[" + name() + " v" + version() + "]";
+        return "LoadedModel[" + name() + " v" + version() + (bf16Cast == null ? "" : ", bfloat16") + "]";
     }
 
     /** Hands each layer its parameter cast to one type, once per loaded version rather than once per batch. */
     private static final class CastParameters extends ParameterStore {
         private final Map<String, NDArray> cast = new HashMap<>();
 
-        CastParameters(NDManager manager, Block block, ReducedPrecision to) {
+        CastParameters(NDManager manager, Block block, Bfloat16Cast to) {
             super(manager, false);
             for (Pair<String, Parameter> p : block.getParameters()) {
                 // Attached to the model's manager: freed with the model.

@@ -18,6 +18,7 @@ import io.streamlearn.core.snapshot.SnapshotManifest;
 import io.streamlearn.core.snapshot.SnapshotStore;
 import io.streamlearn.serving.ServingTestKit;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,7 +97,7 @@ class LoadedModelTest {
     @Test
     void bfloat16ScoresBatchesOf32RowsOrMoreCloseToFloat32AndSmallerOnesInFloat32(@TempDir Path root) {
         List<Features> rows = new java.util.ArrayList<>();
-        for (int i = 0; i < LoadedModel.REDUCED_MIN_ROWS + 8; i++) {
+        for (int i = 0; i < LoadedModel.BF16_MIN_ROWS + 8; i++) {
             rows.add(Features.ofFloats(ServingTestKit.row(16, i)));
         }
         assertBfloat16CloseToFloat32(new SnapshotStore(root), ModelSpec.mlp("mlp", 16, 5, 32, 32), rows);
@@ -112,7 +113,7 @@ class LoadedModelTest {
                  "optimizer": {"type": "adam", "learning_rate": 0.001}, "batch_size": 8, "seed": 1}""");
         java.util.Random random = new java.util.Random(3);
         List<Features> rows = new java.util.ArrayList<>();
-        for (int i = 0; i < LoadedModel.REDUCED_MIN_ROWS + 8; i++) {
+        for (int i = 0; i < LoadedModel.BF16_MIN_ROWS + 8; i++) {
             byte[] pixels = new byte[64];
             random.nextBytes(pixels);
             rows.add(Features.ofUint8(pixels));
@@ -120,8 +121,67 @@ class LoadedModelTest {
         assertBfloat16CloseToFloat32(new SnapshotStore(root), conv, rows);
     }
 
+    @Test
+    void bfloat16NormalizesLargeFloatFeaturesInFloat32BeforeItRounds(@TempDir Path root) {
+        // Features 10,000 +- 10: bfloat16's neighbours there are 64 apart, so a running normalization fed rounded
+        // features would see noise; it runs in float32 and only its output is cast.
+        ModelSpec spec = ModelSpec.fromJson("""
+                {"name": "big", "input": {"shape": [8], "normalization": "running"}, "classes": 4,
+                 "layers": [{"type": "dense", "units": 16}, {"type": "relu"}, {"type": "dense", "units": 4}],
+                 "loss": "softmax_cross_entropy", "optimizer": {"type": "adam", "learning_rate": 0.001},
+                 "batch_size": 8, "seed": 1}""");
+        byte[] params;
+        try (Model source = ServingTestKit.initializedModel(spec)) {
+            for (var p : source.getBlock().getParameters()) {
+                if (p.getKey().endsWith("runningMean")) {
+                    p.getValue().getArray().set(filled(8, 10_000f));
+                } else if (p.getKey().endsWith("runningVar")) {
+                    p.getValue().getArray().set(filled(8, 100f));
+                }
+            }
+            params = ServingTestKit.paramsOf(source);
+        }
+        java.util.Random random = new java.util.Random(5);
+        List<Features> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < LoadedModel.BF16_MIN_ROWS + 8; i++) {
+            float[] v = new float[8];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = 10_000f + (float) random.nextGaussian() * 10f;
+            }
+            rows.add(Features.ofFloats(v));
+        }
+        SnapshotStore store = new SnapshotStore(root);
+        assertBfloat16CloseToFloat32(store, spec, ServingTestKit.publish(store, spec, params), rows);
+    }
+
+    @Test
+    void aRegressionModelStaysInFloat32AndBfloat16NeedsBatchesOf32Rows(@TempDir Path root) {
+        SnapshotStore store = new SnapshotStore(root);
+        ModelSpec regression = new ModelSpec("reg", InputSpec.float32(8), 1, List.of(LayerSpec.dense(6),
+                LayerSpec.activation("tanh"), LayerSpec.dense(2)), LossKind.L2, OptimizerSpec.adam(0.01f), 8, 1,
+                "xavier", ModelSpec.REGRESSION, 2);
+        SnapshotManifest m = ServingTestKit.publish(store, regression);
+        try (LoadedModel model = LoadedModel.load(store, m, 64, 1, InferencePrecision.BFLOAT16)) {
+            assertThat(model.precision()).as("its values would keep 3 significant digits")
+                    .isEqualTo(InferencePrecision.FLOAT32);
+        }
+        assertThatThrownBy(() -> LoadedModel.load(store, m, LoadedModel.BF16_MIN_ROWS - 1, 1,
+                InferencePrecision.BFLOAT16)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxBatch is " + (LoadedModel.BF16_MIN_ROWS - 1));
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] a = new float[n];
+        Arrays.fill(a, value);
+        return a;
+    }
+
     private static void assertBfloat16CloseToFloat32(SnapshotStore store, ModelSpec spec, List<Features> rows) {
-        SnapshotManifest m = ServingTestKit.publish(store, spec);
+        assertBfloat16CloseToFloat32(store, spec, ServingTestKit.publish(store, spec), rows);
+    }
+
+    private static void assertBfloat16CloseToFloat32(SnapshotStore store, ModelSpec spec, SnapshotManifest m,
+            List<Features> rows) {
         try (LoadedModel full = LoadedModel.load(store, m, 64, spec.classes());
                 LoadedModel reduced = LoadedModel.load(store, m, 64, spec.classes(), InferencePrecision.BFLOAT16)) {
             assertThat(reduced.precision()).isEqualTo(InferencePrecision.BFLOAT16);
@@ -133,8 +193,8 @@ class LoadedModelTest {
                 float[] q = byLabel(approx[r]);
                 float sum = 0f;
                 for (int c = 0; c < p.length; c++) {
-                    // bfloat16 keeps 8 bits of mantissa: each probability within a few thousandths here.
-                    assertThat(q[c]).as("row %d class %d", r, c).isCloseTo(p[c], within(0.02f));
+                    // bfloat16 keeps 8 bits of precision: each probability within about 0.01.
+                    assertThat(q[c]).as("row %d class %d", r, c).isCloseTo(p[c], within(0.01f));
                     largest = Math.max(largest, Math.abs(q[c] - p[c]));
                     sum += q[c];
                 }
@@ -143,12 +203,12 @@ class LoadedModelTest {
             assertThat(largest).as("a bfloat16 forward pass rounds: identical answers mean it ran in float32")
                     .isGreaterThan(0f);
 
-            List<Features> few = rows.subList(0, LoadedModel.REDUCED_MIN_ROWS - 1);
+            List<Features> few = rows.subList(0, LoadedModel.BF16_MIN_ROWS - 1);
             LoadedModel.Scored[] fewExact = full.predict(few);
             LoadedModel.Scored[] fewReduced = reduced.predict(few);
             for (int r = 0; r < few.size(); r++) {
                 assertThat(byLabel(fewReduced[r])).as("a batch under %d rows runs in float32",
-                        LoadedModel.REDUCED_MIN_ROWS).containsExactly(byLabel(fewExact[r]));
+                        LoadedModel.BF16_MIN_ROWS).containsExactly(byLabel(fewExact[r]));
             }
         }
     }

@@ -16,15 +16,15 @@ import java.util.Map;
  * {@code toType(BFLOAT16)} aborts the JVM in 0.35.1), while the arrays the module returns work in DJL's operations
  * (DJL reports their type as COMPLEX64, the JNI's code for "other") and convert back with {@code toType(FLOAT32)}.
  */
-final class ReducedPrecision implements AutoCloseable {
+final class Bfloat16Cast implements AutoCloseable {
     static final String RESOURCE = "to_bfloat16.pt";
 
     private final Model module;
-    private final ParameterStore none;
+    private final ParameterStore noParameters;
 
-    ReducedPrecision() {
+    Bfloat16Cast() {
         module = Model.newInstance("to_bfloat16", Device.cpu(), "PyTorch");
-        try (InputStream in = ReducedPrecision.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = Bfloat16Cast.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + RESOURCE + " is missing from the serving jar");
             }
@@ -33,12 +33,12 @@ final class ReducedPrecision implements AutoCloseable {
             module.close();
             throw new IllegalStateException("cannot load the bfloat16 cast module " + RESOURCE + ": " + e, e);
         }
-        none = new ParameterStore(module.getNDManager(), false);
+        noParameters = new ParameterStore(module.getNDManager(), false);
     }
 
     /** {@code x} in bfloat16, attached to {@code x}'s manager. */
     NDArray cast(NDArray x) {
-        return module.getBlock().forward(none, new NDList(x), false).singletonOrThrow();
+        return module.getBlock().forward(noParameters, new NDList(x), false).singletonOrThrow();
     }
 
     @Override
