@@ -1,5 +1,5 @@
 # Writes serving/src/main/resources/io/streamlearn/serving/model/to_bfloat16.pt, the TorchScript module that
-# `serve --precision bfloat16` casts with (ReducedPrecision.java says why DJL needs it). The file is committed; run
+# `serve --precision bfloat16` casts with (Bfloat16Cast.java says why DJL needs it). The file is committed; run
 # this only to change the module: /usr/bin/python3 serving/src/main/torchscript/to_bfloat16.py (Debian's
 # python3-torch; any torch >= 1.10 writes a file libtorch 2.7 loads).
 import pathlib
