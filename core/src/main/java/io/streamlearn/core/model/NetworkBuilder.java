@@ -66,6 +66,11 @@ public final class NetworkBuilder {
         return scaleAndShape(f, input.scale(), input.dims());
     }
 
+    /** {@code f} reshaped to the input's dims, as the first block leaves it, without its scale. */
+    public static NDArray shapeAsInput(NDArray f, InputSpec input) {
+        return scaleAndShape(f, 1f, input.dims());
+    }
+
     private static NDArray scaleAndShape(NDArray f, float scale, long[] dims) {
         if (scale != 1f) {
             f = f.mul(scale);

@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Convolution;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.streamlearn.core.example.FeatureType;
@@ -66,6 +68,7 @@ public final class LoadedModel implements AutoCloseable {
     private final List<Block> children;
     private final int firstBf16Child;
     private final boolean castRawFeatures;
+    private final boolean scaleFolded;
     private final ParameterStore bf16Parameters;
     private final Bfloat16Cast bf16Cast;
     private final int features;
@@ -104,6 +107,7 @@ public final class LoadedModel implements AutoCloseable {
         this.castRawFeatures = dtype == FeatureType.UINT8 && !running;
         this.firstBf16Child = running ? 2 : 1;
         if (this.precision == InferencePrecision.FLOAT32) {
+            this.scaleFolded = false;
             this.children = List.of();
             this.bf16Parameters = null;
             this.bf16Cast = null;
@@ -111,9 +115,17 @@ public final class LoadedModel implements AutoCloseable {
             List<Block> all = new ArrayList<>();
             block.getChildren().forEach(child -> all.add(child.getValue()));
             this.children = List.copyOf(all);
+            // With the raw bytes cast, the input's scale goes into the first layer's weights when that layer is
+            // linear in its input, (s x) W' = x (s W)': one pass over the batch fewer.
+            Block first = all.size() > firstBf16Child ? all.get(firstBf16Child) : null;
+            Parameter scaled = castRawFeatures && spec.input().scale() != 1f
+                    && (first instanceof Linear || first instanceof Convolution)
+                    ? first.getDirectParameters().get("weight") : null;
+            this.scaleFolded = scaled != null;
             this.bf16Cast = new Bfloat16Cast();
             try {
-                this.bf16Parameters = new CastParameters(model.getNDManager(), block, bf16Cast);
+                this.bf16Parameters = new CastParameters(model.getNDManager(), block, bf16Cast, scaled,
+                        spec.input().scale());
             } catch (RuntimeException e) {
                 bf16Cast.close();
                 throw e;
@@ -367,7 +379,9 @@ public final class LoadedModel implements AutoCloseable {
         }
         NDList h;
         if (castRawFeatures) {
-            h = new NDList(NetworkBuilder.scaleAndShape(bf16Cast.cast(x), spec.input()));
+            NDArray raw = bf16Cast.cast(x);
+            h = new NDList(scaleFolded ? NetworkBuilder.shapeAsInput(raw, spec.input())
+                    : NetworkBuilder.scaleAndShape(raw, spec.input()));
         } else {
             h = new NDList(x);
             for (int i = 0; i < firstBf16Child; i++) {
@@ -482,11 +496,19 @@ public final class LoadedModel implements AutoCloseable {
     private static final class CastParameters extends ParameterStore {
         private final Map<String, NDArray> cast = new HashMap<>();
 
-        CastParameters(NDManager manager, Block block, Bfloat16Cast to) {
+        /** Casts every parameter of {@code block}; {@code scaled}, if not null, times {@code scale} first. */
+        CastParameters(NDManager manager, Block block, Bfloat16Cast to, Parameter scaled, float scale) {
             super(manager, false);
             for (Pair<String, Parameter> p : block.getParameters()) {
+                Parameter param = p.getValue();
                 // Attached to the model's manager: freed with the model.
-                cast.put(p.getValue().getId(), to.cast(p.getValue().getArray()));
+                if (param == scaled) {
+                    try (NDArray product = param.getArray().mul(scale)) {
+                        cast.put(param.getId(), to.cast(product));
+                    }
+                } else {
+                    cast.put(param.getId(), to.cast(param.getArray()));
+                }
             }
         }
 

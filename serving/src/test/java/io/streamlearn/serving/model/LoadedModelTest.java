@@ -122,6 +122,27 @@ class LoadedModelTest {
     }
 
     @Test
+    void bfloat16FoldsThePixelScaleIntoAFirstDenseOrConvolutionLayer(@TempDir Path root) {
+        String dense = "[{\"type\": \"dense\", \"units\": 16}, {\"type\": \"relu\"}, {\"type\": \"dense\", \"units\": 4}]";
+        String conv = "[{\"type\": \"conv2d\", \"filters\": 4, \"kernel\": 3, \"padding\": 1}, {\"type\": \"relu\"},"
+                + " {\"type\": \"flatten\"}, {\"type\": \"dense\", \"units\": 4}]";
+        java.util.Random random = new java.util.Random(9);
+        List<Features> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < LoadedModel.BF16_MIN_ROWS + 8; i++) {
+            byte[] pixels = new byte[64];
+            random.nextBytes(pixels);
+            rows.add(Features.ofUint8(pixels));
+        }
+        for (String[] net : new String[][] {{"dense", "[64]", dense}, {"conv", "[1, 8, 8]", conv}}) {
+            ModelSpec spec = ModelSpec.fromJson("{\"name\": \"" + net[0] + "\", \"input\": {\"shape\": " + net[1]
+                    + ", \"dtype\": \"uint8\"}, \"classes\": 4, \"layers\": " + net[2] + ", \"loss\": "
+                    + "\"softmax_cross_entropy\", \"optimizer\": {\"type\": \"adam\", \"learning_rate\": 0.001}, "
+                    + "\"batch_size\": 8, \"seed\": 1}");
+            assertBfloat16CloseToFloat32(new SnapshotStore(root.resolve(net[0])), spec, rows);
+        }
+    }
+
+    @Test
     void bfloat16NormalizesLargeFloatFeaturesInFloat32BeforeItRounds(@TempDir Path root) {
         // Features 10,000 +- 10: bfloat16's neighbours there are 64 apart, so a running normalization fed rounded
         // features would see noise; it runs in float32 and only its output is cast.
