@@ -111,13 +111,7 @@ class LoadedModelTest {
                  {"type": "relu"}, {"type": "max_pool", "kernel": 2, "stride": 2}, {"type": "flatten"},
                  {"type": "dense", "units": 4}], "loss": "softmax_cross_entropy",
                  "optimizer": {"type": "adam", "learning_rate": 0.001}, "batch_size": 8, "seed": 1}""");
-        java.util.Random random = new java.util.Random(3);
-        List<Features> rows = new java.util.ArrayList<>();
-        for (int i = 0; i < LoadedModel.BF16_MIN_ROWS + 8; i++) {
-            byte[] pixels = new byte[64];
-            random.nextBytes(pixels);
-            rows.add(Features.ofUint8(pixels));
-        }
+        List<Features> rows = randomPixels(64, 3);
         assertBfloat16CloseToFloat32(new SnapshotStore(root), conv, rows);
     }
 
@@ -126,13 +120,7 @@ class LoadedModelTest {
         String dense = "[{\"type\": \"dense\", \"units\": 16}, {\"type\": \"relu\"}, {\"type\": \"dense\", \"units\": 4}]";
         String conv = "[{\"type\": \"conv2d\", \"filters\": 4, \"kernel\": 3, \"padding\": 1}, {\"type\": \"relu\"},"
                 + " {\"type\": \"flatten\"}, {\"type\": \"dense\", \"units\": 4}]";
-        java.util.Random random = new java.util.Random(9);
-        List<Features> rows = new java.util.ArrayList<>();
-        for (int i = 0; i < LoadedModel.BF16_MIN_ROWS + 8; i++) {
-            byte[] pixels = new byte[64];
-            random.nextBytes(pixels);
-            rows.add(Features.ofUint8(pixels));
-        }
+        List<Features> rows = randomPixels(64, 9);
         for (String[] net : new String[][] {{"dense", "[64]", dense}, {"conv", "[1, 8, 8]", conv}}) {
             ModelSpec spec = ModelSpec.fromJson("{\"name\": \"" + net[0] + "\", \"input\": {\"shape\": " + net[1]
                     + ", \"dtype\": \"uint8\"}, \"classes\": 4, \"layers\": " + net[2] + ", \"loss\": "
@@ -189,6 +177,18 @@ class LoadedModelTest {
         assertThatThrownBy(() -> LoadedModel.load(store, m, LoadedModel.BF16_MIN_ROWS - 1, 1,
                 InferencePrecision.BFLOAT16)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxBatch is " + (LoadedModel.BF16_MIN_ROWS - 1));
+    }
+
+    /** 40 rows of {@code pixels} seeded random bytes: more than a bfloat16 batch needs. */
+    private static List<Features> randomPixels(int pixels, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        List<Features> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < LoadedModel.BF16_MIN_ROWS + 8; i++) {
+            byte[] row = new byte[pixels];
+            random.nextBytes(row);
+            rows.add(Features.ofUint8(row));
+        }
+        return rows;
     }
 
     private static float[] filled(int n, float value) {
