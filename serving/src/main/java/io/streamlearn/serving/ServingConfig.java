@@ -213,7 +213,8 @@ public final class ServingConfig {
                 + ", topics=" + topics.prefix() + "*, groupId=" + groupId + ", instanceId=" + instanceId
                 + (staticMembership ? " (static)" : "") + ", profile=" + profile + ", maxBatch=" + maxBatch
                 + ", maxWaitMicros=" + maxWaitMicros
-                + ", topK=" + topK + ", precision=" + precision + ", pinVersion=" + pinVersion + (verifyKey == null ? "" : ", signatures verified")
+                + ", topK=" + topK + ", precision=" + precision + ", pinVersion=" + pinVersion
+                + (verifyKey == null ? "" : ", signatures verified")
                 + ", kafkaOverrides=" + kafkaOverrides.keySet()
                 + (exactlyOnce ? ", exactly-once as " + transactionalId() + " (" + transactionTimeoutMs + " ms)" : "")
                 + ", http=" + (httpEnabled() ? httpHost + ":" + httpPort : "off") + ", challenger=" + challenger + "}";

@@ -122,14 +122,9 @@ public final class LoadedModel implements AutoCloseable {
                     && (first instanceof Linear || first instanceof Convolution)
                     ? first.getDirectParameters().get("weight") : null;
             this.scaleFolded = scaled != null;
-            this.bf16Cast = new Bfloat16Cast();
-            try {
-                this.bf16Parameters = new CastParameters(model.getNDManager(), block, bf16Cast, scaled,
-                        spec.input().scale());
-            } catch (RuntimeException e) {
-                bf16Cast.close();
-                throw e;
-            }
+            this.bf16Cast = Bfloat16Cast.shared();
+            this.bf16Parameters = new CastParameters(model.getNDManager(), block, bf16Cast, scaled,
+                    spec.input().scale());
         }
     }
 
@@ -464,13 +459,7 @@ public final class LoadedModel implements AutoCloseable {
     /** Returns a reference taken for one batch (by {@link ServingModel#acquire()}); the last one frees the native memory. */
     public void release() {
         if (refs.decrementAndGet() == 0) {
-            try {
-                model.close();
-            } finally {
-                if (bf16Cast != null) {
-                    bf16Cast.close();
-                }
-            }
+            model.close();
         }
     }
 
